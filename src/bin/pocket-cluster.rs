@@ -1,0 +1,136 @@
+//! `pocket-cluster`: the command-line face of the engine.
+//!
+//!   pocket-cluster run [--seed N] FILE|-   run a session script, print its transcript
+//!   pocket-cluster shell [--seed N]        the same language, interactive
+
+use pocket_cluster::shell::files::FsFiles;
+use pocket_cluster::shell::{script, Session};
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  pocket-cluster run [--seed N] FILE|-   run a session script and print its transcript
+  pocket-cluster shell [--seed N]        type commands interactively (kubectl …, sim …, help)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut seed = 1u64;
+    let mut rest = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--seed" => {
+                i += 1;
+                match args.get(i).and_then(|s| s.parse().ok()) {
+                    Some(n) => seed = n,
+                    None => {
+                        eprintln!("pocket-cluster: --seed needs a whole number");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            s if s.starts_with("--seed=") => match s["--seed=".len()..].parse() {
+                Ok(n) => seed = n,
+                Err(_) => {
+                    eprintln!("pocket-cluster: --seed needs a whole number");
+                    return ExitCode::from(2);
+                }
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            _ => rest.push(args[i].clone()),
+        }
+        i += 1;
+    }
+    match rest.first().map(String::as_str) {
+        Some("run") => {
+            let Some(path) = rest.get(1) else {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            };
+            let (text, base) = if path == "-" {
+                let mut t = String::new();
+                if let Err(e) = std::io::stdin().read_to_string(&mut t) {
+                    eprintln!("pocket-cluster: cannot read stdin: {e}");
+                    return ExitCode::from(2);
+                }
+                (t, PathBuf::from("."))
+            } else {
+                match std::fs::read_to_string(path) {
+                    Ok(t) => (
+                        t,
+                        PathBuf::from(path)
+                            .parent()
+                            .map(|p| p.to_path_buf())
+                            .unwrap_or_default(),
+                    ),
+                    Err(e) => {
+                        eprintln!("pocket-cluster: cannot read {path}: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            };
+            let mut session = Session::with_files(seed, Box::new(FsFiles { base }));
+            match script::run(&mut session, &text) {
+                Ok(t) => {
+                    print!("{t}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("pocket-cluster: {path}: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some("shell") => {
+            let mut session = Session::with_files(
+                seed,
+                Box::new(FsFiles {
+                    base: PathBuf::from("."),
+                }),
+            );
+            let stdin = std::io::stdin();
+            let mut lines = stdin.lock().lines();
+            loop {
+                print!("{}$ ", session.world.cluster().name);
+                let _ = std::io::stdout().flush();
+                let Some(Ok(line)) = lines.next() else { break };
+                // Heredocs: read on until the delimiter.
+                let lexed = pocket_cluster::shell::lex::lex(&line);
+                let heredoc = lexed.ok().and_then(|l| l.heredoc);
+                let stdin_text = heredoc.map(|(delim, strip)| {
+                    let mut body = String::new();
+                    for l in lines.by_ref() {
+                        let Ok(l) = l else { break };
+                        let l = if strip {
+                            l.trim_start_matches('\t').to_string()
+                        } else {
+                            l
+                        };
+                        if l.trim_end() == delim {
+                            break;
+                        }
+                        body.push_str(&l);
+                        body.push('\n');
+                    }
+                    body
+                });
+                if matches!(line.trim(), "exit" | "quit") {
+                    break;
+                }
+                let out = session.run(&line, stdin_text.as_deref());
+                if !out.text.is_empty() {
+                    println!("{}", out.text);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

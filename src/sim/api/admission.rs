@@ -1,0 +1,477 @@
+//! Admission: defaulting and validation, with the API server's field error texts (fact 90).
+
+use super::store::Resource;
+use super::types::*;
+use std::fmt;
+
+/// One field error, printed as `path: Type: detail` (k8s `field.Error`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub path: String,
+    pub kind: FieldErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldErrorKind {
+    Required(String),
+    /// The value as Go's `%#v`-ish print shows it (strings quoted), and the detail.
+    Invalid(String, String),
+    Unsupported(String, Vec<&'static str>),
+    Duplicate(String),
+    Forbidden(String),
+}
+
+impl FieldError {
+    pub fn required(path: impl Into<String>, detail: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Required(detail.into()),
+        }
+    }
+    pub fn invalid_str(path: impl Into<String>, value: &str, detail: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Invalid(format!("{value:?}"), detail.into()),
+        }
+    }
+    pub fn invalid_int(path: impl Into<String>, value: i64, detail: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Invalid(value.to_string(), detail.into()),
+        }
+    }
+    pub fn unsupported(path: impl Into<String>, value: &str, supported: &[&'static str]) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Unsupported(format!("{value:?}"), supported.to_vec()),
+        }
+    }
+    pub fn duplicate(path: impl Into<String>, value: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Duplicate(format!("{value:?}")),
+        }
+    }
+    pub fn forbidden(path: impl Into<String>, detail: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Forbidden(detail.into()),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            FieldErrorKind::Required(d) if d.is_empty() => {
+                write!(f, "{}: Required value", self.path)
+            }
+            FieldErrorKind::Required(d) => write!(f, "{}: Required value: {d}", self.path),
+            FieldErrorKind::Invalid(v, d) if d.is_empty() => {
+                write!(f, "{}: Invalid value: {v}", self.path)
+            }
+            FieldErrorKind::Invalid(v, d) => write!(f, "{}: Invalid value: {v}: {d}", self.path),
+            FieldErrorKind::Unsupported(v, s) => {
+                let list: Vec<String> = s.iter().map(|x| format!("{x:?}")).collect();
+                write!(
+                    f,
+                    "{}: Unsupported value: {v}: supported values: {}",
+                    self.path,
+                    list.join(", ")
+                )
+            }
+            FieldErrorKind::Duplicate(v) => write!(f, "{}: Duplicate value: {v}", self.path),
+            FieldErrorKind::Forbidden(d) => write!(f, "{}: Forbidden: {d}", self.path),
+        }
+    }
+}
+
+const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+/// RFC 1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+pub fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// RFC 1123 subdomain: dot-separated labels, at most 253 characters.
+pub fn is_dns1123_subdomain(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
+
+/// Checks common to every kind: the name (fact 12).
+pub fn validate_meta<T: Resource>(meta: &ObjectMeta) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if meta.name.is_empty() {
+        errs.push(FieldError::required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
+    } else if T::KIND == "Namespace" {
+        if !is_dns1123_label(&meta.name) {
+            errs.push(FieldError::invalid_str(
+                "metadata.name",
+                &meta.name,
+                DNS1123_LABEL_MSG,
+            ));
+        }
+    } else if !is_dns1123_subdomain(&meta.name) {
+        errs.push(FieldError::invalid_str(
+            "metadata.name",
+            &meta.name,
+            DNS1123_SUBDOMAIN_MSG,
+        ));
+    }
+    if T::NAMESPACED && !is_dns1123_label(&meta.namespace) {
+        errs.push(FieldError::invalid_str(
+            "metadata.namespace",
+            &meta.namespace,
+            DNS1123_LABEL_MSG,
+        ));
+    }
+    for (k, v) in &meta.labels {
+        if let Some(e) = label_key_error(k) {
+            errs.push(FieldError::invalid_str("metadata.labels", k, &e));
+        }
+        if let Some(e) = label_value_error(v) {
+            errs.push(FieldError::invalid_str("metadata.labels", v, &e));
+        }
+    }
+    errs
+}
+
+fn is_label_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+}
+
+/// Label keys (fact 6): optional DNS-subdomain prefix, `/`, a name of at most 63 characters.
+pub fn label_key_error(key: &str) -> Option<String> {
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(p) = prefix {
+        if !is_dns1123_subdomain(p) {
+            return Some(format!("prefix part {DNS1123_SUBDOMAIN_MSG}"));
+        }
+    }
+    if !is_label_name(name) {
+        return Some("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')".into());
+    }
+    None
+}
+
+/// Label values (fact 6): empty, or at most 63 characters shaped like a label name.
+pub fn label_value_error(value: &str) -> Option<String> {
+    if value.is_empty() || is_label_name(value) {
+        None
+    } else if value.len() > 63 {
+        Some("must be no more than 63 characters".into())
+    } else {
+        Some("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')".into())
+    }
+}
+
+/// Kind-specific admission. Every stored kind implements it.
+pub trait Admit {
+    fn defaults(&mut self) {}
+    fn validate(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+    fn validate_update(&self, _old: &Self) -> Vec<FieldError> {
+        Vec::new()
+    }
+    /// Take the client's spec over the stored one.
+    fn take_spec(&mut self, desired: &Self);
+}
+
+// ---------------------------------------------------------------- Pod
+
+/// The image's tag, or `latest` when none is given (fact 16).
+pub fn image_tag(image: &str) -> &str {
+    if image.contains('@') {
+        return "";
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.split_once(':') {
+        Some((_, tag)) => tag,
+        None => "latest",
+    }
+}
+
+pub fn default_pod_spec(spec: &mut PodSpec) {
+    if spec.restart_policy.is_empty() {
+        spec.restart_policy = "Always".into();
+    }
+    if spec.termination_grace_period_seconds.is_none() {
+        spec.termination_grace_period_seconds = Some(30);
+    }
+    if spec.dns_policy.is_empty() {
+        spec.dns_policy = "ClusterFirst".into();
+    }
+    if spec.scheduler_name.is_empty() {
+        spec.scheduler_name = "default-scheduler".into();
+    }
+    if spec.service_account_name.is_empty() {
+        spec.service_account_name = if spec.service_account.is_empty() {
+            "default".into()
+        } else {
+            spec.service_account.clone()
+        };
+    }
+    if spec.enable_service_links.is_none() {
+        spec.enable_service_links = Some(true);
+    }
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut())
+    {
+        if c.image_pull_policy.is_empty() {
+            // Fact 16: Always for :latest or no tag, IfNotPresent otherwise (and for digests).
+            c.image_pull_policy = if c.image.contains('@') {
+                "IfNotPresent".into()
+            } else if image_tag(&c.image) == "latest" {
+                "Always".into()
+            } else {
+                "IfNotPresent".into()
+            };
+        }
+        if c.termination_message_path.is_empty() {
+            c.termination_message_path = "/dev/termination-log".into();
+        }
+        if c.termination_message_policy.is_empty() {
+            c.termination_message_policy = "File".into();
+        }
+        for p in &mut c.ports {
+            if p.protocol.is_empty() {
+                p.protocol = "TCP".into();
+            }
+        }
+    }
+    // The default toleration of not-ready and unreachable nodes (fact 80): 300 s.
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        if !spec.tolerations.iter().any(|t| t.key == key) {
+            spec.tolerations.push(Toleration {
+                key: key.into(),
+                operator: "Exists".into(),
+                value: String::new(),
+                effect: "NoExecute".into(),
+                toleration_seconds: Some(300),
+            });
+        }
+    }
+}
+
+/// Validation of a pod spec; `path` is where it sits (`spec`, or `spec.template.spec`).
+pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if spec.containers.is_empty() {
+        errs.push(FieldError::required(format!("{path}.containers"), ""));
+    }
+    let mut names: Vec<&str> = Vec::new();
+    let groups = [
+        ("initContainers", &spec.init_containers),
+        ("containers", &spec.containers),
+    ];
+    for (field, list) in groups {
+        for (i, c) in list.iter().enumerate() {
+            let p = format!("{path}.{field}[{i}]");
+            if c.name.is_empty() {
+                errs.push(FieldError::required(format!("{p}.name"), ""));
+            } else if !is_dns1123_label(&c.name) {
+                errs.push(FieldError::invalid_str(
+                    format!("{p}.name"),
+                    &c.name,
+                    DNS1123_LABEL_MSG,
+                ));
+            } else if names.contains(&c.name.as_str()) {
+                errs.push(FieldError::duplicate(format!("{p}.name"), &c.name));
+            } else {
+                names.push(&c.name);
+            }
+            if c.image.trim().is_empty() {
+                errs.push(FieldError::required(format!("{p}.image"), ""));
+            } else if c.image != c.image.trim() {
+                errs.push(FieldError::invalid_str(
+                    format!("{p}.image"),
+                    &c.image,
+                    "must not have leading or trailing whitespace",
+                ));
+            }
+            for (j, port) in c.ports.iter().enumerate() {
+                if !(1..=65535).contains(&port.container_port) {
+                    errs.push(FieldError::invalid_int(
+                        format!("{p}.ports[{j}].containerPort"),
+                        port.container_port,
+                        "must be between 1 and 65535, inclusive",
+                    ));
+                }
+                if !["TCP", "UDP", "SCTP"].contains(&port.protocol.as_str()) {
+                    errs.push(FieldError::unsupported(
+                        format!("{p}.ports[{j}].protocol"),
+                        &port.protocol,
+                        &["SCTP", "TCP", "UDP"],
+                    ));
+                }
+            }
+            if !["Always", "IfNotPresent", "Never"].contains(&c.image_pull_policy.as_str()) {
+                errs.push(FieldError::unsupported(
+                    format!("{p}.imagePullPolicy"),
+                    &c.image_pull_policy,
+                    &["Always", "IfNotPresent", "Never"],
+                ));
+            }
+        }
+    }
+    if !["Always", "OnFailure", "Never"].contains(&spec.restart_policy.as_str()) {
+        errs.push(FieldError::unsupported(
+            format!("{path}.restartPolicy"),
+            &spec.restart_policy,
+            &["Always", "OnFailure", "Never"],
+        ));
+    }
+    if let Some(g) = spec.termination_grace_period_seconds {
+        if g < 0 {
+            errs.push(FieldError::invalid_int(
+                format!("{path}.terminationGracePeriodSeconds"),
+                g,
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+    errs
+}
+
+impl Admit for Pod {
+    fn defaults(&mut self) {
+        default_pod_spec(&mut self.spec);
+    }
+    fn validate(&self) -> Vec<FieldError> {
+        validate_pod_spec(&self.spec, "spec")
+    }
+    fn validate_update(&self, old: &Self) -> Vec<FieldError> {
+        // Pods are nearly immutable: only images (and a few others) may change.
+        let mut a = self.spec.clone();
+        let b = &old.spec;
+        for (x, y) in a.containers.iter_mut().zip(&b.containers) {
+            x.image = y.image.clone();
+        }
+        for (x, y) in a.init_containers.iter_mut().zip(&b.init_containers) {
+            x.image = y.image.clone();
+        }
+        a.active_deadline_seconds = b.active_deadline_seconds;
+        a.tolerations = b.tolerations.clone();
+        if a != *b {
+            return vec![FieldError::forbidden(
+                "spec",
+                "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+            )];
+        }
+        Vec::new()
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        let node = std::mem::take(&mut self.spec.node_name);
+        self.spec = desired.spec.clone();
+        if self.spec.node_name.is_empty() {
+            self.spec.node_name = node;
+        }
+    }
+}
+
+impl Admit for Node {
+    fn take_spec(&mut self, desired: &Self) {
+        self.spec = desired.spec.clone();
+    }
+}
+
+impl Admit for Namespace {
+    fn defaults(&mut self) {
+        if self.status.phase.is_empty() {
+            self.status.phase = "Active".into();
+        }
+        if self.spec.finalizers.is_empty() {
+            self.spec.finalizers = vec!["kubernetes".into()];
+        }
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        self.spec = desired.spec.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fact 16: image pull policy defaults.
+    #[test]
+    fn pull_policy_defaults_follow_the_tag() {
+        let mut spec = PodSpec::default();
+        for image in ["nginx", "nginx:latest", "nginx:1.25", "nginx@sha256:abc"] {
+            spec.containers.push(Container {
+                name: format!("c{}", spec.containers.len()),
+                image: image.into(),
+                ..Default::default()
+            });
+        }
+        default_pod_spec(&mut spec);
+        let got: Vec<&str> = spec
+            .containers
+            .iter()
+            .map(|c| c.image_pull_policy.as_str())
+            .collect();
+        assert_eq!(got, ["Always", "Always", "IfNotPresent", "IfNotPresent"]);
+        assert_eq!(spec.restart_policy, "Always"); // fact 13
+        assert_eq!(spec.termination_grace_period_seconds, Some(30)); // fact 18
+        assert_eq!(spec.dns_policy, "ClusterFirst"); // fact 24
+    }
+
+    /// Fact 12 and 90: name errors in the API server's words.
+    #[test]
+    fn bad_names_are_rejected_with_the_real_text() {
+        let meta = ObjectMeta {
+            name: "My_Pod".into(),
+            namespace: "default".into(),
+            ..Default::default()
+        };
+        let errs = validate_meta::<Pod>(&meta);
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].to_string().starts_with(
+            "metadata.name: Invalid value: \"My_Pod\": a lowercase RFC 1123 subdomain"
+        ));
+    }
+
+    #[test]
+    fn unsupported_restart_policy() {
+        let mut spec = PodSpec {
+            restart_policy: "Sometimes".into(),
+            containers: vec![Container {
+                name: "a".into(),
+                image: "nginx".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        default_pod_spec(&mut spec);
+        let errs = validate_pod_spec(&spec, "spec");
+        assert_eq!(
+            errs[0].to_string(),
+            "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""
+        );
+    }
+}

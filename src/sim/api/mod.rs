@@ -1,0 +1,10 @@
+//! The API server's side: object types, the store (etcd's role) and admission.
+
+pub mod admission;
+pub mod error;
+pub mod store;
+pub mod types;
+
+pub use error::ApiError;
+pub use store::{Resource, Store, Table, WriteOutcome};
+pub use types::*;

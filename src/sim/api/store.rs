@@ -1,0 +1,374 @@
+//! The API store: what etcd holds behind the API server. Objects are kept per kind, keyed by
+//! namespace and name, in ordered maps so every walk over them is deterministic.
+
+use super::admission;
+use super::error::ApiError;
+use super::types::*;
+use crate::sim::clock::{rfc3339, Millis};
+use crate::sim::rng::Rng;
+use serde::{de::DeserializeOwned, Serialize};
+use std::collections::BTreeMap;
+
+/// One kind's objects, keyed by (namespace, name); cluster-scoped kinds use an empty namespace.
+#[derive(Debug, Clone)]
+pub struct Table<T> {
+    pub items: BTreeMap<(String, String), T>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            items: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
+        self.items.get(&(namespace.to_string(), name.to_string()))
+    }
+    pub fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
+        self.items
+            .get_mut(&(namespace.to_string(), name.to_string()))
+    }
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.items.values()
+    }
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.items.values_mut()
+    }
+    /// Objects of one namespace, or all of them when `namespace` is None.
+    pub fn in_namespace<'a>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a T> {
+        self.items
+            .iter()
+            .filter(move |((ns, _), _)| namespace.is_none_or(|n| n == ns))
+            .map(|(_, v)| v)
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// A kind the API server serves. A new kind is a type, this impl, its admission and a controller.
+pub trait Resource: Clone + Serialize + DeserializeOwned + PartialEq + 'static {
+    const KIND: &'static str;
+    const API_VERSION: &'static str;
+    /// The lowercase plural used in URLs and messages (`pods`).
+    const PLURAL: &'static str;
+    /// The API group (`""` for the core group, `apps` for Deployments).
+    const GROUP: &'static str;
+    const NAMESPACED: bool;
+
+    fn meta(&self) -> &ObjectMeta;
+    fn meta_mut(&mut self) -> &mut ObjectMeta;
+    fn table(store: &Store) -> &Table<Self>;
+    fn table_mut(store: &mut Store) -> &mut Table<Self>;
+
+    /// Fill in defaults, as the API server's defaulting does before validation.
+    fn apply_defaults(&mut self) {}
+    /// Field errors for a new object.
+    fn validate(&self) -> Vec<admission::FieldError> {
+        Vec::new()
+    }
+    /// Field errors for an update of `old` to `self`.
+    fn validate_update(&self, _old: &Self) -> Vec<admission::FieldError> {
+        Vec::new()
+    }
+    /// The spec part that counts for `generation` and for apply's "configured"/"unchanged".
+    fn same_spec(&self, other: &Self) -> bool;
+    /// Replace everything a client may set (spec, labels, annotations), keeping server fields.
+    fn take_desired(&mut self, desired: &Self);
+
+    /// `pods`, or `deployments.apps`: the resource name as errors print it.
+    fn resource_name() -> String {
+        if Self::GROUP.is_empty() {
+            Self::PLURAL.to_string()
+        } else {
+            format!("{}.{}", Self::PLURAL, Self::GROUP)
+        }
+    }
+    /// `pod`, or `deployment.apps`: the prefix kubectl prints before `/name`.
+    fn kubectl_prefix() -> String {
+        let singular = Self::KIND.to_ascii_lowercase();
+        if Self::GROUP.is_empty() {
+            singular
+        } else {
+            format!("{singular}.{}", Self::GROUP)
+        }
+    }
+}
+
+/// Whether a write created, changed or left alone an object (kubectl apply's three words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Created,
+    Configured,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    pub pods: Table<Pod>,
+    pub nodes: Table<Node>,
+    pub namespaces: Table<Namespace>,
+    pub events: Vec<Event>,
+    resource_version: u64,
+}
+
+impl Store {
+    fn next_rv(&mut self) -> String {
+        self.resource_version += 1;
+        self.resource_version.to_string()
+    }
+
+    pub fn get<T: Resource>(&self, namespace: &str, name: &str) -> Option<&T> {
+        T::table(self).get(scope::<T>(namespace), name)
+    }
+
+    pub fn get_mut<T: Resource>(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
+        T::table_mut(self).get_mut(scope::<T>(namespace), name)
+    }
+
+    /// Admission (defaulting, validation) then storage of a new object.
+    pub fn create<T: Resource>(
+        &mut self,
+        mut obj: T,
+        now: Millis,
+        rng: &mut Rng,
+    ) -> Result<T, ApiError> {
+        {
+            let meta = obj.meta_mut();
+            if !T::NAMESPACED {
+                meta.namespace.clear();
+            } else if meta.namespace.is_empty() {
+                meta.namespace = "default".into();
+            }
+            if meta.name.is_empty() && !meta.generate_name.is_empty() {
+                let mut base = meta.generate_name.clone();
+                base.truncate(58);
+                meta.name = format!("{base}{}", rng.name_suffix());
+            }
+        }
+        obj.apply_defaults();
+        let mut errors = admission::validate_meta::<T>(obj.meta());
+        errors.extend(obj.validate());
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: T::KIND.into(),
+                name: obj.meta().name.clone(),
+                causes: errors,
+            });
+        }
+        let ns = obj.meta().namespace.clone();
+        if T::NAMESPACED {
+            match self.namespaces.get("", &ns) {
+                None => {
+                    return Err(ApiError::NotFound {
+                        resource: "namespaces".into(),
+                        name: ns,
+                    })
+                }
+                Some(n) if n.status.phase == "Terminating" => {
+                    return Err(ApiError::Forbidden(format!(
+                        "{} \"{}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                        T::resource_name(),
+                        obj.meta().name
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        let key = (ns, obj.meta().name.clone());
+        if T::table(self).items.contains_key(&key) {
+            return Err(ApiError::AlreadyExists {
+                resource: T::resource_name(),
+                name: key.1,
+            });
+        }
+        let rv = self.next_rv();
+        {
+            let meta = obj.meta_mut();
+            meta.uid = rng.uuid();
+            meta.resource_version = rv;
+            meta.generation = 1;
+            meta.creation_timestamp = Some(rfc3339(now));
+            meta.deletion_timestamp = None;
+            meta.managed_fields = None;
+            meta.self_link = None;
+        }
+        T::table_mut(self).items.insert(key, obj.clone());
+        Ok(obj)
+    }
+
+    /// Update the client-settable parts of an existing object (what apply does after a diff).
+    pub fn update<T: Resource>(&mut self, desired: &T) -> Result<WriteOutcome, ApiError> {
+        let ns = scope::<T>(&desired.meta().namespace).to_string();
+        let name = desired.meta().name.clone();
+        let mut incoming = desired.clone();
+        incoming.apply_defaults();
+        let Some(current) = T::table(self).get(&ns, &name).cloned() else {
+            return Err(ApiError::NotFound {
+                resource: T::resource_name(),
+                name,
+            });
+        };
+        let mut next = current.clone();
+        next.take_desired(&incoming);
+        if next == current {
+            return Ok(WriteOutcome::Unchanged);
+        }
+        let mut errors = next.validate();
+        errors.extend(next.validate_update(&current));
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: T::KIND.into(),
+                name,
+                causes: errors,
+            });
+        }
+        let spec_changed = !next.same_spec(&current);
+        let rv = self.next_rv();
+        let meta = next.meta_mut();
+        meta.resource_version = rv;
+        if spec_changed {
+            meta.generation += 1;
+        }
+        T::table_mut(self).items.insert((ns, name), next);
+        Ok(WriteOutcome::Configured)
+    }
+
+    /// Write a status (or any server-side) change; bumps resourceVersion only when something changed.
+    pub fn put<T: Resource>(&mut self, obj: T) {
+        let key = (
+            scope::<T>(&obj.meta().namespace).to_string(),
+            obj.meta().name.clone(),
+        );
+        if T::table(self).items.get(&key) == Some(&obj) {
+            return;
+        }
+        let mut obj = obj;
+        obj.meta_mut().resource_version = self.next_rv();
+        T::table_mut(self).items.insert(key, obj);
+    }
+
+    /// Remove an object outright (after graceful termination, or for kinds without it).
+    pub fn remove<T: Resource>(&mut self, namespace: &str, name: &str) -> Option<T> {
+        T::table_mut(self)
+            .items
+            .remove(&(scope::<T>(namespace).to_string(), name.to_string()))
+    }
+
+    /// Record an event; a repeat of the same (object, reason, message) bumps its count, as the
+    /// event recorder's aggregation does.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_event(
+        &mut self,
+        now: Millis,
+        namespace: &str,
+        kind: &str,
+        name: &str,
+        type_: &str,
+        reason: &str,
+        source: &str,
+        message: String,
+    ) {
+        if let Some(e) = self.events.iter_mut().rev().take(64).find(|e| {
+            e.involved_name == name
+                && e.involved_kind == kind
+                && e.namespace == namespace
+                && e.reason == reason
+                && e.message == message
+        }) {
+            e.count += 1;
+            e.last_timestamp = now;
+            return;
+        }
+        self.events.push(Event {
+            namespace: namespace.into(),
+            involved_kind: kind.into(),
+            involved_name: name.into(),
+            type_: type_.into(),
+            reason: reason.into(),
+            message,
+            source: source.into(),
+            first_timestamp: now,
+            last_timestamp: now,
+            count: 1,
+        });
+    }
+
+    /// Events about one object, oldest first.
+    pub fn events_for(&self, namespace: &str, kind: &str, name: &str) -> Vec<&Event> {
+        self.events
+            .iter()
+            .filter(|e| {
+                e.namespace == namespace && e.involved_kind == kind && e.involved_name == name
+            })
+            .collect()
+    }
+}
+
+/// The namespace key a kind is stored under: cluster-scoped kinds ignore it.
+fn scope<T: Resource>(namespace: &str) -> &str {
+    if T::NAMESPACED {
+        namespace
+    } else {
+        ""
+    }
+}
+
+macro_rules! resource {
+    ($ty:ty, $kind:literal, $api:literal, $plural:literal, $group:literal, $namespaced:literal, $field:ident) => {
+        impl Resource for $ty {
+            const KIND: &'static str = $kind;
+            const API_VERSION: &'static str = $api;
+            const PLURAL: &'static str = $plural;
+            const GROUP: &'static str = $group;
+            const NAMESPACED: bool = $namespaced;
+            fn meta(&self) -> &ObjectMeta {
+                &self.metadata
+            }
+            fn meta_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.metadata
+            }
+            fn table(store: &Store) -> &Table<Self> {
+                &store.$field
+            }
+            fn table_mut(store: &mut Store) -> &mut Table<Self> {
+                &mut store.$field
+            }
+            fn apply_defaults(&mut self) {
+                admission::Admit::defaults(self)
+            }
+            fn validate(&self) -> Vec<admission::FieldError> {
+                admission::Admit::validate(self)
+            }
+            fn validate_update(&self, old: &Self) -> Vec<admission::FieldError> {
+                admission::Admit::validate_update(self, old)
+            }
+            fn same_spec(&self, other: &Self) -> bool {
+                self.spec == other.spec
+            }
+            fn take_desired(&mut self, desired: &Self) {
+                self.metadata.labels = desired.metadata.labels.clone();
+                self.metadata.annotations = desired.metadata.annotations.clone();
+                admission::Admit::take_spec(self, desired)
+            }
+        }
+    };
+}
+
+resource!(Pod, "Pod", "v1", "pods", "", true, pods);
+resource!(Node, "Node", "v1", "nodes", "", false, nodes);
+resource!(
+    Namespace,
+    "Namespace",
+    "v1",
+    "namespaces",
+    "",
+    false,
+    namespaces
+);

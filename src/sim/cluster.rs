@@ -1,0 +1,292 @@
+//! One Kubernetes cluster: its API store, its control plane (scheduler and, later, controllers)
+//! and its kubelets. `World` holds several.
+
+use super::api::*;
+use super::clock::{rfc3339, Millis};
+use super::kubelet::Kubelets;
+use super::rng::Rng;
+use super::scheduler::Scheduler;
+use std::collections::BTreeMap;
+
+pub const KUBERNETES_VERSION: &str = "v1.31.0";
+
+/// How a cluster was built: a kubeadm cluster with masters and workers, or a minikube node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Kubeadm,
+    Minikube,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub name: String,
+    pub profile: Profile,
+    pub store: Store,
+    pub scheduler: Scheduler,
+    pub kubelets: Kubelets,
+    /// Index of this cluster in the world, for address ranges.
+    pub index: usize,
+}
+
+/// The control-plane components each master runs as static pods (kubeadm's layout).
+const CONTROL_PLANE: &[(&str, &str)] = &[
+    ("etcd", "registry.k8s.io/etcd:3.5.15-0"),
+    ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.0"),
+    (
+        "kube-controller-manager",
+        "registry.k8s.io/kube-controller-manager:v1.31.0",
+    ),
+    ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.31.0"),
+];
+
+fn quantity_map(pairs: &[(&str, &str)]) -> BTreeMap<String, Quantity> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+        .collect()
+}
+
+impl Cluster {
+    /// A new cluster with `masters` control-plane nodes and `workers` worker nodes.
+    pub fn new(
+        name: &str,
+        index: usize,
+        profile: Profile,
+        masters: usize,
+        workers: usize,
+        now: Millis,
+        rng: &mut Rng,
+    ) -> Cluster {
+        let mut c = Cluster {
+            name: name.into(),
+            profile,
+            store: Store::default(),
+            scheduler: Scheduler::default(),
+            kubelets: Kubelets::default(),
+            index,
+        };
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            let obj = Namespace {
+                api_version: "v1".into(),
+                kind: "Namespace".into(),
+                metadata: ObjectMeta {
+                    name: ns.into(),
+                    labels: [("kubernetes.io/metadata.name".to_string(), ns.to_string())]
+                        .into_iter()
+                        .collect(),
+                    ..Default::default()
+                },
+                spec: NamespaceSpec::default(),
+                status: NamespaceStatus::default(),
+            };
+            // Names are fixed and valid: creation cannot fail on an empty store.
+            let _ = c.store.create(obj, now, rng);
+        }
+        let nodes: Vec<(String, bool)> = match profile {
+            Profile::Minikube => vec![("minikube".into(), true)],
+            Profile::Kubeadm => (1..=masters)
+                .map(|i| (format!("master-{i}"), true))
+                .chain((1..=workers).map(|i| (format!("worker-{i}"), false)))
+                .collect(),
+        };
+        for (i, (node_name, control_plane)) in nodes.iter().enumerate() {
+            c.add_node(node_name, *control_plane, i, now, rng);
+        }
+        c
+    }
+
+    fn add_node(&mut self, name: &str, control_plane: bool, i: usize, now: Millis, rng: &mut Rng) {
+        let mut labels: BTreeMap<String, String> = [
+            ("beta.kubernetes.io/arch", "amd64"),
+            ("beta.kubernetes.io/os", "linux"),
+            ("kubernetes.io/arch", "amd64"),
+            ("kubernetes.io/hostname", name),
+            ("kubernetes.io/os", "linux"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut taints = Vec::new();
+        if control_plane {
+            labels.insert(
+                "node-role.kubernetes.io/control-plane".into(),
+                String::new(),
+            );
+            // minikube's single node runs workloads, so it has no control-plane taint.
+            if self.profile == Profile::Kubeadm {
+                taints.push(Taint {
+                    key: "node-role.kubernetes.io/control-plane".into(),
+                    value: String::new(),
+                    effect: "NoSchedule".into(),
+                    time_added: None,
+                });
+            }
+        }
+        let ip = format!("172.{}.0.{}", 18 + self.index, i + 2);
+        let (cpu, mem) = if control_plane && self.profile == Profile::Kubeadm {
+            ("2", "4Gi")
+        } else {
+            ("4", "8Gi")
+        };
+        let node = Node {
+            api_version: "v1".into(),
+            kind: "Node".into(),
+            metadata: ObjectMeta {
+                name: name.into(),
+                labels,
+                ..Default::default()
+            },
+            spec: NodeSpec {
+                pod_cidr: format!("10.244.{i}.0/24"),
+                pod_cidrs: vec![format!("10.244.{i}.0/24")],
+                taints,
+                ..Default::default()
+            },
+            status: NodeStatus {
+                capacity: quantity_map(&[("cpu", cpu), ("memory", mem), ("pods", "110")]),
+                allocatable: quantity_map(&[("cpu", cpu), ("memory", mem), ("pods", "110")]),
+                conditions: vec![Condition {
+                    type_: "Ready".into(),
+                    status: "True".into(),
+                    last_probe_time: None,
+                    last_transition_time: Some(rfc3339(now)),
+                    reason: "KubeletReady".into(),
+                    message: "kubelet is posting ready status".into(),
+                }],
+                addresses: vec![
+                    NodeAddress {
+                        type_: "InternalIP".into(),
+                        address: ip,
+                    },
+                    NodeAddress {
+                        type_: "Hostname".into(),
+                        address: name.into(),
+                    },
+                ],
+                node_info: NodeSystemInfo {
+                    kubelet_version: KUBERNETES_VERSION.into(),
+                    container_runtime_version: "containerd://1.7.22".into(),
+                    os_image: "Ubuntu 24.04.1 LTS".into(),
+                    kernel_version: "6.8.0-45-generic".into(),
+                    architecture: "amd64".into(),
+                    operating_system: "linux".into(),
+                },
+            },
+        };
+        let _ = self.store.create(node, now, rng);
+        // Control-plane images come preloaded, as kubeadm's `images pull` leaves them.
+        let cache = self.kubelets.images.entry(name.to_string()).or_default();
+        for (_, image) in CONTROL_PLANE {
+            cache.insert(image.to_string());
+        }
+        if control_plane {
+            for (component, image) in CONTROL_PLANE {
+                let pod = Pod {
+                    api_version: "v1".into(),
+                    kind: "Pod".into(),
+                    metadata: ObjectMeta {
+                        name: format!("{component}-{name}"),
+                        namespace: "kube-system".into(),
+                        labels: [
+                            ("component".to_string(), component.to_string()),
+                            ("tier".to_string(), "control-plane".to_string()),
+                        ]
+                        .into_iter()
+                        .collect(),
+                        annotations: [(
+                            "kubernetes.io/config.source".to_string(),
+                            "file".to_string(),
+                        )]
+                        .into_iter()
+                        .collect(),
+                        ..Default::default()
+                    },
+                    spec: PodSpec {
+                        containers: vec![Container {
+                            name: component.to_string(),
+                            image: image.to_string(),
+                            ..Default::default()
+                        }],
+                        node_name: name.into(),
+                        host_network: true,
+                        priority_class_name: "system-node-critical".into(),
+                        ..Default::default()
+                    },
+                    status: PodStatus::default(),
+                };
+                let _ = self.store.create(pod, now, rng);
+            }
+        }
+    }
+
+    /// One pass of every control loop at `now`. Level-triggered: each compares desired with
+    /// observed state and acts, so running it twice in a row changes nothing the second time.
+    pub fn reconcile(&mut self, now: Millis, rng: &mut Rng) {
+        self.namespace_controller(now);
+        self.scheduler.schedule(&mut self.store, now, rng);
+        self.kubelets.sync(&mut self.store, now, rng);
+    }
+
+    /// Namespaces being deleted: delete what is in them, then the namespace itself (fact 11).
+    fn namespace_controller(&mut self, now: Millis) {
+        let terminating: Vec<String> = self
+            .store
+            .namespaces
+            .values()
+            .filter(|n| n.status.phase == "Terminating")
+            .map(|n| n.metadata.name.clone())
+            .collect();
+        for ns in terminating {
+            let mut empty = true;
+            for pod in self.store.pods.values_mut() {
+                if pod.metadata.namespace == ns {
+                    empty = false;
+                    if pod.metadata.deletion_timestamp.is_none() {
+                        let grace = pod
+                            .spec
+                            .termination_grace_period_seconds
+                            .unwrap_or(30)
+                            .max(0);
+                        pod.metadata.deletion_timestamp = Some(rfc3339(now + grace as u64 * 1000));
+                        pod.metadata.deletion_grace_period_seconds = Some(grace);
+                    }
+                }
+            }
+            // Pods that never reached a node have no kubelet to stop them.
+            let unbound: Vec<String> = self
+                .store
+                .pods
+                .in_namespace(Some(&ns))
+                .filter(|p| p.spec.node_name.is_empty())
+                .map(|p| p.metadata.name.clone())
+                .collect();
+            for name in unbound {
+                self.store.remove::<Pod>(&ns, &name);
+            }
+            if empty {
+                self.store.remove::<Namespace>("", &ns);
+            }
+        }
+    }
+
+    /// Why the API server cannot answer, if it cannot (no etcd quorum; issue 3 adds masters stopping).
+    pub fn api_unavailable(&self) -> Option<String> {
+        None
+    }
+
+    /// The address kubectl talks to.
+    pub fn api_address(&self) -> String {
+        format!("172.{}.0.2", 18 + self.index)
+    }
+
+    /// The earliest future moment any loop has something to do.
+    pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        [
+            self.scheduler.next_deadline(now),
+            self.kubelets.next_deadline(now),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}

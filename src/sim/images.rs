@@ -1,0 +1,289 @@
+//! The catalog of simulated container images: which names and tags exist (anything else fails to
+//! pull, as a typo'd tag does), how long a pull takes, and how a container of each behaves.
+
+use crate::sim::clock::Millis;
+
+/// What a running container of an image does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Behaviour {
+    /// A server that runs until stopped.
+    Serve,
+    /// Runs the pod's command (`sleep`, `sh -c`, …); see [`command_runtime`].
+    Command,
+    /// Exits at once with this code and a log line (postgres without a password).
+    ExitsAtOnce(i32),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    /// Repository as written after normalisation (`nginx`, `registry.k8s.io/pause`).
+    pub repository: &'static str,
+    /// Known tags; `*` accepts any tag (for the course's own images).
+    pub tags: &'static [&'static str],
+    /// Simulated pull time range, in milliseconds.
+    pub pull_ms: (Millis, Millis),
+    pub behaviour: Behaviour,
+    /// Whether PID 1 stops on SIGTERM (a shell running `sleep` does not, so it waits the grace period).
+    pub stops_on_sigterm: bool,
+    /// Compressed size, for the Pulled event.
+    pub size_bytes: u64,
+}
+
+const NGINX_TAGS: &[&str] = &[
+    "latest",
+    "stable",
+    "mainline",
+    "alpine",
+    "1.7.9",
+    "1.14",
+    "1.14.2",
+    "1.15",
+    "1.15.4",
+    "1.16",
+    "1.16.1",
+    "1.17",
+    "1.18",
+    "1.19",
+    "1.20",
+    "1.21",
+    "1.21.6",
+    "1.22",
+    "1.23",
+    "1.24",
+    "1.25",
+    "1.25.3",
+    "1.25-alpine",
+    "1.26",
+    "1.27",
+    "1.27-alpine",
+    "1.28",
+    "1.29",
+];
+const BUSYBOX_TAGS: &[&str] = &[
+    "latest", "1.24", "1.27.2", "1.28", "1.29", "1.31", "1.33", "1.34", "1.35", "1.36", "1.36.1",
+    "1.37", "stable", "glibc", "musl",
+];
+
+/// Images the simulator knows. The list is small on purpose: an image not here fails to pull.
+pub const CATALOG: &[Image] = &[
+    Image {
+        repository: "nginx",
+        tags: NGINX_TAGS,
+        pull_ms: (1_500, 4_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 72_099_410,
+    },
+    Image {
+        repository: "busybox",
+        tags: BUSYBOX_TAGS,
+        pull_ms: (600, 1_500),
+        behaviour: Behaviour::Command,
+        stops_on_sigterm: false,
+        size_bytes: 2_231_050,
+    },
+    Image {
+        repository: "registry.k8s.io/busybox",
+        tags: &["latest", "1.24", "1.27.2"],
+        pull_ms: (600, 1_500),
+        behaviour: Behaviour::Command,
+        stops_on_sigterm: false,
+        size_bytes: 1_144_547,
+    },
+    Image {
+        repository: "alpine",
+        tags: &["latest", "3", "3.18", "3.19", "3.20", "3.21"],
+        pull_ms: (700, 1_600),
+        behaviour: Behaviour::Command,
+        stops_on_sigterm: false,
+        size_bytes: 3_408_729,
+    },
+    Image {
+        repository: "debian",
+        tags: &["latest", "bookworm", "bookworm-slim", "12", "11"],
+        pull_ms: (2_000, 5_000),
+        behaviour: Behaviour::Command,
+        stops_on_sigterm: false,
+        size_bytes: 48_480_000,
+    },
+    Image {
+        repository: "redis",
+        tags: &["latest", "5.0.4", "6", "6.2", "7", "7.2", "7.4", "alpine"],
+        pull_ms: (1_500, 3_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 45_000_000,
+    },
+    Image {
+        repository: "postgres",
+        tags: &["latest", "13", "14", "15", "16", "17", "16-alpine"],
+        pull_ms: (3_000, 6_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 158_000_000,
+    },
+    Image {
+        repository: "hashicorp/http-echo",
+        tags: &["latest", "0.2.3", "1.0"],
+        pull_ms: (800, 2_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 3_500_000,
+    },
+    Image {
+        repository: "registry.k8s.io/pause",
+        tags: &["latest", "2.0", "3.1", "3.6", "3.9", "3.10"],
+        pull_ms: (200, 600),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 320_000,
+    },
+    // Control-plane images, preloaded on every node of a kubeadm cluster.
+    Image {
+        repository: "registry.k8s.io/etcd",
+        tags: &["3.5.15-0"],
+        pull_ms: (500, 900),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 56_909_194,
+    },
+    Image {
+        repository: "registry.k8s.io/kube-apiserver",
+        tags: &["v1.31.0"],
+        pull_ms: (500, 900),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 28_063_421,
+    },
+    Image {
+        repository: "registry.k8s.io/kube-controller-manager",
+        tags: &["v1.31.0"],
+        pull_ms: (500, 900),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 26_240_868,
+    },
+    Image {
+        repository: "registry.k8s.io/kube-scheduler",
+        tags: &["v1.31.0"],
+        pull_ms: (500, 900),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 20_007_456,
+    },
+    // The course's own images (any tag).
+    Image {
+        repository: "pocketcluster/hello",
+        tags: &["*"],
+        pull_ms: (800, 1_800),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 6_100_000,
+    },
+];
+
+/// `docker.io/library/nginx:1.25` and `nginx:1.25` name the same image: split into the short
+/// repository the catalog uses and the tag (`latest` when none).
+pub fn normalise(image: &str) -> (String, String) {
+    let image = image.trim();
+    let (name, tag) = match image.rsplit_once(':') {
+        Some((n, t)) if !t.contains('/') => (n, t),
+        _ => (image, "latest"),
+    };
+    let name = name.split('@').next().unwrap_or(name);
+    let name = name
+        .strip_prefix("docker.io/library/")
+        .or_else(|| name.strip_prefix("docker.io/"))
+        .or_else(|| name.strip_prefix("library/"))
+        .unwrap_or(name);
+    (name.to_string(), tag.to_string())
+}
+
+/// The fully qualified reference containerd prints in pull errors.
+pub fn qualified(image: &str) -> String {
+    let (name, tag) = normalise(image);
+    let first = name.split('/').next().unwrap_or("");
+    if name.contains('/') && (first.contains('.') || first.contains(':')) {
+        format!("{name}:{tag}")
+    } else if name.contains('/') {
+        format!("docker.io/{name}:{tag}")
+    } else {
+        format!("docker.io/library/{name}:{tag}")
+    }
+}
+
+/// The catalog entry for an image reference, if the image and tag exist.
+pub fn lookup(image: &str) -> Option<&'static Image> {
+    let (name, tag) = normalise(image);
+    CATALOG
+        .iter()
+        .find(|i| i.repository == name && (i.tags.contains(&"*") || i.tags.contains(&tag.as_str())))
+}
+
+/// How long a container running `command` lives, for images whose behaviour is `Command`:
+/// `None` runs until stopped, `Some(ms)` exits with code 0 after that long.
+pub fn command_runtime(command: &[String]) -> Option<Millis> {
+    if command.is_empty() {
+        // The default command of a shell image is `sh`, which exits at once without a terminal.
+        return Some(0);
+    }
+    let text = command.join(" ");
+    if text.contains("while true")
+        || text.contains("sleep infinity")
+        || text.contains("tail -f")
+        || text.contains("httpd")
+        || text.contains("nc -l")
+    {
+        return None;
+    }
+    // The last `sleep N` decides how long a simple script runs.
+    let mut total: Millis = 0;
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '&')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for pair in words.windows(2) {
+        if pair[0] == "sleep" {
+            if let Ok(ms) = crate::sim::clock::parse_duration(pair[1]) {
+                total = total.saturating_add(ms);
+            }
+        }
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_normalise_like_docker() {
+        assert_eq!(normalise("nginx"), ("nginx".into(), "latest".into()));
+        assert_eq!(
+            normalise("docker.io/library/nginx:1.25"),
+            ("nginx".into(), "1.25".into())
+        );
+        assert_eq!(
+            qualified("nginx:1.255"),
+            "docker.io/library/nginx:1.255".to_string()
+        );
+        assert_eq!(
+            qualified("registry.k8s.io/pause:3.9"),
+            "registry.k8s.io/pause:3.9".to_string()
+        );
+        assert!(lookup("nginx:1.14.2").is_some());
+        assert!(lookup("nginx:1.255").is_none());
+        assert!(lookup("ngnix").is_none());
+    }
+
+    #[test]
+    fn commands_decide_how_long_a_shell_container_lives() {
+        let cmd = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(command_runtime(&cmd(&["sleep", "3600"])), Some(3_600_000));
+        assert_eq!(command_runtime(&[]), Some(0));
+        assert_eq!(
+            command_runtime(&cmd(&["sh", "-c", "while true; do echo hi; sleep 1; done"])),
+            None
+        );
+    }
+}

@@ -1,0 +1,761 @@
+//! The kubelets: for each pod bound to a node, pull images, start containers, restart them by the
+//! pod's restartPolicy with back-off, stop them on deletion, and report status back to the API.
+
+use super::api::*;
+use super::clock::{go_duration, rfc3339, Millis};
+use super::images::{self, Behaviour};
+use super::rng::Rng;
+use super::scheduler::set_condition;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Back-off for image pulls and container restarts: 10 s doubling to 5 minutes (facts 14, 15).
+const BACKOFF_START: Millis = 10_000;
+const BACKOFF_MAX: Millis = 300_000;
+/// A container that ran this long without trouble has its back-off reset (fact 14).
+const BACKOFF_RESET: Millis = 600_000;
+/// How long ErrImagePull shows before the back-off begins.
+const ERR_IMAGE_PULL_SHOWN: Millis = 1_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunState {
+    Pulling {
+        started: Millis,
+        done: Millis,
+    },
+    ErrImagePull {
+        until: Millis,
+    },
+    PullBackOff {
+        retry: Millis,
+    },
+    Running {
+        since: Millis,
+        exits: Option<(Millis, i64)>,
+    },
+    /// Exited, waiting for a restart at `restart` (None: will not restart).
+    Exited {
+        code: i64,
+        reason: String,
+        started: Millis,
+        finished: Millis,
+        restart: Option<Millis>,
+    },
+    Stopping {
+        until: Millis,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerRuntime {
+    pub name: String,
+    pub image: String,
+    pub state: RunState,
+    pub restarts: i64,
+    pub backoff: Millis,
+    pub last_exit: Option<(i64, String, Millis, Millis)>,
+    pub container_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodRuntime {
+    pub uid: String,
+    pub ip: String,
+    pub started: Millis,
+    pub containers: Vec<ContainerRuntime>,
+}
+
+/// Per-cluster kubelet state: what each node has pulled, and each pod's containers.
+#[derive(Debug, Clone, Default)]
+pub struct Kubelets {
+    pub pods: BTreeMap<(String, String), PodRuntime>,
+    pub images: BTreeMap<String, BTreeSet<String>>,
+    pub next_host: BTreeMap<String, u32>,
+}
+
+struct Ctx<'a> {
+    now: Millis,
+    rng: &'a mut Rng,
+    events: Vec<(String, String, &'static str, &'static str, String)>,
+}
+
+impl Ctx<'_> {
+    fn event(&mut self, pod: &Pod, type_: &'static str, reason: &'static str, message: String) {
+        self.events.push((
+            pod.metadata.namespace.clone(),
+            pod.metadata.name.clone(),
+            type_,
+            reason,
+            message,
+        ));
+    }
+}
+
+fn pull_time(image: &str, rng: &mut Rng) -> Millis {
+    match images::lookup(image) {
+        Some(i) => rng.between(i.pull_ms.0, i.pull_ms.1),
+        None => rng.between(400, 1_200),
+    }
+}
+
+/// When a container started now exits, and with which code (None: runs until stopped).
+fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
+    let image = images::lookup(&c.image)?;
+    match image.behaviour {
+        Behaviour::Serve => {
+            let (repo, _) = images::normalise(&c.image);
+            let has_password = c.env.iter().any(|e| e.name == "POSTGRES_PASSWORD")
+                || c.env.iter().any(|e| e.name == "POSTGRES_HOST_AUTH_METHOD");
+            if repo == "postgres" && !has_password {
+                return Some((now + 800, 1));
+            }
+            let _ = pod;
+            None
+        }
+        Behaviour::Command => {
+            let mut cmd = c.command.clone();
+            cmd.extend(c.args.iter().cloned());
+            images::command_runtime(&cmd).map(|ms| (now + ms.max(50), 0))
+        }
+        Behaviour::ExitsAtOnce(code) => Some((now + 500, code as i64)),
+    }
+}
+
+impl Kubelets {
+    fn allocate_ip(
+        &mut self,
+        node: &Node,
+        pods: &BTreeMap<(String, String), PodRuntime>,
+    ) -> String {
+        let cidr = node.spec.pod_cidr.clone();
+        let base = cidr.split('/').next().unwrap_or("10.244.0.0");
+        let prefix: Vec<&str> = base.split('.').take(3).collect();
+        let prefix = prefix.join(".");
+        let counter = self
+            .next_host
+            .entry(node.metadata.name.clone())
+            .or_insert(2);
+        for _ in 0..253 {
+            let ip = format!("{prefix}.{}", *counter);
+            *counter = if *counter >= 254 { 2 } else { *counter + 1 };
+            if !pods.values().any(|p| p.ip == ip) {
+                return ip;
+            }
+        }
+        format!("{prefix}.255")
+    }
+
+    /// One sync of every pod on every ready node.
+    pub fn sync(&mut self, store: &mut Store, now: Millis, rng: &mut Rng) {
+        let nodes: BTreeMap<String, Node> = store
+            .nodes
+            .values()
+            .map(|n| (n.metadata.name.clone(), n.clone()))
+            .collect();
+        let bound: Vec<Pod> = store
+            .pods
+            .values()
+            .filter(|p| !p.spec.node_name.is_empty())
+            .cloned()
+            .collect();
+        // Forget pods that are gone from the API (or were replaced under the same name).
+        let live: BTreeSet<(String, String, String)> = bound
+            .iter()
+            .map(|p| {
+                (
+                    p.metadata.namespace.clone(),
+                    p.metadata.name.clone(),
+                    p.metadata.uid.clone(),
+                )
+            })
+            .collect();
+        self.pods
+            .retain(|(ns, n), rt| live.contains(&(ns.clone(), n.clone(), rt.uid.clone())));
+
+        let mut ctx = Ctx {
+            now,
+            rng,
+            events: Vec::new(),
+        };
+        let mut removed = Vec::new();
+        for pod in bound {
+            let Some(node) = nodes.get(&pod.spec.node_name) else {
+                continue;
+            };
+            if !super::scheduler::node_is_ready(node) {
+                continue;
+            }
+            let key = (pod.metadata.namespace.clone(), pod.metadata.name.clone());
+            if !self.pods.contains_key(&key) {
+                if pod.metadata.deletion_timestamp.is_some() {
+                    removed.push(key);
+                    continue;
+                }
+                let ip = if pod.spec.host_network {
+                    node_ip(node)
+                } else {
+                    let pods = std::mem::take(&mut self.pods);
+                    let ip = self.allocate_ip(node, &pods);
+                    self.pods = pods;
+                    ip
+                };
+                let containers = pod
+                    .spec
+                    .containers
+                    .iter()
+                    .map(|c| ContainerRuntime {
+                        name: c.name.clone(),
+                        image: c.image.clone(),
+                        state: RunState::Pulling {
+                            started: now,
+                            done: now,
+                        },
+                        restarts: 0,
+                        backoff: 0,
+                        last_exit: None,
+                        container_id: String::new(),
+                    })
+                    .collect();
+                let mut rt = PodRuntime {
+                    uid: pod.metadata.uid.clone(),
+                    ip,
+                    started: now,
+                    containers,
+                };
+                for i in 0..rt.containers.len() {
+                    self.begin_pull(&pod, node, &mut rt, i, &mut ctx);
+                }
+                self.pods.insert(key.clone(), rt);
+            }
+            let Some(mut rt) = self.pods.remove(&key) else {
+                continue;
+            };
+            let gone = self.step_pod(&pod, node, &mut rt, &mut ctx);
+            if gone {
+                removed.push(key);
+            } else {
+                let status = pod_status(&pod, node, &rt, now);
+                if status != pod.status {
+                    let mut p = pod.clone();
+                    p.status = status;
+                    store.put(p);
+                }
+                self.pods.insert(key, rt);
+            }
+        }
+        for (ns, name, type_, reason, msg) in ctx.events {
+            store.record_event(now, &ns, "Pod", &name, type_, reason, "kubelet", msg);
+        }
+        for (ns, name) in removed {
+            store.remove::<Pod>(&ns, &name);
+            self.pods.remove(&(ns, name));
+        }
+    }
+
+    fn begin_pull(&mut self, pod: &Pod, node: &Node, rt: &mut PodRuntime, i: usize, ctx: &mut Ctx) {
+        let Some(spec) = pod.spec.containers.get(i) else {
+            return;
+        };
+        let cached = self
+            .images
+            .get(&node.metadata.name)
+            .is_some_and(|s| s.contains(&spec.image));
+        let now = ctx.now;
+        if cached && spec.image_pull_policy != "Always" || spec.image_pull_policy == "Never" {
+            if cached {
+                ctx.event(
+                    pod,
+                    "Normal",
+                    "Pulled",
+                    format!(
+                        "Container image \"{}\" already present on machine",
+                        spec.image
+                    ),
+                );
+                self.start_container(pod, rt, i, ctx);
+            } else {
+                ctx.event(
+                    pod,
+                    "Warning",
+                    "ErrImageNeverPull",
+                    format!(
+                        "Container image \"{}\" is not present with pull policy of Never",
+                        spec.image
+                    ),
+                );
+                rt.containers[i].state = RunState::ErrImagePull { until: u64::MAX };
+            }
+            return;
+        }
+        let ms = if cached {
+            ctx.rng.between(300, 900)
+        } else {
+            pull_time(&spec.image, ctx.rng)
+        };
+        ctx.event(
+            pod,
+            "Normal",
+            "Pulling",
+            format!("Pulling image \"{}\"", spec.image),
+        );
+        rt.containers[i].state = RunState::Pulling {
+            started: now,
+            done: now + ms,
+        };
+    }
+
+    fn start_container(&mut self, pod: &Pod, rt: &mut PodRuntime, i: usize, ctx: &mut Ctx) {
+        let Some(spec) = pod.spec.containers.get(i) else {
+            return;
+        };
+        let now = ctx.now;
+        let c = &mut rt.containers[i];
+        c.container_id = format!("containerd://{}", ctx.rng.hex(64));
+        c.state = RunState::Running {
+            since: now,
+            exits: exit_plan(pod, spec, now),
+        };
+        ctx.event(
+            pod,
+            "Normal",
+            "Created",
+            format!("Created container {}", spec.name),
+        );
+        ctx.event(
+            pod,
+            "Normal",
+            "Started",
+            format!("Started container {}", spec.name),
+        );
+    }
+
+    /// Advance one pod's containers to `now`. Returns true when the pod is gone (fully stopped).
+    fn step_pod(&mut self, pod: &Pod, node: &Node, rt: &mut PodRuntime, ctx: &mut Ctx) -> bool {
+        let now = ctx.now;
+        if pod.metadata.deletion_timestamp.is_some() {
+            let grace = pod
+                .metadata
+                .deletion_grace_period_seconds
+                .or(pod.spec.termination_grace_period_seconds)
+                .unwrap_or(30)
+                .max(0) as u64
+                * 1000;
+            let mut all_done = true;
+            for c in rt.containers.iter_mut() {
+                match c.state {
+                    RunState::Running { .. } => {
+                        let quick = images::lookup(&c.image).is_some_and(|i| i.stops_on_sigterm);
+                        let until = now + if quick { grace.min(300) } else { grace };
+                        ctx.event(
+                            pod,
+                            "Normal",
+                            "Killing",
+                            format!("Stopping container {}", c.name),
+                        );
+                        c.state = RunState::Stopping { until };
+                        all_done = false;
+                    }
+                    RunState::Stopping { until } if until > now => all_done = false,
+                    _ => {}
+                }
+            }
+            return all_done;
+        }
+        for i in 0..rt.containers.len() {
+            loop {
+                let before = rt.containers[i].state.clone();
+                self.step_container(pod, node, rt, i, ctx);
+                if rt.containers[i].state == before {
+                    break;
+                }
+            }
+        }
+        false
+    }
+
+    fn step_container(
+        &mut self,
+        pod: &Pod,
+        node: &Node,
+        rt: &mut PodRuntime,
+        i: usize,
+        ctx: &mut Ctx,
+    ) {
+        let now = ctx.now;
+        let state = rt.containers[i].state.clone();
+        match state {
+            RunState::Pulling { started, done } if done <= now => {
+                let image = rt.containers[i].image.clone();
+                if images::lookup(&image).is_some() {
+                    self.images
+                        .entry(node.metadata.name.clone())
+                        .or_default()
+                        .insert(image.clone());
+                    let took = go_duration(done - started);
+                    ctx.event(
+                        pod,
+                        "Normal",
+                        "Pulled",
+                        format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting)"),
+                    );
+                    rt.containers[i].backoff = 0;
+                    self.start_container(pod, rt, i, ctx);
+                } else {
+                    let q = images::qualified(&image);
+                    ctx.event(
+                        pod,
+                        "Warning",
+                        "Failed",
+                        format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{q}\": failed to resolve reference \"{q}\": {q}: not found"),
+                    );
+                    ctx.event(pod, "Warning", "Failed", "Error: ErrImagePull".into());
+                    rt.containers[i].state = RunState::ErrImagePull {
+                        until: now + ERR_IMAGE_PULL_SHOWN,
+                    };
+                }
+            }
+            RunState::ErrImagePull { until } if until <= now => {
+                let c = &mut rt.containers[i];
+                c.backoff = if c.backoff == 0 {
+                    BACKOFF_START
+                } else {
+                    (c.backoff * 2).min(BACKOFF_MAX)
+                };
+                let image = c.image.clone();
+                c.state = RunState::PullBackOff {
+                    retry: now + c.backoff,
+                };
+                ctx.event(
+                    pod,
+                    "Normal",
+                    "BackOff",
+                    format!("Back-off pulling image \"{image}\""),
+                );
+                ctx.event(pod, "Warning", "Failed", "Error: ImagePullBackOff".into());
+            }
+            RunState::PullBackOff { retry } if retry <= now => {
+                self.begin_pull(pod, node, rt, i, ctx);
+            }
+            RunState::Running {
+                since,
+                exits: Some((at, code)),
+            } if at <= now => {
+                let restart_policy = pod.spec.restart_policy.as_str();
+                let restarts =
+                    restart_policy == "Always" || (restart_policy == "OnFailure" && code != 0);
+                let reason = if code == 0 { "Completed" } else { "Error" };
+                let c = &mut rt.containers[i];
+                if at - since >= BACKOFF_RESET {
+                    c.backoff = 0;
+                }
+                let restart = if restarts {
+                    // The first restart is immediate; then 10 s, 20 s, 40 s … 5 min (fact 14).
+                    let delay = if c.restarts == 0 {
+                        0
+                    } else if c.backoff == 0 {
+                        BACKOFF_START
+                    } else {
+                        (c.backoff * 2).min(BACKOFF_MAX)
+                    };
+                    if c.restarts > 0 {
+                        c.backoff = delay;
+                    }
+                    Some(at + delay)
+                } else {
+                    None
+                };
+                c.state = RunState::Exited {
+                    code,
+                    reason: reason.into(),
+                    started: since,
+                    finished: at,
+                    restart,
+                };
+                if restart.is_some_and(|r| r > now) {
+                    let name = c.name.clone();
+                    ctx.event(
+                        pod,
+                        "Warning",
+                        "BackOff",
+                        format!(
+                            "Back-off restarting failed container {name} in pod {}_{}({})",
+                            pod.metadata.name, pod.metadata.namespace, pod.metadata.uid
+                        ),
+                    );
+                }
+            }
+            RunState::Exited {
+                code,
+                reason,
+                started,
+                finished,
+                restart: Some(r),
+            } if r <= now => {
+                let c = &mut rt.containers[i];
+                c.last_exit = Some((code, reason, started, finished));
+                c.restarts += 1;
+                self.start_container(pod, rt, i, ctx);
+            }
+            _ => {}
+        }
+    }
+
+    /// The next moment any container needs attention.
+    pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        let mut best: Option<Millis> = None;
+        let mut consider = |t: Millis| {
+            if t > now && best.is_none_or(|b| t < b) {
+                best = Some(t);
+            }
+        };
+        for rt in self.pods.values() {
+            for c in &rt.containers {
+                match c.state {
+                    RunState::Pulling { done, .. } => consider(done),
+                    RunState::ErrImagePull { until } => consider(until),
+                    RunState::PullBackOff { retry } => consider(retry),
+                    RunState::Running {
+                        exits: Some((at, _)),
+                        ..
+                    } => consider(at),
+                    RunState::Exited {
+                        restart: Some(r), ..
+                    } => consider(r),
+                    RunState::Stopping { until } => consider(until),
+                    _ => {}
+                }
+            }
+        }
+        best
+    }
+}
+
+pub fn node_ip(node: &Node) -> String {
+    node.status
+        .addresses
+        .iter()
+        .find(|a| a.type_ == "InternalIP")
+        .map(|a| a.address.clone())
+        .unwrap_or_default()
+}
+
+/// The status the kubelet reports for a pod from its runtime state.
+fn pod_status(pod: &Pod, node: &Node, rt: &PodRuntime, now: Millis) -> PodStatus {
+    let mut status = pod.status.clone();
+    status.host_ip = node_ip(node);
+    status.pod_ip = rt.ip.clone();
+    status.start_time = Some(rfc3339(rt.started));
+    status.qos_class = qos_class(pod);
+    status.container_statuses = rt
+        .containers
+        .iter()
+        .map(|c| {
+            let (state, ready, started) = match &c.state {
+                RunState::Pulling { .. } => (
+                    ContainerState::waiting("ContainerCreating", ""),
+                    false,
+                    false,
+                ),
+                RunState::ErrImagePull { .. } => (
+                    ContainerState::waiting(
+                        "ErrImagePull",
+                        &format!("failed to pull image \"{}\"", c.image),
+                    ),
+                    false,
+                    false,
+                ),
+                RunState::PullBackOff { .. } => (
+                    ContainerState::waiting(
+                        "ImagePullBackOff",
+                        &format!("Back-off pulling image \"{}\"", c.image),
+                    ),
+                    false,
+                    false,
+                ),
+                RunState::Running { since, .. } => (
+                    ContainerState {
+                        running: Some(StateRunning {
+                            started_at: Some(rfc3339(*since)),
+                        }),
+                        ..Default::default()
+                    },
+                    true,
+                    true,
+                ),
+                RunState::Exited {
+                    code,
+                    reason,
+                    started,
+                    finished,
+                    restart,
+                } => {
+                    let terminated = ContainerState {
+                        terminated: Some(StateTerminated {
+                            exit_code: *code,
+                            reason: reason.clone(),
+                            started_at: Some(rfc3339(*started)),
+                            finished_at: Some(rfc3339(*finished)),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    };
+                    match restart {
+                        Some(r) if *r > now => (
+                            ContainerState::waiting(
+                                "CrashLoopBackOff",
+                                &format!(
+                                    "back-off {} restarting failed container={} pod={}_{}({})",
+                                    go_duration(*r - finished),
+                                    c.name,
+                                    pod.metadata.name,
+                                    pod.metadata.namespace,
+                                    pod.metadata.uid
+                                ),
+                            ),
+                            false,
+                            false,
+                        ),
+                        _ => (terminated, false, false),
+                    }
+                }
+                RunState::Stopping { .. } => (ContainerState::default(), false, true),
+            };
+            // While in back-off, the exit that caused it is the last state.
+            let last_state = match (&c.state, &c.last_exit) {
+                (
+                    RunState::Exited {
+                        code,
+                        reason,
+                        started,
+                        finished,
+                        restart: Some(r),
+                    },
+                    _,
+                ) if *r > now => ContainerState {
+                    terminated: Some(StateTerminated {
+                        exit_code: *code,
+                        reason: reason.clone(),
+                        started_at: Some(rfc3339(*started)),
+                        finished_at: Some(rfc3339(*finished)),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                (_, Some((code, reason, started, finished))) => ContainerState {
+                    terminated: Some(StateTerminated {
+                        exit_code: *code,
+                        reason: reason.clone(),
+                        started_at: Some(rfc3339(*started)),
+                        finished_at: Some(rfc3339(*finished)),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                _ => ContainerState::default(),
+            };
+            ContainerStatus {
+                name: c.name.clone(),
+                state,
+                last_state,
+                ready,
+                restart_count: c.restarts,
+                image: c.image.clone(),
+                image_id: if c.container_id.is_empty() {
+                    String::new()
+                } else {
+                    images::qualified(&c.image)
+                },
+                container_id: c.container_id.clone(),
+                started: Some(started),
+            }
+        })
+        .collect();
+    let all_ready =
+        !status.container_statuses.is_empty() && status.container_statuses.iter().all(|c| c.ready);
+    let any_running = rt
+        .containers
+        .iter()
+        .any(|c| matches!(c.state, RunState::Running { .. }));
+    let all_exited: Vec<i64> = rt
+        .containers
+        .iter()
+        .filter_map(|c| match c.state {
+            RunState::Exited {
+                code,
+                restart: None,
+                ..
+            } => Some(code),
+            _ => None,
+        })
+        .collect();
+    status.phase = if all_exited.len() == rt.containers.len() && !all_exited.is_empty() {
+        if all_exited.iter().all(|c| *c == 0) {
+            "Succeeded"
+        } else {
+            "Failed"
+        }
+        .into()
+    } else if any_running
+        || rt
+            .containers
+            .iter()
+            .any(|c| c.restarts > 0 || matches!(c.state, RunState::Exited { .. }))
+    {
+        "Running".into()
+    } else {
+        "Pending".into()
+    };
+    let done = status.phase == "Succeeded" || status.phase == "Failed";
+    set_condition(&mut status.conditions, "Initialized", "True", "", "", now);
+    let (ready, reason) = if all_ready {
+        ("True", "")
+    } else if done {
+        ("False", "PodCompleted")
+    } else {
+        ("False", "ContainersNotReady")
+    };
+    let not_ready: Vec<&str> = status
+        .container_statuses
+        .iter()
+        .filter(|c| !c.ready)
+        .map(|c| c.name.as_str())
+        .collect();
+    let msg = if ready == "True" || done {
+        String::new()
+    } else {
+        format!("containers with unready status: [{}]", not_ready.join(" "))
+    };
+    set_condition(&mut status.conditions, "Ready", ready, reason, &msg, now);
+    set_condition(
+        &mut status.conditions,
+        "ContainersReady",
+        ready,
+        reason,
+        &msg,
+        now,
+    );
+    status
+}
+
+/// Guaranteed, Burstable or BestEffort, from the containers' requests and limits.
+pub fn qos_class(pod: &Pod) -> String {
+    let cs = &pod.spec.containers;
+    if cs
+        .iter()
+        .all(|c| c.resources.requests.is_empty() && c.resources.limits.is_empty())
+    {
+        return "BestEffort".into();
+    }
+    let guaranteed = cs.iter().all(|c| {
+        ["cpu", "memory"].iter().all(|k| {
+            let limit = c.resources.limits.get(*k);
+            let request = c.resources.requests.get(*k).or(limit);
+            limit.is_some() && request == limit
+        })
+    });
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+    .into()
+}

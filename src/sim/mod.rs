@@ -1,0 +1,15 @@
+//! The mini orchestrator: a deterministic simulation of Kubernetes. Never imports anything of
+//! the browser; compiles and tests natively.
+
+pub mod api;
+pub mod clock;
+pub mod cluster;
+pub mod images;
+pub mod kubelet;
+pub mod quantity;
+pub mod rng;
+pub mod scheduler;
+pub mod snapshot;
+pub mod world;
+
+pub use world::World;

@@ -1,0 +1,98 @@
+//! The world: clusters, the virtual clock and the seeded random source. Nothing here reads the
+//! wall clock or the OS; the same seed and the same calls give the same world.
+
+use super::clock::Millis;
+use super::cluster::{Cluster, Profile};
+use super::rng::Rng;
+
+#[derive(Debug, Clone)]
+pub struct World {
+    pub now: Millis,
+    pub rng: Rng,
+    pub seed: u64,
+    pub clusters: Vec<Cluster>,
+    /// Index of the cluster the current kubectl context points at.
+    pub current: usize,
+}
+
+/// How long the default cluster has been up when a session starts.
+pub const BOOT_TIME: Millis = 5 * 60_000;
+
+impl World {
+    /// The default world: cluster `demo` with three masters and two workers, booted and settled.
+    pub fn new(seed: u64) -> World {
+        let mut w = World {
+            now: 0,
+            rng: Rng::new(seed),
+            seed,
+            clusters: Vec::new(),
+            current: 0,
+        };
+        w.add_cluster("demo", Profile::Kubeadm, 3, 2);
+        w.advance(BOOT_TIME);
+        w
+    }
+
+    pub fn add_cluster(
+        &mut self,
+        name: &str,
+        profile: Profile,
+        masters: usize,
+        workers: usize,
+    ) -> usize {
+        let index = self.clusters.len();
+        let c = Cluster::new(
+            name,
+            index,
+            profile,
+            masters,
+            workers,
+            self.now,
+            &mut self.rng,
+        );
+        self.clusters.push(c);
+        self.settle();
+        index
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.clusters[self.current]
+    }
+
+    pub fn cluster_mut(&mut self) -> &mut Cluster {
+        &mut self.clusters[self.current]
+    }
+
+    pub fn cluster_index(&self, name: &str) -> Option<usize> {
+        self.clusters.iter().position(|c| c.name == name)
+    }
+
+    /// Run every control loop at the current instant until nothing changes (bounded).
+    pub fn settle(&mut self) {
+        for c in &mut self.clusters {
+            c.reconcile(self.now, &mut self.rng);
+        }
+    }
+
+    /// Move the virtual clock forward by `ms`, waking each loop at the moments it asked for.
+    pub fn advance(&mut self, ms: Millis) {
+        let target = self.now.saturating_add(ms);
+        self.settle();
+        loop {
+            let next = self
+                .clusters
+                .iter()
+                .filter_map(|c| c.next_deadline(self.now))
+                .min();
+            match next {
+                Some(t) if t <= target && t > self.now => {
+                    self.now = t;
+                    self.settle();
+                }
+                _ => break,
+            }
+        }
+        self.now = target;
+        self.settle();
+    }
+}

@@ -1,0 +1,178 @@
+//! The Leptos app: lesson text | cluster view | editor and terminal. Everything the learner does
+//! goes through the session's command language; the views render snapshots of the world.
+
+mod cluster_view;
+mod editor;
+mod terminal;
+
+use crate::shell::Session;
+use crate::sim::snapshot::Snapshot;
+use leptos::prelude::*;
+
+/// How often the virtual clock ticks while playing, in real milliseconds.
+const TICK_MS: u32 = 200;
+
+/// Shared state of the page, handed to components by context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub session: StoredValue<Session, LocalStorage>,
+    /// Bumped after every change to the world; views derive from it.
+    pub version: RwSignal<u64>,
+    pub entries: RwSignal<Vec<terminal::Entry>>,
+    pub next_entry: StoredValue<u64>,
+    pub paused: RwSignal<bool>,
+    pub speed: RwSignal<u64>,
+}
+
+impl AppState {
+    /// Run a command line (with optional heredoc text), show it in the terminal, return the output.
+    pub fn run(&self, shown: &str, line: &str, stdin: Option<&str>) -> crate::shell::Output {
+        let out = self
+            .session
+            .try_update_value(|s| s.run(line, stdin))
+            .unwrap_or_else(|| crate::shell::Output::err("the session is gone"));
+        let id = self.next_entry.get_value();
+        self.next_entry.set_value(id + 1);
+        let entry = terminal::Entry {
+            id,
+            prompt: self.prompt(),
+            command: shown.to_string(),
+            output: out.text.clone(),
+            ok: out.ok,
+        };
+        self.entries.update(|e| {
+            e.push(entry);
+            // Keep the page light: the oldest entries scroll away.
+            if e.len() > 500 {
+                e.remove(0);
+            }
+        });
+        self.version.update(|v| *v += 1);
+        out
+    }
+
+    pub fn prompt(&self) -> String {
+        self.session.with_value(|s| {
+            format!(
+                "{}:{}",
+                s.world.cluster().name,
+                s.namespace_for(s.world.current)
+            )
+        })
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.version.track();
+        self.session.with_value(|s| Snapshot::of(&s.world))
+    }
+}
+
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-ready", "1");
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let state = AppState {
+        session: StoredValue::new_local(Session::new(1)),
+        version: RwSignal::new(0),
+        entries: RwSignal::new(Vec::new()),
+        next_entry: StoredValue::new(0),
+        paused: RwSignal::new(false),
+        speed: RwSignal::new(1),
+    };
+    provide_context(state);
+
+    // The clock: advance the world while playing. Kept out of the render path; it only bumps
+    // the version signal, and views redraw from a fresh snapshot.
+    let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
+        let Some(paused) = state.paused.try_get_untracked() else {
+            return;
+        };
+        if paused {
+            return;
+        }
+        let speed = state.speed.get_untracked();
+        state
+            .session
+            .try_update_value(|s| s.world.advance(TICK_MS as u64 * speed));
+        state.version.try_update(|v| *v += 1);
+    });
+    let handle = StoredValue::new_local(Some(interval));
+    on_cleanup(move || {
+        handle.try_update_value(|h| h.take());
+    });
+
+    let lesson = crate::course::FIRST_POD;
+    let lesson_html = crate::course::markdown::to_html(lesson.markdown);
+
+    view! {
+        <header class="topbar">
+            <h1 class="brand">"Pocket Cluster"</h1>
+            <span class="tagline">"Kubernetes, learned in the browser"</span>
+            <TimeControls/>
+        </header>
+        <main class="panes">
+            <section id="lesson-pane" class="pane" aria-label="Lesson">
+                <article class="lesson" inner_html=lesson_html></article>
+            </section>
+            <section id="cluster-pane" class="pane" aria-label="Cluster view">
+                <cluster_view::ClusterView/>
+            </section>
+            <section id="workbench-pane" class="pane" aria-label="Editor and terminal">
+                <editor::Editor initial=lesson.manifest.to_string() file_name=lesson.manifest_name/>
+                <terminal::Terminal/>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+fn TimeControls() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let clock = move || {
+        state.version.track();
+        let now = state.session.with_value(|s| s.world.now);
+        crate::shell::sim_cmd::clock_text(now)
+    };
+    let speed_button = move |n: u64| {
+        view! {
+            <button
+                class="speed"
+                class:active=move || state.speed.get() == n
+                aria-pressed=move || (state.speed.get() == n).to_string()
+                on:click=move |_| state.speed.set(n)
+            >
+                {format!("{n}×")}
+            </button>
+        }
+    };
+    view! {
+        <div class="time" role="group" aria-label="Virtual clock">
+            <button
+                id="play-pause"
+                on:click=move |_| state.paused.update(|p| *p = !*p)
+                aria-label=move || if state.paused.get() { "Play the clock" } else { "Pause the clock" }
+            >
+                {move || if state.paused.get() { "▶ Play" } else { "❚❚ Pause" }}
+            </button>
+            <button
+                id="step"
+                aria-label="Advance the clock one second"
+                on:click=move |_| {
+                    state.session.update_value(|s| s.world.advance(1000));
+                    state.version.update(|v| *v += 1);
+                }
+            >
+                "+1s"
+            </button>
+            {speed_button(1)}
+            {speed_button(4)}
+            {speed_button(16)}
+            <span class="clock" aria-label="Virtual time">{clock}</span>
+        </div>
+    }
+}
