@@ -487,6 +487,62 @@ fn selector_matches(reqs: &[(String, String, String)], labels: &Labels) -> bool 
     })
 }
 
+/// Fields each kind can be selected by (`--field-selector`), as the API server allows.
+fn selectable_fields(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Pods => &[
+            "metadata.name",
+            "metadata.namespace",
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "status.phase",
+            "status.podIP",
+        ],
+        Kind::Events => &[
+            "involvedObject.kind",
+            "involvedObject.name",
+            "involvedObject.namespace",
+            "metadata.name",
+            "metadata.namespace",
+            "reason",
+            "source",
+            "type",
+        ],
+        _ => &["metadata.name"],
+    }
+}
+
+/// `--field-selector a=b,c!=d`: (field, wanted equal, value).
+fn parse_field_selector(sel: &str, kind: Kind) -> Result<Vec<(String, bool, String)>, String> {
+    let mut out = Vec::new();
+    for part in sel.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (field, eq, value) = if let Some((f, v)) = part.split_once("!=") {
+            (f, false, v)
+        } else if let Some((f, v)) = part.split_once("==") {
+            (f, true, v)
+        } else if let Some((f, v)) = part.split_once('=') {
+            (f, true, v)
+        } else {
+            return Err(format!(
+                "error: invalid selector: '{sel}'; can't understand '{part}'"
+            ));
+        };
+        let field = field.trim();
+        if !selectable_fields(kind).contains(&field) {
+            return Err(format!(
+                "Error from server (BadRequest): Unable to find \"/v1, Resource={}\" that match label selector \"\", field selector \"{sel}\": \"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
+                format!("{kind:?}").to_ascii_lowercase()
+            ));
+        }
+        out.push((field.to_string(), eq, value.trim().to_string()));
+    }
+    Ok(out)
+}
+
+fn fields_match(reqs: &[(String, bool, String)], get: impl Fn(&str) -> String) -> bool {
+    reqs.iter().all(|(f, eq, v)| (get(f) == *v) == *eq)
+}
+
 fn labels_text(l: &Labels) -> String {
     if l.is_empty() {
         "<none>".into()
@@ -545,6 +601,10 @@ fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
     }
     let selector = match p.value("selector") {
         Some(sel) => parse_selector(sel)?,
+        None => Vec::new(),
+    };
+    let fields = match p.value("field-selector") {
+        Some(f) => parse_field_selector(f, kind)?,
         None => Vec::new(),
     };
     let show_labels = p.bool("show-labels");
@@ -761,6 +821,18 @@ fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 .events
                 .iter()
                 .filter(|e| scope.is_none_or(|n| e.namespace == n))
+                .filter(|e| {
+                    fields_match(&fields, |f| match f {
+                        "involvedObject.name" => e.involved_name.clone(),
+                        "involvedObject.kind" => e.involved_kind.clone(),
+                        "involvedObject.namespace" => e.namespace.clone(),
+                        "metadata.namespace" => e.namespace.clone(),
+                        "type" => e.type_.clone(),
+                        "reason" => e.reason.clone(),
+                        "source" => e.source.clone(),
+                        _ => String::new(),
+                    })
+                })
                 .collect();
             events.sort_by_key(|e| e.last_timestamp);
             let mut header: Vec<String> = Vec::new();
@@ -1137,7 +1209,7 @@ fn delete(s: &mut Session, args: &[String], stdin: Option<&str>) -> Result<Outpu
                     }
                 }
                 lines.push(format!("pod \"{name}\" deleted"));
-                waiting.push((obj_ns, name));
+                waiting.push((Kind::Pods, obj_ns, name));
             }
             Kind::Namespaces => {
                 if ["default", "kube-system", "kube-public", "kube-node-lease"]
@@ -1157,6 +1229,7 @@ fn delete(s: &mut Session, args: &[String], stdin: Option<&str>) -> Result<Outpu
                     n.status.phase = "Terminating".into();
                 }
                 lines.push(format!("namespace \"{name}\" deleted"));
+                waiting.push((Kind::Namespaces, String::new(), name));
             }
             _ => {
                 errors.push("error: Pocket Cluster does not simulate deleting this kind yet".into())
@@ -1168,10 +1241,12 @@ fn delete(s: &mut Session, args: &[String], stdin: Option<&str>) -> Result<Outpu
     if wait {
         for _ in 0..400 {
             let c = &s.world.clusters[cluster];
-            if waiting
-                .iter()
-                .all(|(n, x)| c.store.pods.get(n, x).is_none())
-            {
+            let gone = |(k, n, x): &(Kind, String, String)| match k {
+                Kind::Pods => c.store.pods.get(n, x).is_none(),
+                Kind::Namespaces => c.store.namespaces.get("", x).is_none(),
+                _ => true,
+            };
+            if waiting.iter().all(gone) {
                 break;
             }
             s.world.advance(250);

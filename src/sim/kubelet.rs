@@ -360,6 +360,29 @@ impl Kubelets {
             }
             return all_done;
         }
+        // A changed image (the one change a Pod accepts) restarts the container with it.
+        for i in 0..rt.containers.len() {
+            let Some(spec) = pod.spec.containers.get(i) else {
+                continue;
+            };
+            if spec.image != rt.containers[i].image {
+                let c = &mut rt.containers[i];
+                if let RunState::Running { since, .. } = c.state {
+                    c.last_exit = Some((0, "Completed".into(), since, now));
+                    c.restarts += 1;
+                }
+                c.image = spec.image.clone();
+                c.backoff = 0;
+                let name = c.name.clone();
+                ctx.event(
+                    pod,
+                    "Normal",
+                    "Killing",
+                    format!("Container {name} definition changed, will be restarted"),
+                );
+                self.begin_pull(pod, node, rt, i, ctx);
+            }
+        }
         for i in 0..rt.containers.len() {
             loop {
                 let before = rt.containers[i].state.clone();
