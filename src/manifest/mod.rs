@@ -49,7 +49,7 @@ pub struct ManifestError {
     /// 1-based line and column in the file, when known.
     pub line: Option<usize>,
     pub column: Option<usize>,
-    pub kind: ManifestErrorKind,
+    pub kind: Box<ManifestErrorKind>,
     /// Human explanation, in plain words, for the editor.
     pub message: String,
 }
@@ -86,7 +86,7 @@ impl ManifestError {
 
     /// As kubectl prints it for `kubectl apply -f FILE`.
     pub fn kubectl(&self, file: &str) -> String {
-        match &self.kind {
+        match self.kind.as_ref() {
             ManifestErrorKind::Syntax => match self.line {
                 Some(l) => format!(
                     "error: error parsing {file}: error converting YAML to JSON: yaml: line {l}: {}",
@@ -243,8 +243,6 @@ fn strict_message(message: &str) -> String {
     message.to_string()
 }
 
-// Errors are rare and off the hot path; their size does not matter.
-#[allow(clippy::result_large_err)]
 fn typed<T: DeserializeOwned>(
     doc: &str,
     line_offset: usize,
@@ -256,23 +254,22 @@ fn typed<T: DeserializeOwned>(
         ManifestError {
             line,
             column,
-            kind: ManifestErrorKind::Decoding {
+            kind: Box::new(ManifestErrorKind::Decoding {
                 kind: kind.into(),
                 version: version.into(),
-            },
+            }),
             message: strict_message(&message),
         }
     })
 }
 
 /// Parse a manifest file into typed objects. Empty documents are skipped.
-#[allow(clippy::result_large_err)]
 pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
     if text.len() > MAX_MANIFEST_BYTES {
         return Err(ManifestError {
             line: None,
             column: None,
-            kind: ManifestErrorKind::TooLarge,
+            kind: Box::new(ManifestErrorKind::TooLarge),
             message: format!(
                 "the manifest is {} bytes; at most {MAX_MANIFEST_BYTES} are accepted",
                 text.len()
@@ -285,7 +282,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
         return Err(ManifestError {
             line: None,
             column: None,
-            kind: ManifestErrorKind::TooLarge,
+            kind: Box::new(ManifestErrorKind::TooLarge),
             message: format!(
                 "the file has {} documents; at most {MAX_DOCUMENTS} are accepted",
                 docs.len()
@@ -298,7 +295,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
             ManifestError {
                 line: l,
                 column: c,
-                kind: ManifestErrorKind::Syntax,
+                kind: Box::new(ManifestErrorKind::Syntax),
                 message,
             }
         })?;
@@ -309,7 +306,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
                 return Err(ManifestError {
                     line: Some(line),
                     column: Some(1),
-                    kind: ManifestErrorKind::Syntax,
+                    kind: Box::new(ManifestErrorKind::Syntax),
                     message: format!(
                         "a manifest must be a mapping with apiVersion, kind, metadata…, but this document is {}",
                         describe_value(&other)
@@ -343,7 +340,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
                         .collect::<Vec<_>>()
                         .join(" and no ")
                 ),
-                kind: ManifestErrorKind::MissingTypeInfo(missing),
+                kind: Box::new(ManifestErrorKind::MissingTypeInfo(missing)),
             });
         }
         let name = map
@@ -370,13 +367,13 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
                         message: format!(
                             "{kind} ({version}) is real Kubernetes, but Pocket Cluster does not simulate it yet"
                         ),
-                        kind: ManifestErrorKind::NotSimulated { kind, version },
+                        kind: Box::new(ManifestErrorKind::NotSimulated { kind, version }),
                     },
                     None => ManifestError {
                         line: kind_line,
                         column: Some(1),
                         message: format!("no kind \"{kind}\" is served in version \"{version}\""),
-                        kind: ManifestErrorKind::NoMatch { kind, version, name },
+                        kind: Box::new(ManifestErrorKind::NoMatch { kind, version, name }),
                     },
                 });
             }
@@ -430,7 +427,7 @@ mod tests {
     #[test]
     fn syntax_errors_have_line_and_column() {
         let err = parse("apiVersion: v1\nkind: Pod\n metadata:\n  name: x\n").unwrap_err();
-        assert_eq!(err.kind, ManifestErrorKind::Syntax);
+        assert_eq!(*err.kind, ManifestErrorKind::Syntax);
         assert!(err.line.is_some() && err.column.is_some(), "{err:?}");
         assert!(err.located().starts_with("line "), "{}", err.located());
     }
@@ -475,7 +472,7 @@ mod tests {
     fn other_kinds_get_a_clear_message() {
         let err =
             parse("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n").unwrap_err();
-        assert!(matches!(err.kind, ManifestErrorKind::NotSimulated { .. }));
+        assert!(matches!(*err.kind, ManifestErrorKind::NotSimulated { .. }));
         let err = parse("apiVersion: v1\nkind: Pood\nmetadata:\n  name: x\n").unwrap_err();
         assert!(err
             .kubectl("f.yaml")
