@@ -1,7 +1,7 @@
 //! Manifests: YAML text → typed API objects. Syntax and type errors carry the line and column
 //! where they are, counted in the whole file (multi-document files included).
 
-use crate::sim::api::{Namespace, Node, Pod};
+use crate::sim::api::{Deployment, Namespace, Node, Pod, ReplicaSet};
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 use std::fmt;
@@ -16,6 +16,8 @@ pub enum ApiObject {
     Pod(Box<Pod>),
     Namespace(Box<Namespace>),
     Node(Box<Node>),
+    Deployment(Box<Deployment>),
+    ReplicaSet(Box<ReplicaSet>),
 }
 
 impl ApiObject {
@@ -24,6 +26,8 @@ impl ApiObject {
             ApiObject::Pod(_) => "Pod",
             ApiObject::Namespace(_) => "Namespace",
             ApiObject::Node(_) => "Node",
+            ApiObject::Deployment(_) => "Deployment",
+            ApiObject::ReplicaSet(_) => "ReplicaSet",
         }
     }
     pub fn name(&self) -> &str {
@@ -31,6 +35,8 @@ impl ApiObject {
             ApiObject::Pod(o) => &o.metadata.name,
             ApiObject::Namespace(o) => &o.metadata.name,
             ApiObject::Node(o) => &o.metadata.name,
+            ApiObject::Deployment(o) => &o.metadata.name,
+            ApiObject::ReplicaSet(o) => &o.metadata.name,
         }
     }
 }
@@ -355,6 +361,12 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
                 ApiObject::Namespace(Box::new(typed(&doc, line, &kind, &version)?))
             }
             ("Node", "v1") => ApiObject::Node(Box::new(typed(&doc, line, &kind, &version)?)),
+            ("Deployment", "apps/v1") => {
+                ApiObject::Deployment(Box::new(typed(&doc, line, &kind, &version)?))
+            }
+            ("ReplicaSet", "apps/v1") => {
+                ApiObject::ReplicaSet(Box::new(typed(&doc, line, &kind, &version)?))
+            }
             _ => {
                 let known = KNOWN_KINDS
                     .iter()
@@ -471,7 +483,7 @@ mod tests {
     #[test]
     fn other_kinds_get_a_clear_message() {
         let err =
-            parse("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n").unwrap_err();
+            parse("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: x\n").unwrap_err();
         assert!(matches!(*err.kind, ManifestErrorKind::NotSimulated { .. }));
         let err = parse("apiVersion: v1\nkind: Pood\nmetadata:\n  name: x\n").unwrap_err();
         assert!(err

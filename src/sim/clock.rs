@@ -6,6 +6,12 @@ pub type Millis = u64;
 /// The instant the virtual clock reads zero: 2026-01-01T00:00:00Z, as seconds since the Unix epoch.
 pub const EPOCH_UNIX_SECS: u64 = 1_767_225_600;
 
+/// Seconds from an API field (grace periods, deadlines) as milliseconds, clamped to 0..=100
+/// years so that hostile values cannot overflow the clock.
+pub fn secs(n: i64) -> Millis {
+    (n.clamp(0, 100 * 365 * 86_400) as u64) * 1000
+}
+
 /// Formats a virtual instant as an RFC 3339 timestamp, as the API server prints them.
 pub fn rfc3339(t: Millis) -> String {
     let secs = EPOCH_UNIX_SECS + t / 1000;
@@ -114,10 +120,11 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
     if t.is_empty() {
         return Err(bad());
     }
-    if let Ok(n) = t.parse::<u64>() {
-        return n.checked_mul(1000).ok_or_else(bad);
-    }
     let mut total: f64 = 0.0;
+    if let Ok(n) = t.parse::<f64>() {
+        total = n * 1000.0;
+        return check_duration(text, total);
+    }
     let mut rest = t;
     while !rest.is_empty() {
         let num_len = rest
@@ -142,9 +149,21 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
         total += n * factor;
         rest = &rest[unit_len..];
     }
-    // A year of virtual time is more than any lesson needs; larger values are typos.
-    if !total.is_finite() || total > 366.0 * 86_400_000.0 {
-        return Err(format!("duration {text:?} is too long (at most 366d)"));
+    check_duration(text, total)
+}
+
+/// The longest single `sim advance`: a week of virtual time is more than any lesson needs, and
+/// it keeps one command quick even with pods crash-looping all the while.
+pub const MAX_ADVANCE: Millis = 7 * 86_400_000;
+
+fn check_duration(text: &str, total: f64) -> Result<Millis, String> {
+    if !total.is_finite() || total < 0.0 {
+        return Err(format!("invalid duration {text:?}"));
+    }
+    if total > MAX_ADVANCE as f64 {
+        return Err(format!(
+            "duration {text:?} is too long: at most 7d at a time"
+        ));
     }
     Ok(total.round() as Millis)
 }
@@ -176,6 +195,9 @@ mod tests {
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("3x").is_err());
         assert!(parse_duration("99999999999999999999h").is_err());
+        assert!(parse_duration("18446744073709551").is_err());
+        assert!(parse_duration("8d").is_err());
+        assert_eq!(parse_duration("7d"), Ok(MAX_ADVANCE));
     }
 
     #[test]

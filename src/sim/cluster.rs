@@ -3,6 +3,7 @@
 
 use super::api::*;
 use super::clock::{rfc3339, Millis};
+use super::controllers;
 use super::kubelet::Kubelets;
 use super::rng::Rng;
 use super::scheduler::Scheduler;
@@ -149,6 +150,7 @@ impl Cluster {
                     type_: "Ready".into(),
                     status: "True".into(),
                     last_probe_time: None,
+                    last_update_time: None,
                     last_transition_time: Some(rfc3339(now)),
                     reason: "KubeletReady".into(),
                     message: "kubelet is posting ready status".into(),
@@ -222,9 +224,20 @@ impl Cluster {
     /// One pass of every control loop at `now`. Level-triggered: each compares desired with
     /// observed state and acts, so running it twice in a row changes nothing the second time.
     pub fn reconcile(&mut self, now: Millis, rng: &mut Rng) {
-        self.namespace_controller(now);
-        self.scheduler.schedule(&mut self.store, now, rng);
-        self.kubelets.sync(&mut self.store, now, rng);
+        // Each loop sees what the ones before it wrote; passes repeat until nothing changes
+        // (bounded, so a controller fighting another cannot hang the page).
+        for _ in 0..16 {
+            let before = self.store.revision();
+            self.namespace_controller(now);
+            controllers::deployment::reconcile(&mut self.store, now, rng);
+            controllers::replicaset::reconcile(&mut self.store, now, rng);
+            controllers::garbage_collector::reconcile(&mut self.store, now);
+            self.scheduler.schedule(&mut self.store, now, rng);
+            self.kubelets.sync(&mut self.store, now, rng);
+            if self.store.revision() == before {
+                break;
+            }
+        }
     }
 
     /// Namespaces being deleted: delete what is in them, then the namespace itself (fact 11).
@@ -237,31 +250,34 @@ impl Cluster {
             .map(|n| n.metadata.name.clone())
             .collect();
         for ns in terminating {
-            let mut empty = true;
-            for pod in self.store.pods.values_mut() {
-                if pod.metadata.namespace == ns {
-                    empty = false;
-                    if pod.metadata.deletion_timestamp.is_none() {
-                        let grace = pod
-                            .spec
-                            .termination_grace_period_seconds
-                            .unwrap_or(30)
-                            .max(0);
-                        pod.metadata.deletion_timestamp = Some(rfc3339(now + grace as u64 * 1000));
-                        pod.metadata.deletion_grace_period_seconds = Some(grace);
-                    }
-                }
+            // Workload objects go first (their controllers would replace deleted pods).
+            let deployments: Vec<String> = self
+                .store
+                .deployments
+                .in_namespace(Some(&ns))
+                .map(|d| d.metadata.name.clone())
+                .collect();
+            for name in deployments {
+                self.store.remove::<Deployment>(&ns, &name);
             }
-            // Pods that never reached a node have no kubelet to stop them.
-            let unbound: Vec<String> = self
+            let sets: Vec<String> = self
+                .store
+                .replicasets
+                .in_namespace(Some(&ns))
+                .map(|d| d.metadata.name.clone())
+                .collect();
+            for name in sets {
+                self.store.remove::<ReplicaSet>(&ns, &name);
+            }
+            let pods: Vec<String> = self
                 .store
                 .pods
                 .in_namespace(Some(&ns))
-                .filter(|p| p.spec.node_name.is_empty())
                 .map(|p| p.metadata.name.clone())
                 .collect();
-            for name in unbound {
-                self.store.remove::<Pod>(&ns, &name);
+            let empty = pods.is_empty();
+            for name in pods {
+                self.store.delete_pod(&ns, &name, now, None);
             }
             if empty {
                 self.store.remove::<Namespace>("", &ns);
@@ -284,6 +300,8 @@ impl Cluster {
         [
             self.scheduler.next_deadline(now),
             self.kubelets.next_deadline(now),
+            controllers::replicaset::next_deadline(&self.store, now),
+            controllers::deployment::next_deadline(&self.store, now),
         ]
         .into_iter()
         .flatten()

@@ -2,7 +2,7 @@
 //! pod's restartPolicy with back-off, stop them on deletion, and report status back to the API.
 
 use super::api::*;
-use super::clock::{go_duration, rfc3339, Millis};
+use super::clock::{go_duration, rfc3339, secs, Millis};
 use super::images::{self, Behaviour};
 use super::rng::Rng;
 use super::scheduler::set_condition;
@@ -59,9 +59,34 @@ pub struct ContainerRuntime {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRuntime {
     pub uid: String,
+    /// The pod's resourceVersion when this kubelet last synced it.
+    pub seen_rv: String,
     pub ip: String,
     pub started: Millis,
     pub containers: Vec<ContainerRuntime>,
+}
+
+impl PodRuntime {
+    /// The earliest moment one of this pod's containers changes by itself.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.containers
+            .iter()
+            .filter_map(|c| match c.state {
+                RunState::Pulling { done, .. } => Some(done),
+                RunState::ErrImagePull { until } => Some(until),
+                RunState::PullBackOff { retry } => Some(retry),
+                RunState::Running {
+                    exits: Some((at, _)),
+                    ..
+                } => Some(at),
+                RunState::Exited {
+                    restart: Some(r), ..
+                } => Some(r),
+                RunState::Stopping { until } => Some(until),
+                _ => None,
+            })
+            .min()
+    }
 }
 
 /// Per-cluster kubelet state: what each node has pulled, and each pod's containers.
@@ -106,7 +131,7 @@ fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
             let has_password = c.env.iter().any(|e| e.name == "POSTGRES_PASSWORD")
                 || c.env.iter().any(|e| e.name == "POSTGRES_HOST_AUTH_METHOD");
             if repo == "postgres" && !has_password {
-                return Some((now + 800, 1));
+                return Some((now.saturating_add(800), 1));
             }
             let _ = pod;
             None
@@ -114,9 +139,9 @@ fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
         Behaviour::Command => {
             let mut cmd = c.command.clone();
             cmd.extend(c.args.iter().cloned());
-            images::command_runtime(&cmd).map(|ms| (now + ms.max(50), 0))
+            images::command_runtime(&cmd).map(|ms| (now.saturating_add(ms.max(50)), 0))
         }
-        Behaviour::ExitsAtOnce(code) => Some((now + 500, code as i64)),
+        Behaviour::ExitsAtOnce(code) => Some((now.saturating_add(500), code as i64)),
     }
 }
 
@@ -146,38 +171,48 @@ impl Kubelets {
 
     /// One sync of every pod on every ready node.
     pub fn sync(&mut self, store: &mut Store, now: Millis, rng: &mut Rng) {
+        // Forget pods that are gone from the API (or were replaced under the same name).
+        self.pods.retain(|(ns, n), rt| {
+            store
+                .pods
+                .get(ns, n)
+                .is_some_and(|p| p.metadata.uid == rt.uid && !p.spec.node_name.is_empty())
+        });
+        // Only pods that changed since the last sync, or whose containers are due, need work:
+        // a steady pod costs one comparison per step.
+        let due: Vec<Pod> = store
+            .pods
+            .values()
+            .filter(|p| !p.spec.node_name.is_empty())
+            .filter(|p| {
+                match self
+                    .pods
+                    .get(&(p.metadata.namespace.clone(), p.metadata.name.clone()))
+                {
+                    None => true,
+                    Some(rt) => {
+                        rt.seen_rv != p.metadata.resource_version
+                            || rt.next_deadline().is_some_and(|t| t <= now)
+                    }
+                }
+            })
+            .cloned()
+            .collect();
+        if due.is_empty() {
+            return;
+        }
         let nodes: BTreeMap<String, Node> = store
             .nodes
             .values()
             .map(|n| (n.metadata.name.clone(), n.clone()))
             .collect();
-        let bound: Vec<Pod> = store
-            .pods
-            .values()
-            .filter(|p| !p.spec.node_name.is_empty())
-            .cloned()
-            .collect();
-        // Forget pods that are gone from the API (or were replaced under the same name).
-        let live: BTreeSet<(String, String, String)> = bound
-            .iter()
-            .map(|p| {
-                (
-                    p.metadata.namespace.clone(),
-                    p.metadata.name.clone(),
-                    p.metadata.uid.clone(),
-                )
-            })
-            .collect();
-        self.pods
-            .retain(|(ns, n), rt| live.contains(&(ns.clone(), n.clone(), rt.uid.clone())));
-
         let mut ctx = Ctx {
             now,
             rng,
             events: Vec::new(),
         };
         let mut removed = Vec::new();
-        for pod in bound {
+        for pod in due {
             let Some(node) = nodes.get(&pod.spec.node_name) else {
                 continue;
             };
@@ -217,6 +252,7 @@ impl Kubelets {
                     .collect();
                 let mut rt = PodRuntime {
                     uid: pod.metadata.uid.clone(),
+                    seen_rv: String::new(),
                     ip,
                     started: now,
                     containers,
@@ -239,6 +275,11 @@ impl Kubelets {
                     p.status = status;
                     store.put(p);
                 }
+                rt.seen_rv = store
+                    .pods
+                    .get(&key.0, &key.1)
+                    .map(|p| p.metadata.resource_version.clone())
+                    .unwrap_or_default();
                 self.pods.insert(key, rt);
             }
         }
@@ -299,7 +340,7 @@ impl Kubelets {
         );
         rt.containers[i].state = RunState::Pulling {
             started: now,
-            done: now + ms,
+            done: now.saturating_add(ms),
         };
     }
 
@@ -332,19 +373,18 @@ impl Kubelets {
     fn step_pod(&mut self, pod: &Pod, node: &Node, rt: &mut PodRuntime, ctx: &mut Ctx) -> bool {
         let now = ctx.now;
         if pod.metadata.deletion_timestamp.is_some() {
-            let grace = pod
-                .metadata
-                .deletion_grace_period_seconds
-                .or(pod.spec.termination_grace_period_seconds)
-                .unwrap_or(30)
-                .max(0) as u64
-                * 1000;
+            let grace = secs(
+                pod.metadata
+                    .deletion_grace_period_seconds
+                    .or(pod.spec.termination_grace_period_seconds)
+                    .unwrap_or(30),
+            );
             let mut all_done = true;
             for c in rt.containers.iter_mut() {
                 match c.state {
                     RunState::Running { .. } => {
                         let quick = images::lookup(&c.image).is_some_and(|i| i.stops_on_sigterm);
-                        let until = now + if quick { grace.min(300) } else { grace };
+                        let until = now.saturating_add(if quick { grace.min(300) } else { grace });
                         ctx.event(
                             pod,
                             "Normal",
@@ -432,7 +472,7 @@ impl Kubelets {
                     );
                     ctx.event(pod, "Warning", "Failed", "Error: ErrImagePull".into());
                     rt.containers[i].state = RunState::ErrImagePull {
-                        until: now + ERR_IMAGE_PULL_SHOWN,
+                        until: now.saturating_add(ERR_IMAGE_PULL_SHOWN),
                     };
                 }
             }
@@ -445,7 +485,7 @@ impl Kubelets {
                 };
                 let image = c.image.clone();
                 c.state = RunState::PullBackOff {
-                    retry: now + c.backoff,
+                    retry: now.saturating_add(c.backoff),
                 };
                 ctx.event(
                     pod,
@@ -482,7 +522,7 @@ impl Kubelets {
                     if c.restarts > 0 {
                         c.backoff = delay;
                     }
-                    Some(at + delay)
+                    Some(at.saturating_add(delay))
                 } else {
                     None
                 };

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod clock;
 pub mod cluster;
+pub mod controllers;
 pub mod images;
 pub mod kubelet;
 pub mod quantity;

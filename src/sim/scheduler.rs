@@ -159,7 +159,10 @@ impl Scheduler {
                     Some(r) => *reasons.entry(r).or_default() += 1,
                     None => {
                         // Score: fewer pods and fewer requested resources is better.
-                        let score = u.2 * 1000 + (u.0 + req.0) / 10 + (u.1 + req.1) / (64 << 20);
+                        let score =
+                            u.2.saturating_mul(1000)
+                                .saturating_add(u.0.saturating_add(req.0) / 10)
+                                .saturating_add(u.1.saturating_add(req.1) / (64 << 20));
                         best.push((score, name.clone()));
                     }
                 }
@@ -214,7 +217,7 @@ impl Scheduler {
                     "default-scheduler",
                     message,
                 );
-                self.retry_at.insert(key, now + RETRY_MS);
+                self.retry_at.insert(key, now.saturating_add(RETRY_MS));
                 continue;
             }
             best.sort();
@@ -276,6 +279,7 @@ pub fn set_condition(
             type_: type_.into(),
             status: status.into(),
             last_probe_time: None,
+            last_update_time: None,
             last_transition_time: Some(rfc3339(now)),
             reason: reason.into(),
             message: message.into(),

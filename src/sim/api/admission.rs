@@ -2,6 +2,7 @@
 
 use super::store::Resource;
 use super::types::*;
+use super::workloads::*;
 use std::fmt;
 
 /// One field error, printed as `path: Type: detail` (k8s `field.Error`).
@@ -224,13 +225,6 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     if spec.scheduler_name.is_empty() {
         spec.scheduler_name = "default-scheduler".into();
     }
-    if spec.service_account_name.is_empty() {
-        spec.service_account_name = if spec.service_account.is_empty() {
-            "default".into()
-        } else {
-            spec.service_account.clone()
-        };
-    }
     if spec.enable_service_links.is_none() {
         spec.enable_service_links = Some(true);
     }
@@ -261,7 +255,19 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
             }
         }
     }
-    // The default toleration of not-ready and unreachable nodes (fact 80): 300 s.
+}
+
+/// What admission plugins add to a Pod (not to templates): its service account and the default
+/// tolerations of not-ready and unreachable nodes (fact 80: 300 s).
+pub fn admit_pod_spec(spec: &mut PodSpec) {
+    default_pod_spec(spec);
+    if spec.service_account_name.is_empty() {
+        spec.service_account_name = if spec.service_account.is_empty() {
+            "default".into()
+        } else {
+            spec.service_account.clone()
+        };
+    }
     for key in [
         "node.kubernetes.io/not-ready",
         "node.kubernetes.io/unreachable",
@@ -360,7 +366,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
 
 impl Admit for Pod {
     fn defaults(&mut self) {
-        default_pod_spec(&mut self.spec);
+        admit_pod_spec(&mut self.spec);
     }
     fn validate(&self) -> Vec<FieldError> {
         validate_pod_spec(&self.spec, "spec")
@@ -414,6 +420,247 @@ impl Admit for Namespace {
     }
 }
 
+// ---------------------------------------------------------------- workloads
+
+/// Go's `%#v` of a `map[string]string`, as the API server prints label maps in errors.
+fn go_map(labels: &Labels) -> String {
+    let body: Vec<String> = labels.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+    format!("map[string]string{{{}}}", body.join(", "))
+}
+
+/// Go's `%#v` of a LabelSelector, for "field is immutable".
+fn go_selector(sel: &Option<LabelSelector>) -> String {
+    match sel {
+        None => "(*v1.LabelSelector)(nil)".into(),
+        Some(s) => format!(
+            "v1.LabelSelector{{MatchLabels:{}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}",
+            go_map(&s.match_labels)
+        ),
+    }
+}
+
+pub fn validate_selector(sel: &LabelSelector, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (k, v) in &sel.match_labels {
+        if let Some(e) = label_key_error(k) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.matchLabels"),
+                k,
+                &e,
+            ));
+        }
+        if let Some(e) = label_value_error(v) {
+            errs.push(FieldError::invalid_str(
+                format!("{path}.matchLabels"),
+                v,
+                &e,
+            ));
+        }
+    }
+    for (i, r) in sel.match_expressions.iter().enumerate() {
+        let p = format!("{path}.matchExpressions[{i}]");
+        match r.operator.as_str() {
+            "In" | "NotIn" if r.values.is_empty() => errs.push(FieldError::required(
+                format!("{p}.values"),
+                "must be specified when `operator` is 'In' or 'NotIn'",
+            )),
+            "Exists" | "DoesNotExist" if !r.values.is_empty() => errs.push(FieldError::forbidden(
+                format!("{p}.values"),
+                "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            )),
+            "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
+            other => errs.push(FieldError::invalid_str(
+                format!("{p}.operator"),
+                other,
+                "not a valid selector operator",
+            )),
+        }
+    }
+    errs
+}
+
+/// Shared by Deployment and ReplicaSet (and later StatefulSet, DaemonSet): replicas, selector,
+/// template labels matching the selector (fact 33), restartPolicy Always (fact 13).
+fn validate_controller(
+    replicas: Option<i64>,
+    selector: &Option<LabelSelector>,
+    template: &PodTemplateSpec,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(r) = replicas {
+        if r < 0 {
+            errs.push(FieldError::invalid_int(
+                "spec.replicas",
+                r,
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+    match selector {
+        None => errs.push(FieldError::required("spec.selector", "")),
+        Some(sel) if sel.is_empty() => errs.push(FieldError {
+            path: "spec.selector".into(),
+            kind: FieldErrorKind::Invalid(
+                go_selector(selector),
+                "empty selector is invalid for deployment".into(),
+            ),
+        }),
+        Some(sel) => {
+            errs.extend(validate_selector(sel, "spec.selector"));
+            if !sel.matches(&template.metadata.labels) {
+                errs.push(FieldError {
+                    path: "spec.template.metadata.labels".into(),
+                    kind: FieldErrorKind::Invalid(
+                        go_map(&template.metadata.labels),
+                        "`selector` does not match template `labels`".into(),
+                    ),
+                });
+            }
+        }
+    }
+    for (k, v) in &template.metadata.labels {
+        if let Some(e) = label_key_error(k) {
+            errs.push(FieldError::invalid_str(
+                "spec.template.metadata.labels",
+                k,
+                &e,
+            ));
+        }
+        if let Some(e) = label_value_error(v) {
+            errs.push(FieldError::invalid_str(
+                "spec.template.metadata.labels",
+                v,
+                &e,
+            ));
+        }
+    }
+    let mut pod_errs = validate_pod_spec(&template.spec, "spec.template.spec");
+    pod_errs.retain(|e| e.path != "spec.template.spec.restartPolicy");
+    errs.extend(pod_errs);
+    if template.spec.restart_policy != "Always" {
+        errs.push(FieldError::unsupported(
+            "spec.template.spec.restartPolicy",
+            &template.spec.restart_policy,
+            &["Always"],
+        ));
+    }
+    errs
+}
+
+fn immutable_selector(new: &Option<LabelSelector>, old: &Option<LabelSelector>) -> Vec<FieldError> {
+    if new != old {
+        vec![FieldError {
+            path: "spec.selector".into(),
+            kind: FieldErrorKind::Invalid(go_selector(new), "field is immutable".into()),
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+impl Admit for Deployment {
+    fn defaults(&mut self) {
+        let s = &mut self.spec;
+        s.replicas.get_or_insert(1);
+        s.revision_history_limit.get_or_insert(10);
+        s.progress_deadline_seconds.get_or_insert(600);
+        let strategy = s.strategy.get_or_insert_with(Default::default);
+        if strategy.type_.is_empty() {
+            strategy.type_ = "RollingUpdate".into();
+        }
+        if strategy.type_ == "RollingUpdate" {
+            let ru = strategy.rolling_update.get_or_insert_with(Default::default);
+            ru.max_surge.get_or_insert(IntOrString::Str("25%".into()));
+            ru.max_unavailable
+                .get_or_insert(IntOrString::Str("25%".into()));
+        }
+        default_pod_spec(&mut s.template.spec);
+    }
+    fn validate(&self) -> Vec<FieldError> {
+        let s = &self.spec;
+        let mut errs = validate_controller(s.replicas, &s.selector, &s.template);
+        if let Some(st) = &s.strategy {
+            if !["RollingUpdate", "Recreate"].contains(&st.type_.as_str()) {
+                errs.push(FieldError::unsupported(
+                    "spec.strategy.type",
+                    &st.type_,
+                    &["Recreate", "RollingUpdate"],
+                ));
+            }
+            if st.type_ == "Recreate" && st.rolling_update.is_some() {
+                errs.push(FieldError::forbidden(
+                    "spec.strategy.rollingUpdate",
+                    "may not be specified when strategy `type` is 'Recreate'",
+                ));
+            }
+            if let Some(ru) = &st.rolling_update {
+                let surge = ru
+                    .max_surge
+                    .as_ref()
+                    .map(|v| resolve_int_or_percent(v, 100, true));
+                let unavail = ru
+                    .max_unavailable
+                    .as_ref()
+                    .map(|v| resolve_int_or_percent(v, 100, false));
+                for (field, v) in [("maxSurge", &surge), ("maxUnavailable", &unavail)] {
+                    if let Some(Err(e)) = v {
+                        errs.push(FieldError::invalid_str(format!("spec.strategy.rollingUpdate.{field}"), e, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+                    }
+                }
+                if let (Some(Ok(0)), Some(Ok(0))) = (&surge, &unavail) {
+                    errs.push(FieldError::invalid_int(
+                        "spec.strategy.rollingUpdate.maxUnavailable",
+                        0,
+                        "may not be 0 when `maxSurge` is 0",
+                    ));
+                }
+            }
+        }
+        errs
+    }
+    fn validate_update(&self, old: &Self) -> Vec<FieldError> {
+        immutable_selector(&self.spec.selector, &old.spec.selector)
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        self.spec = desired.spec.clone();
+    }
+}
+
+impl Admit for ReplicaSet {
+    fn defaults(&mut self) {
+        self.spec.replicas.get_or_insert(1);
+        default_pod_spec(&mut self.spec.template.spec);
+    }
+    fn validate(&self) -> Vec<FieldError> {
+        validate_controller(self.spec.replicas, &self.spec.selector, &self.spec.template)
+    }
+    fn validate_update(&self, old: &Self) -> Vec<FieldError> {
+        immutable_selector(&self.spec.selector, &old.spec.selector)
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        self.spec = desired.spec.clone();
+    }
+}
+
+/// An int-or-percent against a total: percentages round up for surge, down for unavailable
+/// (fact 26). Err carries the bad string.
+pub fn resolve_int_or_percent(v: &IntOrString, total: i64, round_up: bool) -> Result<i64, String> {
+    match v {
+        IntOrString::Int(n) => Ok(*n),
+        IntOrString::Str(s) => {
+            let Some(p) = s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) else {
+                return Err(s.clone());
+            };
+            let x = p * total;
+            Ok(if round_up {
+                (x + 99).div_euclid(100)
+            } else {
+                x.div_euclid(100)
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,7 +676,7 @@ mod tests {
                 ..Default::default()
             });
         }
-        default_pod_spec(&mut spec);
+        admit_pod_spec(&mut spec);
         let got: Vec<&str> = spec
             .containers
             .iter()

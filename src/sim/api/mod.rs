@@ -4,7 +4,9 @@ pub mod admission;
 pub mod error;
 pub mod store;
 pub mod types;
+pub mod workloads;
 
 pub use error::ApiError;
 pub use store::{Resource, Store, Table, WriteOutcome};
 pub use types::*;
+pub use workloads::*;

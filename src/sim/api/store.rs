@@ -4,7 +4,8 @@
 use super::admission;
 use super::error::ApiError;
 use super::types::*;
-use crate::sim::clock::{rfc3339, Millis};
+use super::workloads::*;
+use crate::sim::clock::{rfc3339, secs, Millis};
 use crate::sim::rng::Rng;
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::BTreeMap;
@@ -114,6 +115,8 @@ pub struct Store {
     pub pods: Table<Pod>,
     pub nodes: Table<Node>,
     pub namespaces: Table<Namespace>,
+    pub deployments: Table<Deployment>,
+    pub replicasets: Table<ReplicaSet>,
     pub events: Vec<Event>,
     resource_version: u64,
 }
@@ -254,6 +257,44 @@ impl Store {
         T::table_mut(self).items.insert(key, obj);
     }
 
+    /// A counter that moves whenever anything is written: loops run until it stops moving.
+    pub fn revision(&self) -> u64 {
+        self.resource_version + self.events.len() as u64
+    }
+
+    /// Start a pod's graceful deletion (deletionTimestamp + grace period). A pod no kubelet has
+    /// (never scheduled) or a zero grace period goes at once. Returns false if there is no such pod.
+    pub fn delete_pod(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        now: Millis,
+        grace: Option<i64>,
+    ) -> bool {
+        let rv = self.resource_version + 1;
+        let Some(pod) = self.pods.get_mut(namespace, name) else {
+            return false;
+        };
+        if pod.metadata.deletion_timestamp.is_some() {
+            return true;
+        }
+        let g = grace
+            .or(pod.spec.termination_grace_period_seconds)
+            .unwrap_or(30)
+            .max(0);
+        if g == 0 || pod.spec.node_name.is_empty() {
+            self.pods
+                .items
+                .remove(&(namespace.to_string(), name.to_string()));
+        } else {
+            pod.metadata.deletion_timestamp = Some(rfc3339(now.saturating_add(secs(g))));
+            pod.metadata.deletion_grace_period_seconds = Some(g);
+            pod.metadata.resource_version = rv.to_string();
+        }
+        self.resource_version = rv;
+        true
+    }
+
     /// Remove an object outright (after graceful termination, or for kinds without it).
     pub fn remove<T: Resource>(&mut self, namespace: &str, name: &str) -> Option<T> {
         T::table_mut(self)
@@ -371,4 +412,22 @@ resource!(
     "",
     false,
     namespaces
+);
+resource!(
+    Deployment,
+    "Deployment",
+    "apps/v1",
+    "deployments",
+    "apps",
+    true,
+    deployments
+);
+resource!(
+    ReplicaSet,
+    "ReplicaSet",
+    "apps/v1",
+    "replicasets",
+    "apps",
+    true,
+    replicasets
 );

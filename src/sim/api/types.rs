@@ -340,6 +340,8 @@ pub struct Condition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_probe_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,

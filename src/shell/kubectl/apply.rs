@@ -1,0 +1,283 @@
+//! `kubectl apply` and `kubectl create`.
+
+use super::super::flags::{self, flag, FlagSpec};
+use super::super::{Output, Session};
+use super::*;
+use crate::manifest::{self, ApiObject};
+use crate::sim::api::*;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Apply,
+    Create,
+}
+
+const FILE_FLAGS: &[FlagSpec] = &[
+    flag("filename", Some('f'), true),
+    flag("recursive", Some('R'), false),
+    flag("dry-run", None, true),
+    flag("validate", None, true),
+    flag("output", Some('o'), true),
+    flag("save-config", None, false),
+    flag("server-side", None, false),
+    flag("force-conflicts", None, false),
+    flag("field-manager", None, true),
+    flag("prune", None, false),
+    flag("selector", Some('l'), true),
+    flag("wait", None, false),
+    flag("overwrite", None, false),
+    flag("record", None, false),
+];
+
+/// Manifest sources named by `-f`: (shown name, text).
+pub(super) fn read_sources(
+    s: &Session,
+    p: &flags::Parsed,
+    stdin: Option<&str>,
+) -> Result<Vec<(String, String)>, String> {
+    let names = p.all("filename");
+    if names.is_empty() {
+        return Err("error: must specify one of -f and -k".into());
+    }
+    let recursive = p.bool("recursive");
+    let mut out = Vec::new();
+    for name in names {
+        if name == "-" {
+            match stdin {
+                Some(text) => out.push(("STDIN".to_string(), text.to_string())),
+                None => return Err("error: no objects passed to apply (stdin is empty; use a heredoc: kubectl apply -f - <<EOF)".into()),
+            }
+        } else if name.starts_with("http://") || name.starts_with("https://") {
+            return Err(format!(
+                "error: unable to read URL \"{name}\": Pocket Cluster runs offline; paste the manifest into the editor instead"
+            ));
+        } else if let Some(list) = s.files.list(&name, recursive) {
+            for f in list {
+                match s.files.read(&f) {
+                    Ok(text) => out.push((f, text)),
+                    Err(_) => return Err(format!("error: the path \"{f}\" cannot be read")),
+                }
+            }
+        } else {
+            match s.files.read(&name) {
+                Ok(text) => out.push((name, text)),
+                Err(crate::shell::files::FileError::NotFound) => {
+                    return Err(format!("error: the path \"{name}\" does not exist"))
+                }
+                Err(crate::shell::files::FileError::Other(e)) => return Err(format!("error: {e}")),
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn apply(
+    s: &mut Session,
+    args: &[String],
+    stdin: Option<&str>,
+) -> Result<Output, String> {
+    apply_as(s, args, stdin, Mode::Apply)
+}
+
+fn apply_as(
+    s: &mut Session,
+    args: &[String],
+    stdin: Option<&str>,
+    mode: Mode,
+) -> Result<Output, String> {
+    let p = flags::parse(args, FILE_FLAGS)?;
+    let cluster = target(s, &p)?;
+    let ns_flag = p.value("namespace").map(|n| n.to_string());
+    let default_ns = namespace_of(s, &p, cluster);
+    let dry_run = match p.value("dry-run") {
+        None | Some("none") | Some("false") => None,
+        Some("client") | Some("true") => Some(" (dry run)"),
+        Some("server") => Some(" (server dry run)"),
+        Some(other) => {
+            return Err(format!(
+            "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+        ))
+        }
+    };
+    if let Some(err) = s.world.clusters[cluster].api_unavailable() {
+        return Err(err);
+    }
+    let sources = read_sources(s, &p, stdin)?;
+    let mut lines = Vec::new();
+    let mut ok = true;
+    let mut any = false;
+    for (file, text) in sources {
+        let docs = match manifest::parse(&text) {
+            Ok(d) => d,
+            Err(e) => {
+                lines.push(e.kubectl(&file));
+                ok = false;
+                continue;
+            }
+        };
+        for doc in docs {
+            any = true;
+            let result = write_object(
+                s,
+                cluster,
+                doc.object,
+                ns_flag.as_deref(),
+                &default_ns,
+                mode,
+                dry_run.is_some(),
+                &file,
+            );
+            match result {
+                Ok(line) => lines.push(format!("{line}{}", dry_run.unwrap_or(""))),
+                Err(e) => {
+                    lines.push(e);
+                    ok = false;
+                }
+            }
+        }
+    }
+    if !any && ok {
+        return Err("error: no objects passed to apply".into());
+    }
+    s.world.settle();
+    Ok(Output {
+        text: lines.join("\n"),
+        ok,
+    })
+}
+
+pub(super) fn create(
+    s: &mut Session,
+    args: &[String],
+    stdin: Option<&str>,
+) -> Result<Output, String> {
+    match args.iter().find(|a| !a.starts_with('-')).map(|a| a.as_str()) {
+        Some("namespace") | Some("ns") => {
+            let p = flags::parse(args, &[flag("dry-run", None, true), flag("output", Some('o'), true)])?;
+            let name = p.positional.get(1).cloned().ok_or("error: exactly one NAME is required, got 0")?;
+            let cluster = target(s, &p)?;
+            let ns = Namespace {
+                api_version: "v1".into(),
+                kind: "Namespace".into(),
+                metadata: ObjectMeta { name: name.clone(), ..Default::default() },
+                spec: NamespaceSpec::default(),
+                status: NamespaceStatus::default(),
+            };
+            let w = &mut s.world;
+            let c = &mut w.clusters[cluster];
+            if let Some(err) = c.api_unavailable() {
+                return Err(err);
+            }
+            c.store.create(ns, w.now, &mut w.rng).map_err(|e| e.kubectl(None))?;
+            Ok(Output::ok(format!("namespace/{name} created")))
+        }
+        Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
+            "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
+        )),
+        _ => apply_as(s, args, stdin, Mode::Create),
+    }
+}
+
+/// Create or update one object; returns kubectl's line (`pod/x created`).
+#[allow(clippy::too_many_arguments)]
+fn write_object(
+    s: &mut Session,
+    cluster: usize,
+    object: ApiObject,
+    ns_flag: Option<&str>,
+    default_ns: &str,
+    mode: Mode,
+    dry_run: bool,
+    file: &str,
+) -> Result<String, String> {
+    match object {
+        ApiObject::Pod(o) => write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file),
+        ApiObject::Namespace(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
+        ApiObject::Deployment(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
+        ApiObject::ReplicaSet(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
+        ApiObject::Node(o) => write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file),
+    }
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+#[allow(clippy::too_many_arguments)]
+fn write_typed<T: Resource>(
+    s: &mut Session,
+    cluster: usize,
+    mut obj: T,
+    ns_flag: Option<&str>,
+    default_ns: &str,
+    mode: Mode,
+    dry_run: bool,
+    file: &str,
+) -> Result<String, String> {
+    let verb_ctx = format!("error when creating \"{file}\"");
+    if T::NAMESPACED {
+        let meta_ns = obj.meta().namespace.clone();
+        match (ns_flag, meta_ns.is_empty()) {
+            (Some(flag_ns), false) if flag_ns != meta_ns => {
+                return Err(format!(
+                    "error: the namespace from the provided object \"{meta_ns}\" does not match the namespace \"{flag_ns}\". You must pass '--namespace={meta_ns}' to perform this operation."
+                ))
+            }
+            (_, true) => obj.meta_mut().namespace = default_ns.to_string(),
+            _ => {}
+        }
+    }
+    if mode == Mode::Apply {
+        // What kubectl apply records: the object as the user wrote it.
+        let mut as_written = obj.clone();
+        as_written.meta_mut().annotations.remove(LAST_APPLIED);
+        if let Ok(json) = serde_json::to_string(&as_written) {
+            obj.meta_mut()
+                .annotations
+                .insert(LAST_APPLIED.into(), format!("{json}\n"));
+        }
+    }
+    let prefix = T::kubectl_prefix();
+    let name = obj.meta().name.clone();
+    let w = &mut s.world;
+    let now = w.now;
+    let c = &mut w.clusters[cluster];
+    let exists = !name.is_empty() && c.store.get::<T>(&obj.meta().namespace, &name).is_some();
+    if exists && mode == Mode::Apply {
+        if dry_run {
+            return Ok(format!("{prefix}/{name} configured"));
+        }
+        let had_annotation = c
+            .store
+            .get::<T>(&obj.meta().namespace, &name)
+            .is_some_and(|o| o.meta().annotations.contains_key(LAST_APPLIED));
+        let outcome = c
+            .store
+            .update(&obj)
+            .map_err(|e| e.kubectl(Some(&format!("error when applying patch to \"{file}\""))))?;
+        let word = match outcome {
+            WriteOutcome::Unchanged => "unchanged",
+            _ => "configured",
+        };
+        let warn = if had_annotation {
+            String::new()
+        } else {
+            format!("Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", T::PLURAL)
+        };
+        return Ok(format!("{warn}{prefix}/{name} {word}"));
+    }
+    if dry_run {
+        return Ok(format!("{prefix}/{name} created"));
+    }
+    let created = c
+        .store
+        .create(obj, now, &mut w.rng)
+        .map_err(|e| e.kubectl(Some(&verb_ctx)))?;
+    Ok(format!("{prefix}/{} created", created.meta().name))
+}
+
+// ---------------------------------------------------------------- get

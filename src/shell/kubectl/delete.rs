@@ -1,0 +1,276 @@
+//! `kubectl delete`.
+
+use super::super::flags::{self, flag};
+use super::super::{Output, Session};
+use super::*;
+use crate::manifest::{self, ApiObject};
+use crate::sim::api::*;
+use crate::sim::clock::rfc3339;
+
+pub(super) fn delete(
+    s: &mut Session,
+    args: &[String],
+    stdin: Option<&str>,
+) -> Result<Output, String> {
+    let p = flags::parse(
+        args,
+        &[
+            flag("filename", Some('f'), true),
+            flag("recursive", Some('R'), false),
+            flag("selector", Some('l'), true),
+            flag("all", None, false),
+            flag("all-namespaces", Some('A'), false),
+            flag("grace-period", None, true),
+            flag("force", None, false),
+            flag("now", None, false),
+            flag("wait", None, true),
+            flag("cascade", None, true),
+            flag("ignore-not-found", None, false),
+            flag("timeout", None, true),
+        ],
+    )?;
+    let cluster = target(s, &p)?;
+    if let Some(err) = s.world.clusters[cluster].api_unavailable() {
+        return Err(err);
+    }
+    let ns = namespace_of(s, &p, cluster);
+    let mut grace: Option<i64> = match p.value("grace-period") {
+        Some(g) => Some(g.parse().map_err(|_| format!("error: invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"))?),
+        None => None,
+    };
+    if p.bool("now") {
+        grace = Some(1);
+    }
+    if p.bool("force") && grace == Some(0) {
+        grace = Some(0);
+    }
+    // Targets: (kind, namespace, name).
+    let mut targets: Vec<(Kind, String, String)> = Vec::new();
+    let mut errors = Vec::new();
+    if !p.all("filename").is_empty() {
+        for (file, text) in super::apply::read_sources(s, &p, stdin)? {
+            match manifest::parse(&text) {
+                Ok(docs) => {
+                    for d in docs {
+                        let (kind, obj_ns) = match &d.object {
+                            ApiObject::Pod(o) => (Kind::Pods, o.metadata.namespace.clone()),
+                            ApiObject::Namespace(_) => (Kind::Namespaces, String::new()),
+                            ApiObject::Node(_) => (Kind::Nodes, String::new()),
+                            ApiObject::Deployment(o) => {
+                                (Kind::Deployments, o.metadata.namespace.clone())
+                            }
+                            ApiObject::ReplicaSet(o) => {
+                                (Kind::ReplicaSets, o.metadata.namespace.clone())
+                            }
+                        };
+                        let obj_ns = if obj_ns.is_empty() {
+                            ns.clone()
+                        } else {
+                            obj_ns
+                        };
+                        targets.push((kind, obj_ns, d.object.name().to_string()));
+                    }
+                }
+                Err(e) => errors.push(e.kubectl(&file)),
+            }
+        }
+    } else {
+        let Some(first) = p.positional.first() else {
+            return Err("error: resource(s) were provided, but no name was specified".into());
+        };
+        let (kind_word, names): (String, Vec<String>) = match first.split_once('/') {
+            Some((k, _)) => (
+                k.to_string(),
+                p.positional
+                    .iter()
+                    .filter_map(|a| a.split_once('/').map(|(_, n)| n.to_string()))
+                    .collect(),
+            ),
+            None => (first.clone(), p.positional[1..].to_vec()),
+        };
+        let kind = resource_kind(&kind_word).ok_or_else(|| {
+            format!("error: the server doesn't have a resource type \"{kind_word}\"")
+        })?;
+        let store = &s.world.clusters[cluster].store;
+        if names.is_empty() {
+            let sel = p.value("selector").map(parse_selector).transpose()?;
+            if sel.is_none() && !p.bool("all") {
+                return Err("error: resource(s) were provided, but no name was specified".into());
+            }
+            let sel = sel.unwrap_or_default();
+            match kind {
+                Kind::Pods => targets.extend(
+                    store
+                        .pods
+                        .in_namespace(Some(&ns))
+                        .filter(|x| selector_matches(&sel, &x.metadata.labels))
+                        .map(|x| (kind, ns.clone(), x.metadata.name.clone())),
+                ),
+                Kind::Deployments => targets.extend(
+                    store
+                        .deployments
+                        .in_namespace(Some(&ns))
+                        .filter(|x| selector_matches(&sel, &x.metadata.labels))
+                        .map(|x| (kind, ns.clone(), x.metadata.name.clone())),
+                ),
+                Kind::ReplicaSets => targets.extend(
+                    store
+                        .replicasets
+                        .in_namespace(Some(&ns))
+                        .filter(|x| selector_matches(&sel, &x.metadata.labels))
+                        .map(|x| (kind, ns.clone(), x.metadata.name.clone())),
+                ),
+                Kind::Namespaces => targets.extend(
+                    store
+                        .namespaces
+                        .values()
+                        .filter(|x| selector_matches(&sel, &x.metadata.labels))
+                        .map(|x| (kind, String::new(), x.metadata.name.clone())),
+                ),
+                _ => {
+                    return Err(format!(
+                        "error: Pocket Cluster does not simulate deleting {kind_word} yet"
+                    ))
+                }
+            }
+            if targets.is_empty() {
+                return Ok(Output::ok(format!("No resources found in {ns} namespace.")));
+            }
+        } else {
+            targets.extend(names.into_iter().map(|n| (kind, ns.clone(), n)));
+        }
+    }
+    let mut lines = Vec::new();
+    let mut waiting = Vec::new();
+    for (kind, obj_ns, name) in targets {
+        let w = &mut s.world;
+        let now = w.now;
+        let c = &mut w.clusters[cluster];
+        match kind {
+            Kind::Pods => {
+                if !c.store.delete_pod(&obj_ns, &name, now, grace) {
+                    if !p.bool("ignore-not-found") {
+                        errors.push(format!(
+                            "Error from server (NotFound): pods \"{name}\" not found"
+                        ));
+                    }
+                    continue;
+                }
+                lines.push(format!("pod \"{name}\" deleted"));
+                waiting.push((Kind::Pods, obj_ns, name));
+            }
+            Kind::Namespaces => {
+                if ["default", "kube-system", "kube-public", "kube-node-lease"]
+                    .contains(&name.as_str())
+                {
+                    errors.push(format!("Error from server (Forbidden): namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
+                    continue;
+                }
+                let Some(n) = c.store.get_mut::<Namespace>("", &name) else {
+                    errors.push(format!(
+                        "Error from server (NotFound): namespaces \"{name}\" not found"
+                    ));
+                    continue;
+                };
+                if n.metadata.deletion_timestamp.is_none() {
+                    n.metadata.deletion_timestamp = Some(rfc3339(now));
+                    n.status.phase = "Terminating".into();
+                }
+                lines.push(format!("namespace \"{name}\" deleted"));
+                waiting.push((Kind::Namespaces, String::new(), name));
+            }
+            Kind::Deployments | Kind::ReplicaSets => {
+                let orphan = p.value("cascade") == Some("orphan");
+                let (uid, resource) = match kind {
+                    Kind::Deployments => (
+                        c.store
+                            .deployments
+                            .get(&obj_ns, &name)
+                            .map(|d| d.metadata.uid.clone()),
+                        "deployment.apps",
+                    ),
+                    _ => (
+                        c.store
+                            .replicasets
+                            .get(&obj_ns, &name)
+                            .map(|d| d.metadata.uid.clone()),
+                        "replicaset.apps",
+                    ),
+                };
+                let Some(uid) = uid else {
+                    if !p.bool("ignore-not-found") {
+                        let plural = match kind {
+                            Kind::Deployments => Deployment::resource_name(),
+                            _ => ReplicaSet::resource_name(),
+                        };
+                        errors.push(format!(
+                            "Error from server (NotFound): {plural} \"{name}\" not found"
+                        ));
+                    }
+                    continue;
+                };
+                if orphan {
+                    // --cascade=orphan: dependents lose their owner reference and stay.
+                    let strip = |refs: &mut Vec<OwnerReference>| refs.retain(|r| r.uid != uid);
+                    let sets: Vec<ReplicaSet> = c
+                        .store
+                        .replicasets
+                        .in_namespace(Some(&obj_ns))
+                        .filter(|r| r.metadata.owner_references.iter().any(|o| o.uid == uid))
+                        .cloned()
+                        .collect();
+                    for mut r in sets {
+                        strip(&mut r.metadata.owner_references);
+                        c.store.put(r);
+                    }
+                    let pods: Vec<Pod> = c
+                        .store
+                        .pods
+                        .in_namespace(Some(&obj_ns))
+                        .filter(|r| r.metadata.owner_references.iter().any(|o| o.uid == uid))
+                        .cloned()
+                        .collect();
+                    for mut r in pods {
+                        strip(&mut r.metadata.owner_references);
+                        c.store.put(r);
+                    }
+                }
+                match kind {
+                    Kind::Deployments => {
+                        c.store.remove::<Deployment>(&obj_ns, &name);
+                    }
+                    _ => {
+                        c.store.remove::<ReplicaSet>(&obj_ns, &name);
+                    }
+                }
+                lines.push(format!("{resource} \"{name}\" deleted"));
+            }
+            _ => {
+                errors.push("error: Pocket Cluster does not simulate deleting this kind yet".into())
+            }
+        }
+    }
+    // kubectl delete waits for the objects to be gone (--wait=true): move the clock until they are.
+    let wait = p.value("wait").is_none_or(|v| v != "false");
+    if wait {
+        for _ in 0..400 {
+            let c = &s.world.clusters[cluster];
+            let gone = |(k, n, x): &(Kind, String, String)| match k {
+                Kind::Pods => c.store.pods.get(n, x).is_none(),
+                Kind::Namespaces => c.store.namespaces.get("", x).is_none(),
+                _ => true,
+            };
+            if waiting.iter().all(gone) {
+                break;
+            }
+            s.world.advance(250);
+        }
+    }
+    s.world.settle();
+    let ok = errors.is_empty();
+    lines.extend(errors);
+    Ok(Output {
+        text: lines.join("\n"),
+        ok,
+    })
+}

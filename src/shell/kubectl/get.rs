@@ -1,0 +1,587 @@
+//! `kubectl get`: one generic lister over every kind that implements [`Printable`].
+
+use super::super::flags;
+use super::super::format::{self, table};
+use super::super::{Output, Session};
+use super::*;
+use crate::sim::api::*;
+use crate::sim::clock::{human_duration, Millis};
+
+/// How a kind prints in `kubectl get` (printers.go's column definitions).
+pub(super) trait Printable: Resource {
+    fn headers(wide: bool) -> Vec<&'static str>;
+    fn row(&self, now: Millis, wide: bool) -> Vec<String>;
+    /// A field for `--field-selector`, if this kind supports selecting by it.
+    fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "metadata.name" => Some(self.meta().name.clone()),
+            "metadata.namespace" => Some(self.meta().namespace.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn age(meta: &ObjectMeta, now: Millis) -> String {
+    format::age(meta.creation_timestamp.as_ref(), now)
+}
+
+fn containers_images(spec: &PodSpec) -> (String, String) {
+    let names: Vec<&str> = spec.containers.iter().map(|c| c.name.as_str()).collect();
+    let images: Vec<&str> = spec.containers.iter().map(|c| c.image.as_str()).collect();
+    (names.join(","), images.join(","))
+}
+
+impl Printable for Pod {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
+        if wide {
+            h.extend(["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let mut r = vec![
+            self.metadata.name.clone(),
+            format::pod_ready(self),
+            format::pod_status(self),
+            format::pod_restarts(self, now),
+            age(&self.metadata, now),
+        ];
+        if wide {
+            r.push(non_empty(&self.status.pod_ip));
+            r.push(non_empty(&self.spec.node_name));
+            r.push("<none>".into());
+            r.push("<none>".into());
+        }
+        r
+    }
+    fn field(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "metadata.name" => self.metadata.name.clone(),
+            "metadata.namespace" => self.metadata.namespace.clone(),
+            "spec.nodeName" => self.spec.node_name.clone(),
+            "spec.restartPolicy" => self.spec.restart_policy.clone(),
+            "spec.schedulerName" => self.spec.scheduler_name.clone(),
+            "spec.serviceAccountName" => self.spec.service_account_name.clone(),
+            "status.phase" => self.status.phase.clone(),
+            "status.podIP" => self.status.pod_ip.clone(),
+            _ => return None,
+        })
+    }
+}
+
+impl Printable for Node {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec!["NAME", "STATUS", "ROLES", "AGE", "VERSION"];
+        if wide {
+            h.extend([
+                "INTERNAL-IP",
+                "EXTERNAL-IP",
+                "OS-IMAGE",
+                "KERNEL-VERSION",
+                "CONTAINER-RUNTIME",
+            ]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let mut r = vec![
+            self.metadata.name.clone(),
+            format::node_status(self),
+            format::node_roles(self),
+            age(&self.metadata, now),
+            self.status.node_info.kubelet_version.clone(),
+        ];
+        if wide {
+            r.push(non_empty(&crate::sim::kubelet::node_ip(self)));
+            r.push("<none>".into());
+            r.push(self.status.node_info.os_image.clone());
+            r.push(self.status.node_info.kernel_version.clone());
+            r.push(self.status.node_info.container_runtime_version.clone());
+        }
+        r
+    }
+    fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "metadata.name" => Some(self.metadata.name.clone()),
+            "spec.unschedulable" => Some(self.spec.unschedulable.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl Printable for Namespace {
+    fn headers(_wide: bool) -> Vec<&'static str> {
+        vec!["NAME", "STATUS", "AGE"]
+    }
+    fn row(&self, now: Millis, _wide: bool) -> Vec<String> {
+        vec![
+            self.metadata.name.clone(),
+            self.status.phase.clone(),
+            age(&self.metadata, now),
+        ]
+    }
+    fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "metadata.name" => Some(self.metadata.name.clone()),
+            "status.phase" => Some(self.status.phase.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Printable for Deployment {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec!["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"];
+        if wide {
+            h.extend(["CONTAINERS", "IMAGES", "SELECTOR"]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let mut r = vec![
+            self.metadata.name.clone(),
+            format!(
+                "{}/{}",
+                self.status.ready_replicas,
+                self.spec.replicas.unwrap_or(1)
+            ),
+            self.status.updated_replicas.to_string(),
+            self.status.available_replicas.to_string(),
+            age(&self.metadata, now),
+        ];
+        if wide {
+            let (c, i) = containers_images(&self.spec.template.spec);
+            r.push(c);
+            r.push(i);
+            r.push(
+                self.spec
+                    .selector
+                    .as_ref()
+                    .map(|s| s.to_text())
+                    .unwrap_or_default(),
+            );
+        }
+        r
+    }
+}
+
+impl Printable for ReplicaSet {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec!["NAME", "DESIRED", "CURRENT", "READY", "AGE"];
+        if wide {
+            h.extend(["CONTAINERS", "IMAGES", "SELECTOR"]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let mut r = vec![
+            self.metadata.name.clone(),
+            self.spec.replicas.unwrap_or(1).to_string(),
+            self.status.replicas.to_string(),
+            self.status.ready_replicas.to_string(),
+            age(&self.metadata, now),
+        ];
+        if wide {
+            let (c, i) = containers_images(&self.spec.template.spec);
+            r.push(c);
+            r.push(i);
+            r.push(
+                self.spec
+                    .selector
+                    .as_ref()
+                    .map(|s| s.to_text())
+                    .unwrap_or_default(),
+            );
+        }
+        r
+    }
+}
+
+/// What `kubectl get` was asked, once parsed.
+pub(super) struct Query {
+    pub names: Vec<String>,
+    /// None: all namespaces.
+    pub scope: Option<String>,
+    pub namespace: String,
+    pub selector: Vec<(String, String, String)>,
+    pub fields: Vec<(String, bool, String)>,
+    pub output: String,
+    pub show_labels: bool,
+    pub no_headers: bool,
+    pub now: Millis,
+}
+
+/// List one kind. Returns the printed text and any NotFound errors.
+pub(super) fn list<T: Printable>(
+    store: &Store,
+    q: &Query,
+) -> Result<(String, Vec<String>, bool), String> {
+    let mut items: Vec<&T> = Vec::new();
+    let mut errors = Vec::new();
+    let ns_key = if T::NAMESPACED {
+        q.namespace.as_str()
+    } else {
+        ""
+    };
+    if q.names.is_empty() {
+        let scope = if T::NAMESPACED {
+            q.scope.as_deref()
+        } else {
+            None
+        };
+        items = T::table(store)
+            .in_namespace(scope)
+            .filter(|o| selector_matches(&q.selector, &o.meta().labels))
+            .filter(|o| fields_match(&q.fields, |f| o.field(f).unwrap_or_default()))
+            .collect();
+    } else {
+        for n in &q.names {
+            match T::table(store).get(ns_key, n) {
+                Some(o) => items.push(o),
+                None => errors.push(format!(
+                    "Error from server (NotFound): {} \"{n}\" not found",
+                    T::resource_name()
+                )),
+            }
+        }
+    }
+    let all_ns = T::NAMESPACED && q.scope.is_none();
+    let objs: Vec<serde_yaml::Value> = items
+        .iter()
+        .filter_map(|o| serde_yaml::to_value(*o).ok())
+        .collect();
+    let names: Vec<String> = items.iter().map(|o| o.meta().name.clone()).collect();
+    let wide = q.output == "wide";
+    let body = render(
+        &q.output,
+        &objs,
+        q.names.len() == 1,
+        &T::kubectl_prefix(),
+        names,
+        || {
+            let mut header: Vec<String> = Vec::new();
+            if all_ns {
+                header.push("NAMESPACE".into());
+            }
+            header.extend(T::headers(wide).into_iter().map(String::from));
+            if q.show_labels {
+                header.push("LABELS".into());
+            }
+            let mut rows = vec![header];
+            for o in &items {
+                let mut r = Vec::new();
+                if all_ns {
+                    r.push(o.meta().namespace.clone());
+                }
+                r.extend(o.row(q.now, wide));
+                if q.show_labels {
+                    r.push(labels_text(&o.meta().labels));
+                }
+                rows.push(r);
+            }
+            rows
+        },
+        q.no_headers,
+    );
+    Ok((body, errors, items.is_empty() && q.names.is_empty()))
+}
+
+pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
+    let p = flags::parse(args, GET_FLAGS)?;
+    if p.bool("watch") {
+        return Err("error: --watch is not available in Pocket Cluster's terminal: run the command again, or move the clock with 'sim advance 10s'".into());
+    }
+    let cluster = target(s, &p)?;
+    if let Some(err) = s.world.clusters[cluster].api_unavailable() {
+        return Err(err);
+    }
+    let Some(first) = p.positional.first() else {
+        return Err("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".into());
+    };
+    // TYPE/NAME forms, or TYPE NAME..., or TYPE1,TYPE2.
+    let (kind_words, names): (Vec<String>, Vec<String>) = if first.contains('/') {
+        let mut kinds = Vec::new();
+        let mut names = Vec::new();
+        for a in &p.positional {
+            match a.split_once('/') {
+                Some((k, n)) => {
+                    kinds.push(k.to_string());
+                    names.push(n.to_string());
+                }
+                None => return Err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".into()),
+            }
+        }
+        kinds.dedup();
+        if kinds.len() > 1 {
+            return Err(
+                "error: Pocket Cluster lists one kind per TYPE/NAME command for now".into(),
+            );
+        }
+        (kinds, names)
+    } else {
+        (
+            first.split(',').map(String::from).collect(),
+            p.positional[1..].to_vec(),
+        )
+    };
+    let mut kinds = Vec::new();
+    for w in &kind_words {
+        if w == "all" {
+            kinds.extend([Kind::Pods, Kind::Deployments, Kind::ReplicaSets]);
+            continue;
+        }
+        match resource_kind(w) {
+            Some(k) => kinds.push(k),
+            None => {
+                return Err(format!(
+                    "error: the server doesn't have a resource type \"{w}\""
+                ))
+            }
+        }
+    }
+    let output = p.value("output").unwrap_or("").to_string();
+    if !["", "wide", "name", "yaml", "json"].contains(&output.as_str()) {
+        return Err(format!("error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: json,name,wide,yaml"));
+    }
+    let ns = namespace_of(s, &p, cluster);
+    let all_ns = p.bool("all-namespaces") && names.is_empty();
+    let q = Query {
+        names: names.clone(),
+        scope: if all_ns { None } else { Some(ns.clone()) },
+        namespace: ns.clone(),
+        selector: match p.value("selector") {
+            Some(sel) => parse_selector(sel)?,
+            None => Vec::new(),
+        },
+        fields: Vec::new(),
+        output,
+        show_labels: p.bool("show-labels"),
+        no_headers: p.bool("no-headers"),
+        now: s.world.now,
+    };
+    let store = &s.world.clusters[cluster].store;
+    let several = kinds.len() > 1;
+    let mut sections = Vec::new();
+    let mut errors = Vec::new();
+    let mut any = false;
+    for kind in kinds {
+        let q = Query {
+            fields: match p.value("field-selector") {
+                Some(f) => parse_field_selector(f, kind)?,
+                None => Vec::new(),
+            },
+            names: q.names.clone(),
+            scope: q.scope.clone(),
+            namespace: q.namespace.clone(),
+            selector: q.selector.clone(),
+            output: q.output.clone(),
+            show_labels: q.show_labels,
+            no_headers: q.no_headers,
+            now: q.now,
+        };
+        let (mut body, errs, empty) = match kind {
+            Kind::Pods => list::<Pod>(store, &q)?,
+            Kind::Nodes => list::<Node>(store, &q)?,
+            Kind::Namespaces => list::<Namespace>(store, &q)?,
+            Kind::Deployments => list::<Deployment>(store, &q)?,
+            Kind::ReplicaSets => list::<ReplicaSet>(store, &q)?,
+            Kind::Events => (events(store, &q), Vec::new(), false),
+        };
+        errors.extend(errs);
+        if !empty && !body.trim().is_empty() {
+            any = true;
+            // `kubectl get all` prefixes names with their kind.
+            if several && (q.output.is_empty() || q.output == "wide") {
+                body = prefix_names(&body, &kind_prefix(kind), all_ns);
+            }
+            sections.push(body.trim_end().to_string());
+        }
+    }
+    let scope = if all_ns { None } else { Some(ns.as_str()) };
+    finish(sections.join("\n\n"), errors, !any, scope)
+}
+
+fn kind_prefix(kind: Kind) -> String {
+    match kind {
+        Kind::Pods => Pod::kubectl_prefix(),
+        Kind::Deployments => Deployment::kubectl_prefix(),
+        Kind::ReplicaSets => ReplicaSet::kubectl_prefix(),
+        Kind::Nodes => Node::kubectl_prefix(),
+        Kind::Namespaces => Namespace::kubectl_prefix(),
+        Kind::Events => "event".into(),
+    }
+}
+
+/// Put `kind/` before each name in a table (as `kubectl get all` does), re-aligning the columns.
+fn prefix_names(body: &str, prefix: &str, all_ns: bool) -> String {
+    let col = usize::from(all_ns);
+    let rows: Vec<Vec<String>> = body
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<String> = split_columns(l);
+            if i > 0 {
+                if let Some(c) = cells.get_mut(col) {
+                    *c = format!("{prefix}/{c}");
+                }
+            }
+            cells
+        })
+        .collect();
+    table(&rows)
+}
+
+/// Split a tabwriter line back into cells (cells are separated by 3+ spaces).
+fn split_columns(line: &str) -> Vec<String> {
+    line.split("   ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn events(store: &Store, q: &Query) -> String {
+    let mut events: Vec<&Event> = store
+        .events
+        .iter()
+        .filter(|e| q.scope.as_deref().is_none_or(|n| e.namespace == n))
+        .filter(|e| {
+            fields_match(&q.fields, |f| match f {
+                "involvedObject.name" => e.involved_name.clone(),
+                "involvedObject.kind" => e.involved_kind.clone(),
+                "involvedObject.namespace" | "metadata.namespace" => e.namespace.clone(),
+                "type" => e.type_.clone(),
+                "reason" => e.reason.clone(),
+                "source" => e.source.clone(),
+                _ => String::new(),
+            })
+        })
+        .collect();
+    events.sort_by_key(|e| e.last_timestamp);
+    let mut header: Vec<String> = Vec::new();
+    if q.scope.is_none() {
+        header.push("NAMESPACE".into());
+    }
+    header.extend(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"].map(String::from));
+    let mut rows = vec![header];
+    for e in &events {
+        let mut r = Vec::new();
+        if q.scope.is_none() {
+            r.push(e.namespace.clone());
+        }
+        let seen = human_duration(q.now.saturating_sub(e.last_timestamp));
+        let seen = if e.count > 1 {
+            format!(
+                "{seen} (x{} over {})",
+                e.count,
+                human_duration(q.now.saturating_sub(e.first_timestamp))
+            )
+        } else {
+            seen
+        };
+        let kind = match e.involved_kind.as_str() {
+            "Deployment" => "deployment".to_string(),
+            "ReplicaSet" => "replicaset".to_string(),
+            k => k.to_ascii_lowercase(),
+        };
+        r.extend([
+            seen,
+            e.type_.clone(),
+            e.reason.clone(),
+            format!("{kind}/{}", e.involved_name),
+            e.message.clone(),
+        ]);
+        rows.push(r);
+    }
+    if q.no_headers {
+        rows.remove(0);
+    }
+    if rows.len() <= usize::from(!q.no_headers) {
+        return String::new();
+    }
+    table(&rows)
+}
+
+fn non_empty(s: &str) -> String {
+    if s.is_empty() {
+        "<none>".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Print objects as the `-o` flag asks; `rows` builds the table for the default and `wide`.
+fn render(
+    output: &str,
+    objs: &[serde_yaml::Value],
+    single: bool,
+    prefix: &str,
+    names: Vec<String>,
+    rows: impl FnOnce() -> Vec<Vec<String>>,
+    no_headers: bool,
+) -> String {
+    match output {
+        "name" => names.iter().map(|n| format!("{prefix}/{n}\n")).collect(),
+        "yaml" | "json" => {
+            let value = if single && objs.len() == 1 {
+                objs[0].clone()
+            } else {
+                let mut list = serde_yaml::Mapping::new();
+                list.insert("apiVersion".into(), "v1".into());
+                list.insert("items".into(), serde_yaml::Value::Sequence(objs.to_vec()));
+                list.insert("kind".into(), "List".into());
+                let mut meta = serde_yaml::Mapping::new();
+                meta.insert("resourceVersion".into(), "".into());
+                list.insert("metadata".into(), serde_yaml::Value::Mapping(meta));
+                serde_yaml::Value::Mapping(list)
+            };
+            if objs.is_empty() && single {
+                return String::new();
+            }
+            if output == "yaml" {
+                serde_yaml::to_string(&value).unwrap_or_default()
+            } else {
+                serde_json::to_string_pretty(&value)
+                    .map(|s| s + "\n")
+                    .unwrap_or_default()
+            }
+        }
+        _ => {
+            let mut r = rows();
+            if no_headers && !r.is_empty() {
+                r.remove(0);
+            }
+            if r.len() <= usize::from(!no_headers) {
+                String::new()
+            } else {
+                table(&r)
+            }
+        }
+    }
+}
+
+fn finish(
+    body: String,
+    errors: Vec<String>,
+    empty: bool,
+    scope: Option<&str>,
+) -> Result<Output, String> {
+    let mut text = body.trim_end().to_string();
+    if empty && errors.is_empty() && text.is_empty() {
+        text = match scope {
+            None | Some("") => "No resources found".into(),
+            Some(ns) => format!("No resources found in {ns} namespace."),
+        };
+    }
+    let ok = errors.is_empty();
+    for e in errors {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&e);
+    }
+    Ok(Output { text, ok })
+}
+
+// ---------------------------------------------------------------- run, delete, config

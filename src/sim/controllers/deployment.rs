@@ -1,0 +1,473 @@
+//! The Deployment controller: one ReplicaSet per pod template (named `<deployment>-<hash>`),
+//! rolling from old to new within maxSurge and maxUnavailable (facts 25, 26, 30), or Recreate
+//! (fact 32); revisions, history limit and status conditions.
+
+use super::{controller_ref, controller_uid, fnv32a, safe_encode};
+use crate::sim::api::admission::resolve_int_or_percent;
+use crate::sim::api::*;
+use crate::sim::clock::{parse_rfc3339, rfc3339, secs, Millis};
+use crate::sim::rng::Rng;
+use crate::sim::scheduler::set_condition;
+
+pub const REVISION: &str = "deployment.kubernetes.io/revision";
+pub const TEMPLATE_HASH: &str = "pod-template-hash";
+const SOURCE: &str = "deployment-controller";
+
+/// The pod-template-hash of a template (fact 2).
+pub fn template_hash(template: &PodTemplateSpec) -> String {
+    let json = serde_json::to_string(template).unwrap_or_default();
+    safe_encode(&fnv32a(json.as_bytes()).to_string())
+}
+
+fn revision_of(rs: &ReplicaSet) -> i64 {
+    rs.metadata
+        .annotations
+        .get(REVISION)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+fn replicas(rs: &ReplicaSet) -> i64 {
+    rs.spec.replicas.unwrap_or(0)
+}
+
+/// maxSurge and maxUnavailable as numbers; both 0 becomes unavailable 1 (fact 26).
+pub fn fenceposts(d: &Deployment) -> (i64, i64) {
+    let desired = d.spec.replicas.unwrap_or(1);
+    let ru = d
+        .spec
+        .strategy
+        .as_ref()
+        .and_then(|s| s.rolling_update.clone())
+        .unwrap_or_default();
+    let surge = ru
+        .max_surge
+        .as_ref()
+        .map(|v| resolve_int_or_percent(v, desired, true).unwrap_or(0))
+        .unwrap_or(0);
+    let unavailable = ru
+        .max_unavailable
+        .as_ref()
+        .map(|v| resolve_int_or_percent(v, desired, false).unwrap_or(0))
+        .unwrap_or(0);
+    if surge == 0 && unavailable == 0 {
+        (0, 1)
+    } else {
+        (surge, unavailable.min(desired))
+    }
+}
+
+fn scale(store: &mut Store, d: &Deployment, rs_name: &str, to: i64, now: Millis) {
+    let ns = &d.metadata.namespace;
+    let Some(rs) = store.replicasets.get(ns, rs_name).cloned() else {
+        return;
+    };
+    let from = replicas(&rs);
+    if from == to {
+        return;
+    }
+    let mut next = rs;
+    next.spec.replicas = Some(to);
+    next.metadata.generation += 1;
+    next.metadata.annotations.insert(
+        "deployment.kubernetes.io/desired-replicas".into(),
+        d.spec.replicas.unwrap_or(1).to_string(),
+    );
+    store.put(next);
+    let verb = if to > from { "up" } else { "down" };
+    store.record_event(
+        now,
+        ns,
+        "Deployment",
+        &d.metadata.name,
+        "Normal",
+        "ScalingReplicaSet",
+        SOURCE,
+        format!("Scaled {verb} replica set {rs_name} to {to}"),
+    );
+}
+
+pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
+    let deployments: Vec<Deployment> = store.deployments.values().cloned().collect();
+    for d in deployments {
+        if d.metadata.deletion_timestamp.is_none() {
+            sync(store, &d, now, rng);
+        }
+    }
+}
+
+fn owned_sets(store: &Store, d: &Deployment) -> Vec<ReplicaSet> {
+    let mut sets: Vec<ReplicaSet> = store
+        .replicasets
+        .in_namespace(Some(&d.metadata.namespace))
+        .filter(|r| controller_uid(&r.metadata) == Some(d.metadata.uid.as_str()))
+        .cloned()
+        .collect();
+    sets.sort_by_key(|r| {
+        (
+            r.metadata.creation_timestamp.clone(),
+            r.metadata.name.clone(),
+        )
+    });
+    sets
+}
+
+fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
+    let ns = d.metadata.namespace.clone();
+    let desired = d.spec.replicas.unwrap_or(1);
+    let hash = template_hash(&d.spec.template);
+    let sets = owned_sets(store, d);
+    let max_revision = sets.iter().map(revision_of).max().unwrap_or(0);
+    let new_rs = sets
+        .iter()
+        .find(|r| r.metadata.labels.get(TEMPLATE_HASH) == Some(&hash))
+        .cloned();
+    let recreate = d
+        .spec
+        .strategy
+        .as_ref()
+        .is_some_and(|s| s.type_ == "Recreate");
+    let (surge, max_unavailable) = fenceposts(d);
+
+    if d.spec.paused {
+        // A paused deployment only follows scaling of its newest ReplicaSet; no rollout.
+        if let Some(rs) = &new_rs {
+            if replicas(rs) != desired && sets.len() == 1 {
+                scale(store, d, &rs.metadata.name, desired, now);
+            }
+        }
+        update_status(store, d, &hash, now);
+        return;
+    }
+
+    let new_name = format!("{}-{hash}", d.metadata.name);
+    let new_rs = match new_rs {
+        Some(rs) => {
+            // A rollback to an old template makes that ReplicaSet the newest revision (fact 28).
+            if revision_of(&rs) < max_revision {
+                let mut next = rs.clone();
+                next.metadata
+                    .annotations
+                    .insert(REVISION.into(), (max_revision + 1).to_string());
+                store.put(next);
+            }
+            rs
+        }
+        None => {
+            let old_total: i64 = sets.iter().map(replicas).sum();
+            let initial = if recreate || !sets.is_empty() && old_total > 0 {
+                0
+            } else {
+                desired
+            };
+            let mut template = d.spec.template.clone();
+            template
+                .metadata
+                .labels
+                .insert(TEMPLATE_HASH.into(), hash.clone());
+            let mut selector = d.spec.selector.clone().unwrap_or_default();
+            selector
+                .match_labels
+                .insert(TEMPLATE_HASH.into(), hash.clone());
+            let mut labels = template.metadata.labels.clone();
+            labels.insert(TEMPLATE_HASH.into(), hash.clone());
+            let rs = ReplicaSet {
+                api_version: "apps/v1".into(),
+                kind: "ReplicaSet".into(),
+                metadata: ObjectMeta {
+                    name: new_name.clone(),
+                    namespace: ns.clone(),
+                    labels,
+                    annotations: [
+                        (REVISION.to_string(), (max_revision + 1).to_string()),
+                        (
+                            "deployment.kubernetes.io/desired-replicas".to_string(),
+                            desired.to_string(),
+                        ),
+                        (
+                            "deployment.kubernetes.io/max-replicas".to_string(),
+                            (desired + surge).to_string(),
+                        ),
+                    ]
+                    .into_iter()
+                    .collect(),
+                    owner_references: vec![controller_ref("apps/v1", "Deployment", &d.metadata)],
+                    ..Default::default()
+                },
+                spec: ReplicaSetSpec {
+                    replicas: Some(initial),
+                    selector: Some(selector),
+                    template,
+                    min_ready_seconds: d.spec.min_ready_seconds,
+                },
+                status: ReplicaSetStatus::default(),
+            };
+            match store.create(rs, now, rng) {
+                Ok(rs) => {
+                    if initial > 0 {
+                        store.record_event(
+                            now,
+                            &ns,
+                            "Deployment",
+                            &d.metadata.name,
+                            "Normal",
+                            "ScalingReplicaSet",
+                            SOURCE,
+                            format!("Scaled up replica set {new_name} to {initial}"),
+                        );
+                    }
+                    rs
+                }
+                Err(_) => return,
+            }
+        }
+    };
+    let old: Vec<ReplicaSet> = owned_sets(store, d)
+        .into_iter()
+        .filter(|r| r.metadata.uid != new_rs.metadata.uid)
+        .collect();
+
+    if recreate {
+        for rs in &old {
+            if replicas(rs) > 0 {
+                scale(store, d, &rs.metadata.name, 0, now);
+            }
+        }
+        let old_pods_left = old.iter().any(|rs| {
+            store
+                .pods
+                .in_namespace(Some(&ns))
+                .any(|p| controller_uid(&p.metadata) == Some(rs.metadata.uid.as_str()))
+        });
+        if !old_pods_left {
+            scale(store, d, &new_rs.metadata.name, desired, now);
+        }
+    } else {
+        // Scale the new ReplicaSet up within maxSurge.
+        let new_now = store
+            .replicasets
+            .get(&ns, &new_rs.metadata.name)
+            .map(replicas)
+            .unwrap_or(0);
+        let all: i64 = old.iter().map(replicas).sum::<i64>() + new_now;
+        if new_now > desired {
+            scale(store, d, &new_rs.metadata.name, desired, now);
+        } else if new_now < desired {
+            let max_total = desired + surge;
+            if all < max_total {
+                let up = (max_total - all).min(desired - new_now);
+                scale(store, d, &new_rs.metadata.name, new_now + up, now);
+            }
+        }
+        // Scale old ReplicaSets down, keeping at least desired - maxUnavailable available.
+        let old: Vec<ReplicaSet> = owned_sets(store, d)
+            .into_iter()
+            .filter(|r| r.metadata.uid != new_rs.metadata.uid)
+            .collect();
+        let old_count: i64 = old.iter().map(replicas).sum();
+        if old_count > 0 {
+            let new_cur = store.replicasets.get(&ns, &new_rs.metadata.name).cloned();
+            let new_spec = new_cur.as_ref().map(replicas).unwrap_or(0);
+            let new_available = new_cur
+                .as_ref()
+                .map(|r| r.status.available_replicas)
+                .unwrap_or(0);
+            let all = old_count + new_spec;
+            let min_available = desired - max_unavailable;
+            let new_unavailable = (new_spec - new_available).max(0);
+            let mut max_down = all - min_available - new_unavailable;
+            // First, old pods that are not available anyway.
+            for rs in &old {
+                if max_down <= 0 {
+                    break;
+                }
+                let unhealthy = replicas(rs) - rs.status.available_replicas;
+                if unhealthy > 0 {
+                    let cut = unhealthy.min(max_down);
+                    scale(store, d, &rs.metadata.name, replicas(rs) - cut, now);
+                    max_down -= cut;
+                }
+            }
+            let old: Vec<ReplicaSet> = owned_sets(store, d)
+                .into_iter()
+                .filter(|r| r.metadata.uid != new_rs.metadata.uid)
+                .collect();
+            let available: i64 = old
+                .iter()
+                .map(|r| r.status.available_replicas.min(replicas(r)))
+                .sum::<i64>()
+                + new_available;
+            let mut budget = available - min_available;
+            for rs in &old {
+                if budget <= 0 {
+                    break;
+                }
+                let n = replicas(rs);
+                if n == 0 {
+                    continue;
+                }
+                let cut = n.min(budget);
+                scale(store, d, &rs.metadata.name, n - cut, now);
+                budget -= cut;
+            }
+        }
+    }
+    cleanup_history(store, d, &new_rs.metadata.uid);
+    update_status(store, d, &hash, now);
+}
+
+/// Keep at most revisionHistoryLimit old ReplicaSets that are scaled to zero (fact 29).
+fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str) {
+    let limit = d.spec.revision_history_limit.unwrap_or(10).max(0) as usize;
+    let ns = d.metadata.namespace.clone();
+    let mut idle: Vec<ReplicaSet> = owned_sets(store, d)
+        .into_iter()
+        .filter(|r| r.metadata.uid != new_uid && replicas(r) == 0 && r.status.replicas == 0)
+        .collect();
+    if idle.len() <= limit {
+        return;
+    }
+    idle.sort_by_key(revision_of);
+    let excess = idle.len() - limit;
+    for rs in idle.into_iter().take(excess) {
+        store.remove::<ReplicaSet>(&ns, &rs.metadata.name);
+    }
+}
+
+fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
+    let ns = &d.metadata.namespace;
+    let sets = owned_sets(store, d);
+    let desired = d.spec.replicas.unwrap_or(1);
+    let (_, max_unavailable) = fenceposts(d);
+    let new = sets
+        .iter()
+        .find(|r| r.metadata.labels.get(TEMPLATE_HASH).map(|h| h.as_str()) == Some(hash));
+    let mut status = d.status.clone();
+    status.observed_generation = d.metadata.generation;
+    status.replicas = sets.iter().map(|r| r.status.replicas).sum();
+    status.updated_replicas = new.map(|r| r.status.replicas).unwrap_or(0);
+    status.ready_replicas = sets.iter().map(|r| r.status.ready_replicas).sum();
+    status.available_replicas = sets.iter().map(|r| r.status.available_replicas).sum();
+    status.unavailable_replicas = (status.replicas.max(desired) - status.available_replicas).max(0);
+    let (avail, reason, msg) = if status.available_replicas >= desired - max_unavailable {
+        (
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.",
+        )
+    } else {
+        (
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.",
+        )
+    };
+    set_condition(&mut status.conditions, "Available", avail, reason, msg, now);
+    let new_name = new.map(|r| r.metadata.name.clone()).unwrap_or_default();
+    let complete = status.updated_replicas == desired
+        && status.replicas == desired
+        && status.available_replicas == desired
+        && new.is_some_and(|r| r.status.available_replicas == desired);
+    let deadline = secs(d.spec.progress_deadline_seconds.unwrap_or(600));
+    let progressing = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Progressing")
+        .cloned();
+    let last_progress = progressing
+        .as_ref()
+        .and_then(|c| c.last_update_time.as_deref())
+        .and_then(parse_rfc3339)
+        .unwrap_or(now);
+    let progressed = status.updated_replicas != d.status.updated_replicas
+        || status.available_replicas != d.status.available_replicas
+        || status.replicas != d.status.replicas
+        || progressing.is_none();
+    let (p_status, p_reason, p_msg) = if d.spec.paused {
+        (
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused".to_string(),
+        )
+    } else if complete {
+        (
+            "True",
+            "NewReplicaSetAvailable",
+            format!("ReplicaSet \"{new_name}\" has successfully progressed."),
+        )
+    } else if !progressed
+        && (now.saturating_sub(last_progress) > deadline
+            || progressing
+                .as_ref()
+                .is_some_and(|c| c.reason == "ProgressDeadlineExceeded"))
+    {
+        (
+            "False",
+            "ProgressDeadlineExceeded",
+            format!("ReplicaSet \"{new_name}\" has timed out progressing."),
+        )
+    } else {
+        (
+            "True",
+            "ReplicaSetUpdated",
+            format!("ReplicaSet \"{new_name}\" is progressing."),
+        )
+    };
+    set_condition(
+        &mut status.conditions,
+        "Progressing",
+        p_status,
+        p_reason,
+        &p_msg,
+        now,
+    );
+    if let Some(c) = status
+        .conditions
+        .iter_mut()
+        .find(|c| c.type_ == "Progressing")
+    {
+        if progressed || c.last_update_time.is_none() {
+            c.last_update_time = Some(rfc3339(now));
+        }
+    }
+    if let Some(cur) = store.deployments.get(ns, &d.metadata.name) {
+        if cur.status != status {
+            let mut next = cur.clone();
+            next.status = status;
+            if let Some(rev) = sets
+                .iter()
+                .filter(|r| r.metadata.labels.get(TEMPLATE_HASH).map(|h| h.as_str()) == Some(hash))
+                .map(revision_of)
+                .max()
+            {
+                next.metadata
+                    .annotations
+                    .insert(REVISION.into(), rev.to_string());
+            }
+            store.put(next);
+        }
+    }
+}
+
+/// When a progressing deployment will pass its deadline (so the clock stops there).
+pub fn next_deadline(store: &Store, now: Millis) -> Option<Millis> {
+    store
+        .deployments
+        .values()
+        .filter_map(|d| {
+            let c = d
+                .status
+                .conditions
+                .iter()
+                .find(|c| c.type_ == "Progressing")?;
+            if c.reason != "ReplicaSetUpdated" {
+                return None;
+            }
+            let last = c.last_update_time.as_deref().and_then(parse_rfc3339)?;
+            let t = last
+                .saturating_add(secs(d.spec.progress_deadline_seconds.unwrap_or(600)))
+                .saturating_add(1);
+            (t > now).then_some(t)
+        })
+        .min()
+}
