@@ -199,3 +199,67 @@ mod tests {
         );
     }
 }
+
+/// Go's text/tabwriter (flags 0): cells end at `\t`; a column is aligned over each run of
+/// consecutive lines that have a cell in it. `kubectl describe` uses minwidth 0, padding 2.
+pub fn tabwriter(text: &str, minwidth: usize, padding: usize) -> String {
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    let mut widths: Vec<Vec<usize>> = lines.iter().map(|l| vec![0; l.len()]).collect();
+    // Recursive over columns, as Go's format() is.
+    fn block(
+        lines: &[Vec<&str>],
+        widths: &mut [Vec<usize>],
+        col: usize,
+        start: usize,
+        end: usize,
+        minwidth: usize,
+        padding: usize,
+    ) {
+        let mut i = start;
+        while i < end {
+            if lines[i].len() <= col + 1 {
+                i += 1;
+                continue;
+            }
+            let run_start = i;
+            let mut w = 0;
+            while i < end && lines[i].len() > col + 1 {
+                w = w.max(lines[i][col].chars().count() + padding);
+                i += 1;
+            }
+            let w = w.max(minwidth);
+            for row in widths.iter_mut().take(i).skip(run_start) {
+                row[col] = w;
+            }
+            block(lines, widths, col + 1, run_start, i, minwidth, padding);
+        }
+    }
+    block(&lines, &mut widths, 0, 0, lines.len(), minwidth, padding);
+    let mut out = String::new();
+    for (cells, ws) in lines.iter().zip(&widths) {
+        let mut line = String::new();
+        for (j, cell) in cells.iter().enumerate() {
+            line.push_str(cell);
+            if j + 1 < cells.len() {
+                let pad = ws[j].saturating_sub(cell.chars().count());
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tabwriter_tests {
+    #[test]
+    fn aligns_runs_like_go() {
+        let t =
+            "Name:\tnginx\nService Account:\tdefault\nContainers:\n  nginx:\n    Image:\tnginx\n";
+        assert_eq!(
+            super::tabwriter(t, 0, 2),
+            "Name:             nginx\nService Account:  default\nContainers:\n  nginx:\n    Image:  nginx\n"
+        );
+    }
+}

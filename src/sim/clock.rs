@@ -244,3 +244,36 @@ mod parse_tests {
         }
     }
 }
+
+/// RFC 1123 with numeric zone, as `kubectl describe` prints times: `Thu, 01 Jan 2026 00:05:00 +0000`.
+pub fn rfc1123z(t: Millis) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = EPOCH_UNIX_SECS + t / 1000;
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} +0000",
+        DAYS[(days % 7) as usize],
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod rfc1123_tests {
+    #[test]
+    fn describe_dates() {
+        // 2026-01-01 is a Thursday.
+        assert_eq!(super::rfc1123z(0), "Thu, 01 Jan 2026 00:00:00 +0000");
+        assert_eq!(
+            super::rfc1123z(86_400_000 * 3 + 61_000),
+            "Sun, 04 Jan 2026 00:01:01 +0000"
+        );
+    }
+}

@@ -171,11 +171,110 @@ pub(super) fn create(
             c.store.create(ns, w.now, &mut w.rng).map_err(|e| e.kubectl(None))?;
             Ok(Output::ok(format!("namespace/{name} created")))
         }
+        Some("deployment") | Some("deploy") => create_deployment(s, args),
         Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
             "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
         )),
         _ => apply_as(s, args, stdin, Mode::Create),
     }
+}
+
+/// `kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=P]`, as kubectl builds it:
+/// label `app=NAME`, one container named after the image.
+fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String> {
+    let p = flags::parse(
+        args,
+        &[
+            flag("image", None, true),
+            flag("replicas", Some('r'), true),
+            flag("port", None, true),
+            flag("dry-run", None, true),
+            flag("output", Some('o'), true),
+        ],
+    )?;
+    let name = p
+        .positional
+        .get(1)
+        .cloned()
+        .ok_or("error: exactly one NAME is required, got 0")?;
+    let images = p.all("image");
+    if images.is_empty() {
+        return Err("error: required flag(s) \"image\" not set".into());
+    }
+    let replicas: i64 = match p.value("replicas") {
+        Some(r) => r.parse().map_err(|_| format!("error: invalid argument \"{r}\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax"))?,
+        None => 1,
+    };
+    let ports = match p.value("port") {
+        Some(port) => vec![ContainerPort {
+            container_port: port
+                .parse()
+                .map_err(|_| format!("error: invalid port: {port}"))?,
+            ..Default::default()
+        }],
+        None => Vec::new(),
+    };
+    let containers = images
+        .iter()
+        .map(|image| {
+            // kubectl names the container after the image's last path element, without tag.
+            let base = image.rsplit('/').next().unwrap_or(image);
+            let base = base.split([':', '@']).next().unwrap_or(base);
+            Container {
+                name: base.to_string(),
+                image: image.clone(),
+                ports: ports.clone(),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let cluster = target(s, &p)?;
+    let ns = namespace_of(s, &p, cluster);
+    let labels: Labels = [("app".to_string(), name.clone())].into_iter().collect();
+    let d = Deployment {
+        api_version: "apps/v1".into(),
+        kind: "Deployment".into(),
+        metadata: ObjectMeta {
+            name: name.clone(),
+            namespace: ns,
+            labels: labels.clone(),
+            ..Default::default()
+        },
+        spec: DeploymentSpec {
+            replicas: Some(replicas),
+            selector: Some(LabelSelector {
+                match_labels: labels.clone(),
+                match_expressions: Vec::new(),
+            }),
+            template: PodTemplateSpec {
+                metadata: ObjectMeta {
+                    labels,
+                    ..Default::default()
+                },
+                spec: PodSpec {
+                    containers,
+                    ..Default::default()
+                },
+            },
+            ..Default::default()
+        },
+        status: DeploymentStatus::default(),
+    };
+    if p.value("dry-run").is_some_and(|d| d != "none") {
+        return Ok(Output::ok(format!(
+            "deployment.apps/{name} created (dry run)"
+        )));
+    }
+    let w = &mut s.world;
+    let c = &mut w.clusters[cluster];
+    if let Some(err) = c.api_unavailable() {
+        return Err(err);
+    }
+    c.store
+        .create(d, w.now, &mut w.rng)
+        .map_err(|e| e.kubectl(None))?;
+    w.settle();
+    Ok(Output::ok(format!("deployment.apps/{name} created")))
 }
 
 /// Create or update one object; returns kubectl's line (`pod/x created`).

@@ -3,6 +3,7 @@
 mod apply;
 mod config;
 mod delete;
+mod describe;
 mod get;
 mod rollout;
 mod run;
@@ -59,7 +60,8 @@ const COMMANDS: &[&str] = &[
 
 /// Commands this terminal runs; the rest of [`COMMANDS`] are real kubectl but not simulated yet.
 const SIMULATED: &[&str] = &[
-    "apply", "config", "create", "delete", "get", "rollout", "run", "scale", "set", "version",
+    "apply", "config", "create", "delete", "describe", "get", "rollout", "run", "scale", "set",
+    "version",
 ];
 
 pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
@@ -114,6 +116,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "delete" => delete::delete(s, &rest, stdin),
         "run" => run::run_pod(s, &rest),
         "scale" => rollout::scale(s, &rest),
+        "describe" => describe::describe(s, &rest),
         "rollout" => rollout::rollout(s, &rest),
         "set" => rollout::set(s, &rest),
         "version" => Ok(Output::ok(format!(
