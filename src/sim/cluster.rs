@@ -7,7 +7,7 @@ use super::controllers;
 use super::kubelet::Kubelets;
 use super::rng::Rng;
 use super::scheduler::Scheduler;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const KUBERNETES_VERSION: &str = "v1.31.0";
 
@@ -27,6 +27,11 @@ pub struct Cluster {
     pub kubelets: Kubelets,
     /// Index of this cluster in the world, for address ranges.
     pub index: usize,
+    /// Nodes that are powered off (`sim node stop`): their kubelet, and on masters their etcd
+    /// member and control-plane components, do nothing.
+    pub stopped: BTreeSet<String>,
+    /// When each node's kubelet last posted its status.
+    pub heartbeats: BTreeMap<String, Millis>,
 }
 
 /// The control-plane components each master runs as static pods (kubeadm's layout).
@@ -65,6 +70,8 @@ impl Cluster {
             scheduler: Scheduler::default(),
             kubelets: Kubelets::default(),
             index,
+            stopped: BTreeSet::new(),
+            heartbeats: BTreeMap::new(),
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let obj = Namespace {
@@ -211,6 +218,12 @@ impl Cluster {
                         }],
                         node_name: name.into(),
                         host_network: true,
+                        // Static control-plane pods tolerate every NoExecute taint: never evicted.
+                        tolerations: vec![Toleration {
+                            operator: "Exists".into(),
+                            effect: "NoExecute".into(),
+                            ..Default::default()
+                        }],
                         priority_class_name: "system-node-critical".into(),
                         ..Default::default()
                     },
@@ -226,14 +239,25 @@ impl Cluster {
     pub fn reconcile(&mut self, now: Millis, rng: &mut Rng) {
         // Each loop sees what the ones before it wrote; passes repeat until nothing changes
         // (bounded, so a controller fighting another cannot hang the page).
+        if !self.has_quorum() {
+            // Without etcd quorum nothing can be written: controllers, the scheduler and the
+            // kubelets' status updates all stall. Containers already running keep running.
+            return;
+        }
         for _ in 0..16 {
             let before = self.store.revision();
+            controllers::node_lifecycle::reconcile(
+                &mut self.store,
+                &self.stopped,
+                &mut self.heartbeats,
+                now,
+            );
             self.namespace_controller(now);
             controllers::deployment::reconcile(&mut self.store, now, rng);
             controllers::replicaset::reconcile(&mut self.store, now, rng);
             controllers::garbage_collector::reconcile(&mut self.store, now);
             self.scheduler.schedule(&mut self.store, now, rng);
-            self.kubelets.sync(&mut self.store, now, rng);
+            self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
             if self.store.revision() == before {
                 break;
             }
@@ -285,9 +309,73 @@ impl Cluster {
         }
     }
 
-    /// Why the API server cannot answer, if it cannot (no etcd quorum; issue 3 adds masters stopping).
+    /// The control-plane nodes: each runs an etcd member and an API server.
+    pub fn masters(&self) -> Vec<String> {
+        self.store
+            .nodes
+            .values()
+            .filter(|n| {
+                n.metadata
+                    .labels
+                    .contains_key("node-role.kubernetes.io/control-plane")
+            })
+            .map(|n| n.metadata.name.clone())
+            .collect()
+    }
+
+    /// (running etcd members, all members, the majority needed: ⌊n/2⌋+1, fact 75).
+    pub fn etcd_members(&self) -> (usize, usize, usize) {
+        let masters = self.masters();
+        let up = masters
+            .iter()
+            .filter(|m| !self.stopped.contains(*m))
+            .count();
+        (up, masters.len(), masters.len() / 2 + 1)
+    }
+
+    pub fn has_quorum(&self) -> bool {
+        let (up, _, needed) = self.etcd_members();
+        up >= needed
+    }
+
+    /// Why the API server cannot answer, if it cannot: every API server down (fact 79), or etcd
+    /// without quorum (fact 77).
     pub fn api_unavailable(&self) -> Option<String> {
+        let (up, _, _) = self.etcd_members();
+        if up == 0 {
+            return Some(format!(
+                "The connection to the server {}:6443 was refused - did you specify the right host or port?",
+                self.api_address()
+            ));
+        }
+        if !self.has_quorum() {
+            return Some("Error from server: etcdserver: request timed out".into());
+        }
         None
+    }
+
+    /// Power a node off: its kubelet stops posting status and its containers stop serving.
+    pub fn stop_node(&mut self, name: &str) -> Result<(), String> {
+        if self.store.nodes.get("", name).is_none() {
+            return Err(format!(
+                "sim node: no node \"{name}\" in cluster {}",
+                self.name
+            ));
+        }
+        if !self.stopped.insert(name.to_string()) {
+            return Err(format!("sim node: {name} is already stopped"));
+        }
+        Ok(())
+    }
+
+    /// Power a node back on: the kubelet restarts the containers of the pods still bound to it.
+    pub fn start_node(&mut self, name: &str, now: Millis) -> Result<(), String> {
+        if !self.stopped.remove(name) {
+            return Err(format!("sim node: {name} is not stopped"));
+        }
+        self.heartbeats.insert(name.to_string(), now);
+        self.kubelets.node_rebooted(&self.store, name, now);
+        Ok(())
     }
 
     /// The address kubectl talks to.
@@ -297,7 +385,16 @@ impl Cluster {
 
     /// The earliest future moment any loop has something to do.
     pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
+        if !self.has_quorum() {
+            return None;
+        }
         [
+            controllers::node_lifecycle::next_deadline(
+                &self.store,
+                &self.stopped,
+                &self.heartbeats,
+                now,
+            ),
             self.scheduler.next_deadline(now),
             self.kubelets.next_deadline(now),
             controllers::replicaset::next_deadline(&self.store, now),

@@ -170,7 +170,13 @@ impl Kubelets {
     }
 
     /// One sync of every pod on every ready node.
-    pub fn sync(&mut self, store: &mut Store, now: Millis, rng: &mut Rng) {
+    pub fn sync(
+        &mut self,
+        store: &mut Store,
+        stopped: &BTreeSet<String>,
+        now: Millis,
+        rng: &mut Rng,
+    ) {
         // Forget pods that are gone from the API (or were replaced under the same name).
         self.pods.retain(|(ns, n), rt| {
             store
@@ -183,7 +189,7 @@ impl Kubelets {
         let due: Vec<Pod> = store
             .pods
             .values()
-            .filter(|p| !p.spec.node_name.is_empty())
+            .filter(|p| !p.spec.node_name.is_empty() && !stopped.contains(&p.spec.node_name))
             .filter(|p| {
                 match self
                     .pods
@@ -216,9 +222,6 @@ impl Kubelets {
             let Some(node) = nodes.get(&pod.spec.node_name) else {
                 continue;
             };
-            if !super::scheduler::node_is_ready(node) {
-                continue;
-            }
             let key = (pod.metadata.namespace.clone(), pod.metadata.name.clone());
             if !self.pods.contains_key(&key) {
                 if pod.metadata.deletion_timestamp.is_some() {
@@ -559,6 +562,32 @@ impl Kubelets {
                 self.start_container(pod, rt, i, ctx);
             }
             _ => {}
+        }
+    }
+
+    /// A node came back from being powered off: every container on it died with the machine
+    /// and restarts now (last state: Unknown, exit code 255, as after a real reboot).
+    pub fn node_rebooted(&mut self, store: &Store, node: &str, now: Millis) {
+        for ((ns, name), rt) in self.pods.iter_mut() {
+            if store
+                .pods
+                .get(ns, name)
+                .is_none_or(|p| p.spec.node_name != node)
+            {
+                continue;
+            }
+            rt.seen_rv.clear();
+            for c in rt.containers.iter_mut() {
+                if let RunState::Running { since, .. } = c.state {
+                    c.state = RunState::Exited {
+                        code: 255,
+                        reason: "Unknown".into(),
+                        started: since,
+                        finished: now,
+                        restart: Some(now),
+                    };
+                }
+            }
         }
     }
 

@@ -150,11 +150,12 @@ impl Scheduler {
             for node in store.nodes.values() {
                 let name = &node.metadata.name;
                 let u = used.get(name).copied().unwrap_or_default();
-                let reason = if !node_is_ready(node) {
-                    Some("node(s) had untolerated taint {node.kubernetes.io/not-ready: }".into())
-                } else {
-                    filter(node, &pod, u, req)
-                };
+                // The node lifecycle controller taints NotReady nodes; the taint is what filters.
+                let reason = filter(node, &pod, u, req).or_else(|| {
+                    (!node_is_ready(node)).then(|| {
+                        "node(s) had untolerated taint {node.kubernetes.io/not-ready: }".to_string()
+                    })
+                });
                 match reason {
                     Some(r) => *reasons.entry(r).or_default() += 1,
                     None => {

@@ -20,6 +20,8 @@ pub struct NodeView {
     pub roles: String,
     pub status: String,
     pub control_plane: bool,
+    /// False while the node is powered off (`sim node stop`).
+    pub powered: bool,
     pub pods: Vec<PodView>,
 }
 
@@ -63,6 +65,7 @@ impl Snapshot {
                             .metadata
                             .labels
                             .contains_key("node-role.kubernetes.io/control-plane"),
+                        powered: !c.stopped.contains(&n.metadata.name),
                         pods: c
                             .store
                             .pods

@@ -72,6 +72,7 @@ fn node_box(n: NodeView) -> impl IntoView {
                 <span class="node-name">{n.name.clone()}</span>
                 <span class="node-role">{if n.control_plane { "control plane".to_string() } else { "worker".to_string() }}</span>
                 <span class=if ready { "node-status ok" } else { "node-status bad" }>{n.status.clone()}</span>
+                {(!n.powered).then(|| view! { <span class="node-power" title="sim node start to power it on">"powered off"</span> })}
             </div>
             {(!system_summary.is_empty()).then(|| view! { <div class="node-system" title="Control-plane components (static pods in kube-system)">{system_summary}</div> })}
             <ul class="pods">{user.into_iter().map(pod_chip).collect_view()}</ul>

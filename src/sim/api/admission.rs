@@ -1,5 +1,6 @@
 //! Admission: defaulting and validation, with the API server's field error texts (fact 90).
 
+use super::store::ClusterConfig;
 use super::store::Resource;
 use super::types::*;
 use super::workloads::*;
@@ -196,6 +197,8 @@ pub trait Admit {
     }
     /// Take the client's spec over the stored one.
     fn take_spec(&mut self, desired: &Self);
+    /// Admission that depends on the cluster's settings.
+    fn admit_config(&mut self, _config: &ClusterConfig) {}
 }
 
 // ---------------------------------------------------------------- Pod
@@ -268,6 +271,11 @@ pub fn admit_pod_spec(spec: &mut PodSpec) {
             spec.service_account.clone()
         };
     }
+}
+
+/// The DefaultTolerationSeconds admission plugin: pods tolerate not-ready and unreachable nodes
+/// for `seconds` (300 by default, fact 80) before the taint manager evicts them.
+pub fn default_tolerations(spec: &mut PodSpec, seconds: i64) {
     for key in [
         "node.kubernetes.io/not-ready",
         "node.kubernetes.io/unreachable",
@@ -278,7 +286,7 @@ pub fn admit_pod_spec(spec: &mut PodSpec) {
                 operator: "Exists".into(),
                 value: String::new(),
                 effect: "NoExecute".into(),
-                toleration_seconds: Some(300),
+                toleration_seconds: Some(seconds),
             });
         }
     }
@@ -367,6 +375,9 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
 impl Admit for Pod {
     fn defaults(&mut self) {
         admit_pod_spec(&mut self.spec);
+    }
+    fn admit_config(&mut self, config: &ClusterConfig) {
+        default_tolerations(&mut self.spec, config.default_toleration_seconds);
     }
     fn validate(&self) -> Vec<FieldError> {
         validate_pod_spec(&self.spec, "spec")
@@ -677,6 +688,7 @@ mod tests {
             });
         }
         admit_pod_spec(&mut spec);
+        default_tolerations(&mut spec, 300);
         let got: Vec<&str> = spec
             .containers
             .iter()

@@ -7,6 +7,6 @@ pub mod types;
 pub mod workloads;
 
 pub use error::ApiError;
-pub use store::{Resource, Store, Table, WriteOutcome};
+pub use store::{ClusterConfig, Resource, Store, Table, WriteOutcome};
 pub use types::*;
 pub use workloads::*;

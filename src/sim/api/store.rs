@@ -70,6 +70,8 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + PartialEq + 'static {
 
     /// Fill in defaults, as the API server's defaulting does before validation.
     fn apply_defaults(&mut self) {}
+    /// Admission that depends on the cluster's settings (default tolerations).
+    fn admit_config(&mut self, _config: &ClusterConfig) {}
     /// Field errors for a new object.
     fn validate(&self) -> Vec<admission::FieldError> {
         Vec::new()
@@ -110,8 +112,27 @@ pub enum WriteOutcome {
     Unchanged,
 }
 
+/// Settings of a cluster's control plane that lessons may change (`sim config`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterConfig {
+    /// kube-controller-manager `--node-monitor-grace-period` (fact 80: 40 s).
+    pub node_monitor_grace_ms: Millis,
+    /// kube-apiserver `--default-unreachable-toleration-seconds` (fact 80: 300).
+    pub default_toleration_seconds: i64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            node_monitor_grace_ms: 40_000,
+            default_toleration_seconds: 300,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Store {
+    pub config: ClusterConfig,
     pub pods: Table<Pod>,
     pub nodes: Table<Node>,
     pub namespaces: Table<Namespace>,
@@ -156,6 +177,7 @@ impl Store {
             }
         }
         obj.apply_defaults();
+        obj.admit_config(&self.config);
         let mut errors = admission::validate_meta::<T>(obj.meta());
         errors.extend(obj.validate());
         if !errors.is_empty() {
@@ -212,6 +234,7 @@ impl Store {
         let name = desired.meta().name.clone();
         let mut incoming = desired.clone();
         incoming.apply_defaults();
+        incoming.admit_config(&self.config);
         let Some(current) = T::table(self).get(&ns, &name).cloned() else {
             return Err(ApiError::NotFound {
                 resource: T::resource_name(),
@@ -386,6 +409,9 @@ macro_rules! resource {
             }
             fn validate(&self) -> Vec<admission::FieldError> {
                 admission::Admit::validate(self)
+            }
+            fn admit_config(&mut self, config: &ClusterConfig) {
+                admission::Admit::admit_config(self, config)
             }
             fn validate_update(&self, old: &Self) -> Vec<admission::FieldError> {
                 admission::Admit::validate_update(self, old)

@@ -3,6 +3,7 @@
 
 pub mod deployment;
 pub mod garbage_collector;
+pub mod node_lifecycle;
 pub mod replicaset;
 
 use super::api::{Condition, ObjectMeta, OwnerReference, Pod};
