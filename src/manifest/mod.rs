@@ -1,7 +1,7 @@
 //! Manifests: YAML text → typed API objects. Syntax and type errors carry the line and column
 //! where they are, counted in the whole file (multi-document files included).
 
-use crate::sim::api::{Deployment, Namespace, Node, Pod, ReplicaSet};
+use crate::sim::api::{CronJob, DaemonSet, Deployment, Job, Namespace, Node, Pod, ReplicaSet};
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 use std::fmt;
@@ -18,6 +18,9 @@ pub enum ApiObject {
     Node(Box<Node>),
     Deployment(Box<Deployment>),
     ReplicaSet(Box<ReplicaSet>),
+    DaemonSet(Box<DaemonSet>),
+    Job(Box<Job>),
+    CronJob(Box<CronJob>),
 }
 
 impl ApiObject {
@@ -28,6 +31,9 @@ impl ApiObject {
             ApiObject::Node(_) => "Node",
             ApiObject::Deployment(_) => "Deployment",
             ApiObject::ReplicaSet(_) => "ReplicaSet",
+            ApiObject::DaemonSet(_) => "DaemonSet",
+            ApiObject::Job(_) => "Job",
+            ApiObject::CronJob(_) => "CronJob",
         }
     }
     pub fn name(&self) -> &str {
@@ -37,6 +43,9 @@ impl ApiObject {
             ApiObject::Node(o) => &o.metadata.name,
             ApiObject::Deployment(o) => &o.metadata.name,
             ApiObject::ReplicaSet(o) => &o.metadata.name,
+            ApiObject::DaemonSet(o) => &o.metadata.name,
+            ApiObject::Job(o) => &o.metadata.name,
+            ApiObject::CronJob(o) => &o.metadata.name,
         }
     }
 }
@@ -366,6 +375,13 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
             }
             ("ReplicaSet", "apps/v1") => {
                 ApiObject::ReplicaSet(Box::new(typed(&doc, line, &kind, &version)?))
+            }
+            ("DaemonSet", "apps/v1") => {
+                ApiObject::DaemonSet(Box::new(typed(&doc, line, &kind, &version)?))
+            }
+            ("Job", "batch/v1") => ApiObject::Job(Box::new(typed(&doc, line, &kind, &version)?)),
+            ("CronJob", "batch/v1") => {
+                ApiObject::CronJob(Box::new(typed(&doc, line, &kind, &version)?))
             }
             _ => {
                 let known = KNOWN_KINDS

@@ -214,14 +214,15 @@ fn cluster(s: &mut Session, args: &[String]) -> Result<String, String> {
             "--masters" => masters = number(&value, 7)?.max(1),
             "--workers" => workers = number(&value, 50)?,
             "--profile" => {
-                profile =
-                    match value.as_str() {
-                        "minikube" => Profile::Minikube,
-                        "kubeadm" => Profile::Kubeadm,
-                        other => return Err(format!(
+                profile = match value.as_str() {
+                    "minikube" => Profile::Minikube,
+                    "kubeadm" => Profile::Kubeadm,
+                    other => {
+                        return Err(format!(
                             "sim cluster create: unknown profile \"{other}\" (kubeadm, minikube)"
-                        )),
+                        ))
                     }
+                }
             }
             other => return Err(format!("sim cluster create: unknown flag {other}")),
         }

@@ -28,6 +28,11 @@ pub fn rfc3339(t: Millis) -> String {
 
 /// Days since 1970-01-01 to (year, month, day); Howard Hinnant's algorithm.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    civil(z)
+}
+
+/// Days since 1970-01-01 to (year, month, day).
+pub fn civil(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

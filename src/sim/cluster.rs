@@ -255,6 +255,9 @@ impl Cluster {
             self.namespace_controller(now);
             controllers::deployment::reconcile(&mut self.store, now, rng);
             controllers::replicaset::reconcile(&mut self.store, now, rng);
+            controllers::daemonset::reconcile(&mut self.store, now, rng);
+            controllers::cronjob::reconcile(&mut self.store, now, rng);
+            controllers::job::reconcile(&mut self.store, now, rng);
             controllers::garbage_collector::reconcile(&mut self.store, now);
             self.scheduler.schedule(&mut self.store, now, rng);
             self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
@@ -292,6 +295,31 @@ impl Cluster {
                 .collect();
             for name in sets {
                 self.store.remove::<ReplicaSet>(&ns, &name);
+            }
+            let others: Vec<(&str, String)> = self
+                .store
+                .daemonsets
+                .in_namespace(Some(&ns))
+                .map(|d| ("ds", d.metadata.name.clone()))
+                .chain(
+                    self.store
+                        .jobs
+                        .in_namespace(Some(&ns))
+                        .map(|d| ("job", d.metadata.name.clone())),
+                )
+                .chain(
+                    self.store
+                        .cronjobs
+                        .in_namespace(Some(&ns))
+                        .map(|d| ("cj", d.metadata.name.clone())),
+                )
+                .collect();
+            for (kind, name) in others {
+                match kind {
+                    "ds" => drop(self.store.remove::<DaemonSet>(&ns, &name)),
+                    "job" => drop(self.store.remove::<Job>(&ns, &name)),
+                    _ => drop(self.store.remove::<CronJob>(&ns, &name)),
+                }
             }
             let pods: Vec<String> = self
                 .store
@@ -399,6 +427,8 @@ impl Cluster {
             self.kubelets.next_deadline(now),
             controllers::replicaset::next_deadline(&self.store, now),
             controllers::deployment::next_deadline(&self.store, now),
+            controllers::job::next_deadline(&self.store, now),
+            controllers::cronjob::next_deadline(&self.store, now),
         ]
         .into_iter()
         .flatten()

@@ -47,7 +47,7 @@ pub fn pod_requests(pod: &Pod) -> (u64, u64) {
     (main.0.max(init.0), main.1.max(init.1))
 }
 
-fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
+pub fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| {
         (t.effect.is_empty() || t.effect == taint.effect)
             && if t.operator == "Exists" {
@@ -85,6 +85,7 @@ fn filter(node: &Node, pod: &Pod, used: (u64, u64, u64), req: (u64, u64)) -> Opt
         .node_selector
         .iter()
         .all(|(k, v)| node.metadata.labels.get(k) == Some(v))
+        || !node_affinity_matches(pod.spec.affinity.as_ref(), node)
     {
         return Some("node(s) didn't match Pod's node affinity/selector".into());
     }
@@ -286,4 +287,72 @@ pub fn set_condition(
             message: message.into(),
         });
     }
+}
+
+/// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`: the node must match
+/// one of the terms; a term's matchExpressions (labels) and matchFields (`metadata.name`) all
+/// hold. Preferred terms only score in Kubernetes and are ignored here.
+pub fn node_affinity_matches(affinity: Option<&super::api::Raw>, node: &Node) -> bool {
+    let Some(terms) = affinity
+        .and_then(|a| a.get("nodeAffinity"))
+        .and_then(|a| a.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        .and_then(|r| r.get("nodeSelectorTerms"))
+        .and_then(|t| t.as_sequence())
+    else {
+        return true;
+    };
+    if terms.is_empty() {
+        return true;
+    }
+    let requirement = |r: &super::api::Raw, value_of: &dyn Fn(&str) -> Option<String>| -> bool {
+        let key = r.get("key").and_then(|k| k.as_str()).unwrap_or("");
+        let op = r.get("operator").and_then(|k| k.as_str()).unwrap_or("");
+        let values: Vec<String> = r
+            .get("values")
+            .and_then(|v| v.as_sequence())
+            .map(|v| {
+                v.iter()
+                    .map(|x| match x {
+                        super::api::Raw::String(s) => s.clone(),
+                        other => serde_yaml::to_string(other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let actual = value_of(key);
+        match op {
+            "In" => actual.is_some_and(|a| values.contains(&a)),
+            "NotIn" => actual.is_none_or(|a| !values.contains(&a)),
+            "Exists" => actual.is_some(),
+            "DoesNotExist" => actual.is_none(),
+            "Gt" | "Lt" => {
+                let (Some(a), Some(v)) = (
+                    actual.and_then(|a| a.parse::<i64>().ok()),
+                    values.first().and_then(|v| v.parse::<i64>().ok()),
+                ) else {
+                    return false;
+                };
+                if op == "Gt" {
+                    a > v
+                } else {
+                    a < v
+                }
+            }
+            _ => false,
+        }
+    };
+    let labels = |k: &str| node.metadata.labels.get(k).cloned();
+    let fields = |k: &str| (k == "metadata.name").then(|| node.metadata.name.clone());
+    terms.iter().any(|term| {
+        let exprs = term.get("matchExpressions").and_then(|e| e.as_sequence());
+        let flds = term.get("matchFields").and_then(|e| e.as_sequence());
+        if exprs.is_none_or(|e| e.is_empty()) && flds.is_none_or(|f| f.is_empty()) {
+            return false;
+        }
+        exprs.is_none_or(|e| e.iter().all(|r| requirement(r, &labels)))
+            && flds.is_none_or(|f| f.iter().all(|r| requirement(r, &fields)))
+    })
 }

@@ -300,6 +300,13 @@ fn write_object(
         ApiObject::ReplicaSet(o) => {
             write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
         }
+        ApiObject::DaemonSet(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
+        ApiObject::Job(o) => write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file),
+        ApiObject::CronJob(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
         ApiObject::Node(o) => write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file),
     }
 }

@@ -62,6 +62,11 @@ pub(super) fn delete(
                             ApiObject::ReplicaSet(o) => {
                                 (Kind::ReplicaSets, o.metadata.namespace.clone())
                             }
+                            ApiObject::DaemonSet(o) => {
+                                (Kind::DaemonSets, o.metadata.namespace.clone())
+                            }
+                            ApiObject::Job(o) => (Kind::Jobs, o.metadata.namespace.clone()),
+                            ApiObject::CronJob(o) => (Kind::CronJobs, o.metadata.namespace.clone()),
                         };
                         let obj_ns = if obj_ns.is_empty() {
                             ns.clone()
@@ -179,71 +184,30 @@ pub(super) fn delete(
                 lines.push(format!("namespace \"{name}\" deleted"));
                 waiting.push((Kind::Namespaces, String::new(), name));
             }
-            Kind::Deployments | Kind::ReplicaSets => {
+            Kind::Deployments
+            | Kind::ReplicaSets
+            | Kind::DaemonSets
+            | Kind::Jobs
+            | Kind::CronJobs => {
                 let orphan = p.value("cascade") == Some("orphan");
-                let (uid, resource) = match kind {
-                    Kind::Deployments => (
-                        c.store
-                            .deployments
-                            .get(&obj_ns, &name)
-                            .map(|d| d.metadata.uid.clone()),
-                        "deployment.apps",
-                    ),
-                    _ => (
-                        c.store
-                            .replicasets
-                            .get(&obj_ns, &name)
-                            .map(|d| d.metadata.uid.clone()),
-                        "replicaset.apps",
-                    ),
-                };
-                let Some(uid) = uid else {
-                    if !p.bool("ignore-not-found") {
-                        let plural = match kind {
-                            Kind::Deployments => Deployment::resource_name(),
-                            _ => ReplicaSet::resource_name(),
-                        };
-                        errors.push(format!(
-                            "Error from server (NotFound): {plural} \"{name}\" not found"
-                        ));
-                    }
-                    continue;
-                };
-                if orphan {
-                    // --cascade=orphan: dependents lose their owner reference and stay.
-                    let strip = |refs: &mut Vec<OwnerReference>| refs.retain(|r| r.uid != uid);
-                    let sets: Vec<ReplicaSet> = c
-                        .store
-                        .replicasets
-                        .in_namespace(Some(&obj_ns))
-                        .filter(|r| r.metadata.owner_references.iter().any(|o| o.uid == uid))
-                        .cloned()
-                        .collect();
-                    for mut r in sets {
-                        strip(&mut r.metadata.owner_references);
-                        c.store.put(r);
-                    }
-                    let pods: Vec<Pod> = c
-                        .store
-                        .pods
-                        .in_namespace(Some(&obj_ns))
-                        .filter(|r| r.metadata.owner_references.iter().any(|o| o.uid == uid))
-                        .cloned()
-                        .collect();
-                    for mut r in pods {
-                        strip(&mut r.metadata.owner_references);
-                        c.store.put(r);
-                    }
-                }
-                match kind {
+                let result = match kind {
                     Kind::Deployments => {
-                        c.store.remove::<Deployment>(&obj_ns, &name);
+                        delete_owner::<Deployment>(&mut c.store, &obj_ns, &name, orphan)
                     }
-                    _ => {
-                        c.store.remove::<ReplicaSet>(&obj_ns, &name);
+                    Kind::ReplicaSets => {
+                        delete_owner::<ReplicaSet>(&mut c.store, &obj_ns, &name, orphan)
                     }
+                    Kind::DaemonSets => {
+                        delete_owner::<DaemonSet>(&mut c.store, &obj_ns, &name, orphan)
+                    }
+                    Kind::Jobs => delete_owner::<Job>(&mut c.store, &obj_ns, &name, orphan),
+                    _ => delete_owner::<CronJob>(&mut c.store, &obj_ns, &name, orphan),
+                };
+                match result {
+                    Ok(line) => lines.push(line),
+                    Err(e) if p.bool("ignore-not-found") && e.contains("NotFound") => {}
+                    Err(e) => errors.push(e),
                 }
-                lines.push(format!("{resource} \"{name}\" deleted"));
             }
             _ => {
                 errors.push("error: Pocket Cluster does not simulate deleting this kind yet".into())
@@ -273,4 +237,38 @@ pub(super) fn delete(
         text: lines.join("\n"),
         ok,
     })
+}
+
+/// Delete an object that owns others. Its dependents go by garbage collection (background
+/// cascade), or stay without their owner reference with `--cascade=orphan`.
+fn delete_owner<T: Resource>(
+    store: &mut Store,
+    ns: &str,
+    name: &str,
+    orphan: bool,
+) -> Result<String, String> {
+    let Some(uid) = store.get::<T>(ns, name).map(|o| o.meta().uid.clone()) else {
+        return Err(format!(
+            "Error from server (NotFound): {} \"{name}\" not found",
+            T::resource_name()
+        ));
+    };
+    if orphan {
+        fn strip<D: Resource>(store: &mut Store, ns: &str, uid: &str) {
+            let owned: Vec<D> = D::table(store)
+                .in_namespace(Some(ns))
+                .filter(|o| o.meta().owner_references.iter().any(|r| r.uid == uid))
+                .cloned()
+                .collect();
+            for mut o in owned {
+                o.meta_mut().owner_references.retain(|r| r.uid != uid);
+                store.put(o);
+            }
+        }
+        strip::<ReplicaSet>(store, ns, &uid);
+        strip::<Job>(store, ns, &uid);
+        strip::<Pod>(store, ns, &uid);
+    }
+    store.remove::<T>(ns, name);
+    Ok(format!("{} \"{name}\" deleted", T::kubectl_prefix()))
 }

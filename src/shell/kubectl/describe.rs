@@ -714,6 +714,11 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
         Kind::Events => {
             return Err("error: describe events is not supported; use kubectl get events".into())
         }
+        Kind::DaemonSets | Kind::Jobs | Kind::CronJobs => {
+            return Err(format!(
+                "error: Pocket Cluster does not describe {kind_word} yet; use kubectl get {kind_word} -o yaml and kubectl get events"
+            ))
+        }
     };
     if texts.is_empty() {
         return Ok(Output::ok(format!("No resources found in {ns} namespace.")));

@@ -198,6 +198,160 @@ impl Printable for ReplicaSet {
     }
 }
 
+impl Printable for DaemonSet {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec![
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "NODE SELECTOR",
+            "AGE",
+        ];
+        if wide {
+            h.extend(["CONTAINERS", "IMAGES", "SELECTOR"]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let st = &self.status;
+        let selector: Vec<String> = self
+            .spec
+            .template
+            .spec
+            .node_selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let mut r = vec![
+            self.metadata.name.clone(),
+            st.desired_number_scheduled.to_string(),
+            st.current_number_scheduled.to_string(),
+            st.number_ready.to_string(),
+            st.updated_number_scheduled.to_string(),
+            st.number_available.to_string(),
+            if selector.is_empty() {
+                "<none>".into()
+            } else {
+                selector.join(",")
+            },
+            age(&self.metadata, now),
+        ];
+        if wide {
+            let (c, i) = containers_images(&self.spec.template.spec);
+            r.push(c);
+            r.push(i);
+            r.push(
+                self.spec
+                    .selector
+                    .as_ref()
+                    .map(|s| s.to_text())
+                    .unwrap_or_default(),
+            );
+        }
+        r
+    }
+}
+
+impl Printable for Job {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec!["NAME", "COMPLETIONS", "DURATION", "AGE"];
+        if wide {
+            h.extend(["CONTAINERS", "IMAGES", "SELECTOR"]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let completions = match self.spec.completions {
+            Some(c) => format!("{}/{c}", self.status.succeeded),
+            None => format!(
+                "{}/1 of {}",
+                self.status.succeeded,
+                self.spec.parallelism.unwrap_or(1)
+            ),
+        };
+        let start = self
+            .status
+            .start_time
+            .as_deref()
+            .and_then(crate::sim::clock::parse_rfc3339);
+        let end = self
+            .status
+            .completion_time
+            .as_deref()
+            .and_then(crate::sim::clock::parse_rfc3339)
+            .unwrap_or(now);
+        let duration = start
+            .map(|s| human_duration(end.saturating_sub(s)))
+            .unwrap_or_default();
+        let mut r = vec![
+            self.metadata.name.clone(),
+            completions,
+            duration,
+            age(&self.metadata, now),
+        ];
+        if wide {
+            let (c, i) = containers_images(&self.spec.template.spec);
+            r.push(c);
+            r.push(i);
+            r.push(
+                self.spec
+                    .selector
+                    .as_ref()
+                    .map(|s| s.to_text())
+                    .unwrap_or_default(),
+            );
+        }
+        r
+    }
+}
+
+impl Printable for CronJob {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec![
+            "NAME",
+            "SCHEDULE",
+            "SUSPEND",
+            "ACTIVE",
+            "LAST SCHEDULE",
+            "AGE",
+        ];
+        if wide {
+            h.extend(["CONTAINERS", "IMAGES", "SELECTOR"]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let last = self
+            .status
+            .last_schedule_time
+            .as_deref()
+            .and_then(crate::sim::clock::parse_rfc3339)
+            .map(|t| human_duration(now.saturating_sub(t)))
+            .unwrap_or_else(|| "<none>".into());
+        let mut r = vec![
+            self.metadata.name.clone(),
+            self.spec.schedule.clone(),
+            (self.spec.suspend == Some(true))
+                .to_string()
+                .replace("true", "True")
+                .replace("false", "False"),
+            self.status.active.len().to_string(),
+            last,
+            age(&self.metadata, now),
+        ];
+        if wide {
+            let (c, i) = containers_images(&self.spec.job_template.spec.template.spec);
+            r.push(c);
+            r.push(i);
+            r.push("<none>".into());
+        }
+        r
+    }
+}
+
 /// What `kubectl get` was asked, once parsed.
 pub(super) struct Query {
     pub names: Vec<String>,
@@ -328,7 +482,14 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
     let mut kinds = Vec::new();
     for w in &kind_words {
         if w == "all" {
-            kinds.extend([Kind::Pods, Kind::Deployments, Kind::ReplicaSets]);
+            kinds.extend([
+                Kind::Pods,
+                Kind::DaemonSets,
+                Kind::Deployments,
+                Kind::ReplicaSets,
+                Kind::Jobs,
+                Kind::CronJobs,
+            ]);
             continue;
         }
         match resource_kind(w) {
@@ -386,6 +547,9 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
             Kind::Namespaces => list::<Namespace>(store, &q)?,
             Kind::Deployments => list::<Deployment>(store, &q)?,
             Kind::ReplicaSets => list::<ReplicaSet>(store, &q)?,
+            Kind::DaemonSets => list::<DaemonSet>(store, &q)?,
+            Kind::Jobs => list::<Job>(store, &q)?,
+            Kind::CronJobs => list::<CronJob>(store, &q)?,
             Kind::Events => (events(store, &q), Vec::new(), false),
         };
         errors.extend(errs);
@@ -409,6 +573,9 @@ fn kind_prefix(kind: Kind) -> String {
         Kind::ReplicaSets => ReplicaSet::kubectl_prefix(),
         Kind::Nodes => Node::kubectl_prefix(),
         Kind::Namespaces => Namespace::kubectl_prefix(),
+        Kind::DaemonSets => DaemonSet::kubectl_prefix(),
+        Kind::Jobs => Job::kubectl_prefix(),
+        Kind::CronJobs => CronJob::kubectl_prefix(),
         Kind::Events => "event".into(),
     }
 }

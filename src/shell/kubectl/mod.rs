@@ -193,6 +193,9 @@ enum Kind {
     Events,
     Deployments,
     ReplicaSets,
+    DaemonSets,
+    Jobs,
+    CronJobs,
 }
 
 fn resource_kind(word: &str) -> Option<Kind> {
@@ -205,6 +208,9 @@ fn resource_kind(word: &str) -> Option<Kind> {
         "events" | "event" | "ev" => Kind::Events,
         "deployments" | "deployment" | "deploy" => Kind::Deployments,
         "replicasets" | "replicaset" | "rs" => Kind::ReplicaSets,
+        "daemonsets" | "daemonset" | "ds" => Kind::DaemonSets,
+        "jobs" | "job" => Kind::Jobs,
+        "cronjobs" | "cronjob" | "cj" => Kind::CronJobs,
         _ => return None,
     })
 }

@@ -199,6 +199,8 @@ pub trait Admit {
     fn take_spec(&mut self, desired: &Self);
     /// Admission that depends on the cluster's settings.
     fn admit_config(&mut self, _config: &ClusterConfig) {}
+    /// Fields the server fills once the object has its uid (a Job's generated selector).
+    fn created(&mut self) {}
 }
 
 // ---------------------------------------------------------------- Pod
@@ -669,6 +671,214 @@ pub fn resolve_int_or_percent(v: &IntOrString, total: i64, round_up: bool) -> Re
                 x.div_euclid(100)
             })
         }
+    }
+}
+
+impl Admit for DaemonSet {
+    fn defaults(&mut self) {
+        let s = &mut self.spec;
+        s.revision_history_limit.get_or_insert(10);
+        let st = s.update_strategy.get_or_insert_with(Default::default);
+        if st.type_.is_empty() {
+            st.type_ = "RollingUpdate".into();
+        }
+        if st.type_ == "RollingUpdate" {
+            let ru = st.rolling_update.get_or_insert_with(Default::default);
+            ru.max_unavailable.get_or_insert(IntOrString::Int(1));
+            ru.max_surge.get_or_insert(IntOrString::Int(0));
+        }
+        default_pod_spec(&mut s.template.spec);
+    }
+    fn validate(&self) -> Vec<FieldError> {
+        let mut errs = validate_controller(None, &self.spec.selector, &self.spec.template);
+        if let Some(st) = &self.spec.update_strategy {
+            if !["RollingUpdate", "OnDelete"].contains(&st.type_.as_str()) {
+                errs.push(FieldError::unsupported(
+                    "spec.updateStrategy.type",
+                    &st.type_,
+                    &["OnDelete", "RollingUpdate"],
+                ));
+            }
+        }
+        errs
+    }
+    fn validate_update(&self, old: &Self) -> Vec<FieldError> {
+        immutable_selector(&self.spec.selector, &old.spec.selector)
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        self.spec = desired.spec.clone();
+    }
+}
+
+/// Job pods may only restart OnFailure or Never (fact 13).
+fn validate_job_spec(spec: &JobSpec, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    for (field, v) in [
+        ("parallelism", spec.parallelism),
+        ("completions", spec.completions),
+        ("backoffLimit", spec.backoff_limit),
+    ] {
+        if let Some(n) = v {
+            if n < 0 {
+                errs.push(FieldError::invalid_int(
+                    format!("{path}.{field}"),
+                    n,
+                    "must be greater than or equal to 0",
+                ));
+            }
+        }
+    }
+    if let Some(n) = spec.active_deadline_seconds {
+        if n <= 0 {
+            errs.push(FieldError::invalid_int(
+                format!("{path}.activeDeadlineSeconds"),
+                n,
+                "must be greater than 0",
+            ));
+        }
+    }
+    let tpath = format!("{path}.template.spec");
+    let mut pod_errs = validate_pod_spec(&spec.template.spec, &tpath);
+    pod_errs.retain(|e| e.path != format!("{tpath}.restartPolicy"));
+    errs.extend(pod_errs);
+    if !["OnFailure", "Never"].contains(&spec.template.spec.restart_policy.as_str()) {
+        errs.push(FieldError::unsupported(
+            format!("{tpath}.restartPolicy"),
+            &spec.template.spec.restart_policy,
+            &["OnFailure", "Never"],
+        ));
+    }
+    if let Some(sel) = &spec.selector {
+        errs.extend(validate_selector(sel, &format!("{path}.selector")));
+    }
+    errs
+}
+
+fn default_job_spec(spec: &mut JobSpec) {
+    if spec.completions.is_none() && spec.parallelism.is_none() {
+        spec.completions = Some(1);
+    }
+    spec.parallelism.get_or_insert(1);
+    spec.backoff_limit.get_or_insert(6);
+    spec.completion_mode
+        .get_or_insert_with(|| "NonIndexed".into());
+    spec.suspend.get_or_insert(false);
+    spec.pod_replacement_policy
+        .get_or_insert_with(|| "TerminatingOrFailed".into());
+    default_pod_spec(&mut spec.template.spec);
+}
+
+impl Admit for Job {
+    fn defaults(&mut self) {
+        default_job_spec(&mut self.spec);
+    }
+    fn validate(&self) -> Vec<FieldError> {
+        validate_job_spec(&self.spec, "spec")
+    }
+    fn validate_update(&self, old: &Self) -> Vec<FieldError> {
+        let mut a = self.spec.clone();
+        a.parallelism = old.spec.parallelism;
+        a.suspend = old.spec.suspend;
+        a.active_deadline_seconds = old.spec.active_deadline_seconds;
+        a.ttl_seconds_after_finished = old.spec.ttl_seconds_after_finished;
+        a.backoff_limit = old.spec.backoff_limit;
+        if a.template != old.spec.template {
+            return vec![FieldError {
+                path: "spec.template".into(),
+                kind: FieldErrorKind::Invalid(
+                    "core.PodTemplateSpec{...}".into(),
+                    "field is immutable".into(),
+                ),
+            }];
+        }
+        if a.completions != old.spec.completions {
+            return vec![FieldError::invalid_int(
+                "spec.completions",
+                self.spec.completions.unwrap_or(0),
+                "field is immutable",
+            )];
+        }
+        Vec::new()
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        // The generated selector and labels stay: they are the server's.
+        let selector = self.spec.selector.clone();
+        let labels = self.spec.template.metadata.labels.clone();
+        self.spec = desired.spec.clone();
+        if self.spec.selector.is_none() {
+            self.spec.selector = selector;
+        }
+        for (k, v) in labels {
+            self.spec.template.metadata.labels.entry(k).or_insert(v);
+        }
+    }
+    fn created(&mut self) {
+        // The Job's selector is generated from its uid (fact 42's labels).
+        if self.spec.selector.is_none() && self.spec.manual_selector != Some(true) {
+            let uid = self.metadata.uid.clone();
+            let name = self.metadata.name.clone();
+            self.spec.selector = Some(LabelSelector {
+                match_labels: [(
+                    "batch.kubernetes.io/controller-uid".to_string(),
+                    uid.clone(),
+                )]
+                .into_iter()
+                .collect(),
+                match_expressions: Vec::new(),
+            });
+            let l = &mut self.spec.template.metadata.labels;
+            l.insert("batch.kubernetes.io/controller-uid".into(), uid.clone());
+            l.insert("batch.kubernetes.io/job-name".into(), name.clone());
+            l.insert("controller-uid".into(), uid);
+            l.insert("job-name".into(), name);
+        }
+    }
+}
+
+impl Admit for CronJob {
+    fn defaults(&mut self) {
+        let s = &mut self.spec;
+        if s.concurrency_policy.is_empty() {
+            s.concurrency_policy = "Allow".into();
+        }
+        s.suspend.get_or_insert(false);
+        s.successful_jobs_history_limit.get_or_insert(3);
+        s.failed_jobs_history_limit.get_or_insert(1);
+        default_job_spec(&mut s.job_template.spec);
+    }
+    fn validate(&self) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        if self.metadata.name.len() > 52 {
+            errs.push(FieldError::invalid_str(
+                "metadata.name",
+                &self.metadata.name,
+                "must be no more than 52 characters",
+            ));
+        }
+        if self.spec.schedule.trim().is_empty() {
+            errs.push(FieldError::required("spec.schedule", ""));
+        } else if let Err(e) = crate::sim::cron::Schedule::parse(&self.spec.schedule) {
+            errs.push(FieldError::invalid_str(
+                "spec.schedule",
+                &self.spec.schedule,
+                &e,
+            ));
+        }
+        if !["Allow", "Forbid", "Replace"].contains(&self.spec.concurrency_policy.as_str()) {
+            errs.push(FieldError::unsupported(
+                "spec.concurrencyPolicy",
+                &self.spec.concurrency_policy,
+                &["Allow", "Forbid", "Replace"],
+            ));
+        }
+        errs.extend(validate_job_spec(
+            &self.spec.job_template.spec,
+            "spec.jobTemplate.spec",
+        ));
+        errs
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        self.spec = desired.spec.clone();
     }
 }
 

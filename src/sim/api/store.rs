@@ -72,6 +72,8 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + PartialEq + 'static {
     fn apply_defaults(&mut self) {}
     /// Admission that depends on the cluster's settings (default tolerations).
     fn admit_config(&mut self, _config: &ClusterConfig) {}
+    /// Server-filled fields that need the uid (a Job's generated selector).
+    fn created(&mut self) {}
     /// Field errors for a new object.
     fn validate(&self) -> Vec<admission::FieldError> {
         Vec::new()
@@ -138,6 +140,9 @@ pub struct Store {
     pub namespaces: Table<Namespace>,
     pub deployments: Table<Deployment>,
     pub replicasets: Table<ReplicaSet>,
+    pub daemonsets: Table<DaemonSet>,
+    pub jobs: Table<Job>,
+    pub cronjobs: Table<CronJob>,
     pub events: Vec<Event>,
     resource_version: u64,
 }
@@ -224,6 +229,7 @@ impl Store {
             meta.managed_fields = None;
             meta.self_link = None;
         }
+        obj.created();
         T::table_mut(self).items.insert(key, obj.clone());
         Ok(obj)
     }
@@ -413,6 +419,9 @@ macro_rules! resource {
             fn admit_config(&mut self, config: &ClusterConfig) {
                 admission::Admit::admit_config(self, config)
             }
+            fn created(&mut self) {
+                admission::Admit::created(self)
+            }
             fn validate_update(&self, old: &Self) -> Vec<admission::FieldError> {
                 admission::Admit::validate_update(self, old)
             }
@@ -457,3 +466,14 @@ resource!(
     true,
     replicasets
 );
+resource!(
+    DaemonSet,
+    "DaemonSet",
+    "apps/v1",
+    "daemonsets",
+    "apps",
+    true,
+    daemonsets
+);
+resource!(Job, "Job", "batch/v1", "jobs", "batch", true, jobs);
+resource!(CronJob, "CronJob", "batch/v1", "cronjobs", "batch", true, cronjobs);

@@ -7,38 +7,49 @@ use crate::sim::clock::Millis;
 use std::collections::BTreeSet;
 
 pub fn reconcile(store: &mut Store, now: Millis) {
-    let live: BTreeSet<String> = store
-        .deployments
-        .values()
-        .map(|d| d.metadata.uid.clone())
-        .chain(store.replicasets.values().map(|r| r.metadata.uid.clone()))
-        .collect();
-    let orphan_sets: Vec<(String, String)> = store
+    // Owners first, then what they own: a removed Deployment takes its ReplicaSets, which take
+    // their pods; a removed CronJob takes its Jobs, which take theirs.
+    let owners = |store: &Store| -> BTreeSet<String> {
+        store
+            .deployments
+            .values()
+            .map(|d| d.metadata.uid.clone())
+            .chain(store.replicasets.values().map(|r| r.metadata.uid.clone()))
+            .chain(store.daemonsets.values().map(|r| r.metadata.uid.clone()))
+            .chain(store.jobs.values().map(|r| r.metadata.uid.clone()))
+            .chain(store.cronjobs.values().map(|r| r.metadata.uid.clone()))
+            .collect()
+    };
+    let orphaned = |meta: &ObjectMeta, live: &BTreeSet<String>| {
+        controller_uid(meta).is_some_and(|u| !live.contains(u))
+    };
+    let live = owners(store);
+    let sets: Vec<(String, String)> = store
         .replicasets
         .values()
-        .filter(|r| controller_uid(&r.metadata).is_some_and(|u| !live.contains(u)))
+        .filter(|r| orphaned(&r.metadata, &live))
         .map(|r| (r.metadata.namespace.clone(), r.metadata.name.clone()))
         .collect();
-    for (ns, name) in orphan_sets {
+    for (ns, name) in sets {
         store.remove::<ReplicaSet>(&ns, &name);
     }
-    let live: BTreeSet<String> = store
-        .replicasets
+    let jobs: Vec<(String, String)> = store
+        .jobs
         .values()
-        .map(|r| r.metadata.uid.clone())
+        .filter(|r| orphaned(&r.metadata, &live))
+        .map(|r| (r.metadata.namespace.clone(), r.metadata.name.clone()))
         .collect();
-    let orphan_pods: Vec<(String, String)> = store
+    for (ns, name) in jobs {
+        store.remove::<Job>(&ns, &name);
+    }
+    let live = owners(store);
+    let pods: Vec<(String, String)> = store
         .pods
         .values()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| {
-            p.metadata.owner_references.iter().any(|r| {
-                r.controller == Some(true) && r.kind == "ReplicaSet" && !live.contains(&r.uid)
-            })
-        })
+        .filter(|p| p.metadata.deletion_timestamp.is_none() && orphaned(&p.metadata, &live))
         .map(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()))
         .collect();
-    for (ns, name) in orphan_pods {
+    for (ns, name) in pods {
         store.delete_pod(&ns, &name, now, None);
     }
 }

@@ -1,8 +1,11 @@
 //! Controllers: independent, level-triggered loops. Each compares what the objects ask for with
 //! what exists and acts; none of them remembers anything between passes that the store does not.
 
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod garbage_collector;
+pub mod job;
 pub mod node_lifecycle;
 pub mod replicaset;
 

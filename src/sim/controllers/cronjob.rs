@@ -1,0 +1,211 @@
+//! The CronJob controller: creates a Job at each scheduled time on the virtual clock, named
+//! `<cronjob>-<minutes since the Unix epoch>` (fact 5), honouring concurrencyPolicy and the
+//! history limits (fact 44).
+
+use super::job::finished;
+use super::{controller_ref, controller_uid};
+use crate::sim::api::*;
+use crate::sim::clock::{parse_rfc3339, rfc3339, Millis, EPOCH_UNIX_SECS};
+use crate::sim::cron::Schedule;
+use crate::sim::rng::Rng;
+
+const SOURCE: &str = "cronjob-controller";
+
+/// The scheduled times that are due: those after the last schedule (or creation) up to now.
+/// Returns the most recent one and how many were missed.
+fn due(cj: &CronJob, now: Millis) -> Option<(Millis, usize)> {
+    let schedule = Schedule::parse(&cj.spec.schedule).ok()?;
+    let base = cj
+        .status
+        .last_schedule_time
+        .as_deref()
+        .or(cj.metadata.creation_timestamp.as_deref())
+        .and_then(parse_rfc3339)?;
+    let mut t = schedule.next_after(base)?;
+    if t > now {
+        return None;
+    }
+    let mut count = 1;
+    while let Some(next) = schedule.next_after(t) {
+        if next > now || count > 100 {
+            break;
+        }
+        t = next;
+        count += 1;
+    }
+    Some((t, count))
+}
+
+pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
+    let cronjobs: Vec<CronJob> = store.cronjobs.values().cloned().collect();
+    for cj in cronjobs {
+        if cj.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        let ns = cj.metadata.namespace.clone();
+        let name = cj.metadata.name.clone();
+        let jobs: Vec<Job> = store
+            .jobs
+            .in_namespace(Some(&ns))
+            .filter(|j| controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str()))
+            .cloned()
+            .collect();
+        let mut status = cj.status.clone();
+        if cj.spec.suspend != Some(true) {
+            if let Some((at, missed)) = due(&cj, now) {
+                let active: Vec<&Job> = jobs.iter().filter(|j| finished(j).is_none()).collect();
+                if missed > 100 {
+                    store.record_event(now, &ns, "CronJob", &name, "Warning", "TooManyMissedTimes", SOURCE, "too many missed start times: 101. Set or decrease .spec.startingDeadlineSeconds or check clock skew".into());
+                }
+                let skip = cj.spec.concurrency_policy == "Forbid" && !active.is_empty();
+                if cj.spec.concurrency_policy == "Replace" {
+                    for j in &active {
+                        store.remove::<Job>(&ns, &j.metadata.name);
+                        store.record_event(
+                            now,
+                            &ns,
+                            "CronJob",
+                            &name,
+                            "Normal",
+                            "SuccessfulDelete",
+                            SOURCE,
+                            format!("Deleted job {}", j.metadata.name),
+                        );
+                    }
+                }
+                if skip {
+                    store.record_event(now, &ns, "CronJob", &name, "Normal", "JobAlreadyActive", SOURCE, "Not starting job because prior execution is running and concurrency policy is Forbid".into());
+                } else {
+                    let minutes = (EPOCH_UNIX_SECS * 1000 + at) / 60_000;
+                    let t = &cj.spec.job_template;
+                    let mut annotations = t.metadata.annotations.clone();
+                    annotations.insert(
+                        "batch.kubernetes.io/cronjob-scheduled-timestamp".into(),
+                        rfc3339(at),
+                    );
+                    let job = Job {
+                        api_version: "batch/v1".into(),
+                        kind: "Job".into(),
+                        metadata: ObjectMeta {
+                            name: format!("{name}-{minutes}"),
+                            namespace: ns.clone(),
+                            labels: t.metadata.labels.clone(),
+                            annotations,
+                            owner_references: vec![controller_ref(
+                                "batch/v1",
+                                "CronJob",
+                                &cj.metadata,
+                            )],
+                            ..Default::default()
+                        },
+                        spec: t.spec.clone(),
+                        status: JobStatus::default(),
+                    };
+                    if let Ok(j) = store.create(job, now, rng) {
+                        store.record_event(
+                            now,
+                            &ns,
+                            "CronJob",
+                            &name,
+                            "Normal",
+                            "SuccessfulCreate",
+                            SOURCE,
+                            format!("Created job {}", j.metadata.name),
+                        );
+                    }
+                }
+                status.last_schedule_time = Some(rfc3339(at));
+            }
+        }
+        // History: keep the newest successful and failed jobs up to the limits.
+        let mut jobs: Vec<Job> = store
+            .jobs
+            .in_namespace(Some(&ns))
+            .filter(|j| controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str()))
+            .cloned()
+            .collect();
+        jobs.sort_by_key(|j| {
+            (
+                j.metadata.creation_timestamp.clone(),
+                j.metadata.name.clone(),
+            )
+        });
+        for (kind, limit) in [
+            (
+                "Complete",
+                cj.spec.successful_jobs_history_limit.unwrap_or(3),
+            ),
+            ("Failed", cj.spec.failed_jobs_history_limit.unwrap_or(1)),
+        ] {
+            let done: Vec<&Job> = jobs.iter().filter(|j| finished(j) == Some(kind)).collect();
+            let excess = done.len().saturating_sub(limit.max(0) as usize);
+            for j in done.into_iter().take(excess) {
+                store.remove::<Job>(&ns, &j.metadata.name);
+                store.record_event(
+                    now,
+                    &ns,
+                    "CronJob",
+                    &name,
+                    "Normal",
+                    "SuccessfulDelete",
+                    SOURCE,
+                    format!("Deleted job {}", j.metadata.name),
+                );
+            }
+        }
+        status.active = store
+            .jobs
+            .in_namespace(Some(&ns))
+            .filter(|j| {
+                controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str())
+                    && finished(j).is_none()
+            })
+            .map(|j| ObjectReference {
+                api_version: "batch/v1".into(),
+                kind: "Job".into(),
+                name: j.metadata.name.clone(),
+                namespace: ns.clone(),
+                uid: j.metadata.uid.clone(),
+            })
+            .collect();
+        if let Some(last_ok) = store
+            .jobs
+            .in_namespace(Some(&ns))
+            .filter(|j| {
+                controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str())
+                    && finished(j) == Some("Complete")
+            })
+            .filter_map(|j| j.status.completion_time.clone())
+            .max()
+        {
+            status.last_successful_time = Some(last_ok);
+        }
+        if let Some(cur) = store.cronjobs.get(&ns, &name) {
+            if cur.status != status {
+                let mut next = cur.clone();
+                next.status = status;
+                store.put(next);
+            }
+        }
+    }
+}
+
+/// The next scheduled time of any CronJob.
+pub fn next_deadline(store: &Store, now: Millis) -> Option<Millis> {
+    store
+        .cronjobs
+        .values()
+        .filter(|c| c.spec.suspend != Some(true))
+        .filter_map(|c| {
+            let schedule = Schedule::parse(&c.spec.schedule).ok()?;
+            let base = c
+                .status
+                .last_schedule_time
+                .as_deref()
+                .or(c.metadata.creation_timestamp.as_deref())
+                .and_then(parse_rfc3339)?;
+            schedule.next_after(base.max(now.saturating_sub(1)))
+        })
+        .filter(|t| *t > now)
+        .min()
+}

@@ -1,0 +1,227 @@
+//! The DaemonSet controller: one pod per eligible node (fact 40). Eligible means the node's
+//! labels fit the template's nodeSelector and affinity and its NoSchedule/NoExecute taints are
+//! tolerated; the pods are placed by the scheduler through node affinity on the node's name.
+
+use super::{controller_ref, controller_uid, pod_available, pod_ready};
+use crate::sim::api::admission::resolve_int_or_percent;
+use crate::sim::api::*;
+use crate::sim::clock::Millis;
+use crate::sim::rng::Rng;
+use crate::sim::scheduler::{node_affinity_matches, tolerates};
+
+pub const GENERATION_LABEL: &str = "pod-template-generation";
+
+/// The tolerations a DaemonSet's pods get automatically (fact 40).
+fn daemon_tolerations(spec: &mut PodSpec) {
+    let mut add = |key: &str, effect: &str| {
+        if !spec
+            .tolerations
+            .iter()
+            .any(|t| t.key == key && t.effect == effect)
+        {
+            spec.tolerations.push(Toleration {
+                key: key.into(),
+                operator: "Exists".into(),
+                value: String::new(),
+                effect: effect.into(),
+                toleration_seconds: None,
+            });
+        }
+    };
+    add("node.kubernetes.io/not-ready", "NoExecute");
+    add("node.kubernetes.io/unreachable", "NoExecute");
+    add("node.kubernetes.io/disk-pressure", "NoSchedule");
+    add("node.kubernetes.io/memory-pressure", "NoSchedule");
+    add("node.kubernetes.io/pid-pressure", "NoSchedule");
+    add("node.kubernetes.io/unschedulable", "NoSchedule");
+    if spec.host_network {
+        add("node.kubernetes.io/network-unavailable", "NoSchedule");
+    }
+}
+
+/// Whether a DaemonSet pod belongs on this node.
+fn eligible(node: &Node, template: &PodSpec) -> bool {
+    let mut spec = template.clone();
+    daemon_tolerations(&mut spec);
+    let taints_ok = node.spec.taints.iter().all(|t| {
+        (t.effect != "NoSchedule" && t.effect != "NoExecute")
+            || t.key.starts_with("node.kubernetes.io/")
+            || tolerates(&spec.tolerations, t)
+    });
+    let selector_ok = spec
+        .node_selector
+        .iter()
+        .all(|(k, v)| node.metadata.labels.get(k) == Some(v));
+    taints_ok && selector_ok && node_affinity_matches(spec.affinity.as_ref(), node)
+}
+
+fn pin_to_node(spec: &mut PodSpec, node: &str) {
+    let affinity = serde_yaml::from_str::<Raw>(&format!(
+        "nodeAffinity:\n  requiredDuringSchedulingIgnoredDuringExecution:\n    nodeSelectorTerms:\n    - matchFields:\n      - key: metadata.name\n        operator: In\n        values:\n        - {node:?}\n"
+    ))
+    .ok();
+    spec.affinity = affinity;
+}
+
+pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
+    let sets: Vec<DaemonSet> = store.daemonsets.values().cloned().collect();
+    for ds in sets {
+        if ds.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        let ns = ds.metadata.namespace.clone();
+        let generation = ds.metadata.generation.to_string();
+        let pods: Vec<Pod> = store
+            .pods
+            .in_namespace(Some(&ns))
+            .filter(|p| controller_uid(&p.metadata) == Some(ds.metadata.uid.as_str()))
+            .cloned()
+            .collect();
+        let nodes: Vec<Node> = store.nodes.values().cloned().collect();
+        let mut desired = 0;
+        for node in &nodes {
+            let name = &node.metadata.name;
+            let on_node: Vec<&Pod> = pods
+                .iter()
+                .filter(|p| pod_node(p).as_deref() == Some(name.as_str()))
+                .collect();
+            if eligible(node, &ds.spec.template.spec) {
+                desired += 1;
+                if on_node.is_empty() {
+                    let mut spec = ds.spec.template.spec.clone();
+                    daemon_tolerations(&mut spec);
+                    pin_to_node(&mut spec, name);
+                    let mut labels = ds.spec.template.metadata.labels.clone();
+                    labels.insert(GENERATION_LABEL.into(), generation.clone());
+                    let pod = Pod {
+                        api_version: "v1".into(),
+                        kind: "Pod".into(),
+                        metadata: ObjectMeta {
+                            generate_name: format!("{}-", ds.metadata.name),
+                            namespace: ns.clone(),
+                            labels,
+                            annotations: ds.spec.template.metadata.annotations.clone(),
+                            owner_references: vec![controller_ref(
+                                "apps/v1",
+                                "DaemonSet",
+                                &ds.metadata,
+                            )],
+                            ..Default::default()
+                        },
+                        spec,
+                        status: PodStatus::default(),
+                    };
+                    if let Ok(p) = store.create(pod, now, rng) {
+                        store.record_event(
+                            now,
+                            &ns,
+                            "DaemonSet",
+                            &ds.metadata.name,
+                            "Normal",
+                            "SuccessfulCreate",
+                            "daemonset-controller",
+                            format!("Created pod: {}", p.metadata.name),
+                        );
+                    }
+                }
+            } else {
+                for p in on_node {
+                    if p.metadata.deletion_timestamp.is_none() {
+                        store.delete_pod(&ns, &p.metadata.name, now, None);
+                        store.record_event(
+                            now,
+                            &ns,
+                            "DaemonSet",
+                            &ds.metadata.name,
+                            "Normal",
+                            "SuccessfulDelete",
+                            "daemonset-controller",
+                            format!("Deleted pod: {}", p.metadata.name),
+                        );
+                    }
+                }
+            }
+        }
+        // Rolling update: replace pods of older generations, maxUnavailable at a time.
+        let rolling = ds
+            .spec
+            .update_strategy
+            .as_ref()
+            .is_none_or(|s| s.type_ == "RollingUpdate");
+        if rolling {
+            let max_unavailable = ds
+                .spec
+                .update_strategy
+                .as_ref()
+                .and_then(|s| s.rolling_update.as_ref())
+                .and_then(|r| r.max_unavailable.as_ref())
+                .map(|v| resolve_int_or_percent(v, desired, true).unwrap_or(1))
+                .unwrap_or(1)
+                .max(1);
+            let live: Vec<&Pod> = pods
+                .iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+                .collect();
+            let unavailable = live.iter().filter(|p| !pod_ready(p)).count() as i64
+                + pods
+                    .iter()
+                    .filter(|p| p.metadata.deletion_timestamp.is_some())
+                    .count() as i64;
+            let mut budget = max_unavailable - unavailable;
+            for p in live {
+                if budget <= 0 {
+                    break;
+                }
+                if p.metadata.labels.get(GENERATION_LABEL) != Some(&generation) && pod_ready(p) {
+                    store.delete_pod(&ns, &p.metadata.name, now, None);
+                    budget -= 1;
+                }
+            }
+        }
+        let min_ready = ds.spec.min_ready_seconds.unwrap_or(0);
+        let live: Vec<&Pod> = pods
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .collect();
+        let status = DaemonSetStatus {
+            current_number_scheduled: live.len() as i64,
+            desired_number_scheduled: desired,
+            number_misscheduled: 0,
+            number_ready: live.iter().filter(|p| pod_ready(p)).count() as i64,
+            number_available: live
+                .iter()
+                .filter(|p| pod_available(p, min_ready, now))
+                .count() as i64,
+            updated_number_scheduled: live
+                .iter()
+                .filter(|p| p.metadata.labels.get(GENERATION_LABEL) == Some(&generation))
+                .count() as i64,
+            observed_generation: ds.metadata.generation,
+        };
+        if let Some(cur) = store.daemonsets.get(&ns, &ds.metadata.name) {
+            if cur.status != status {
+                let mut next = cur.clone();
+                next.status = status;
+                store.put(next);
+            }
+        }
+    }
+}
+
+/// The node a DaemonSet pod is for: where it runs, or the node its affinity pins it to.
+fn pod_node(p: &Pod) -> Option<String> {
+    if !p.spec.node_name.is_empty() {
+        return Some(p.spec.node_name.clone());
+    }
+    let a = p.spec.affinity.as_ref()?;
+    let v = a
+        .get("nodeAffinity")?
+        .get("requiredDuringSchedulingIgnoredDuringExecution")?
+        .get("nodeSelectorTerms")?
+        .get(0)?
+        .get("matchFields")?
+        .get(0)?
+        .get("values")?
+        .get(0)?;
+    v.as_str().map(String::from)
+}
