@@ -35,6 +35,12 @@ pub struct Cluster {
 }
 
 /// The control-plane components each master runs as static pods (kubeadm's layout).
+/// Images every node of a kubeadm cluster has before anything runs.
+const PRELOADED: &[&str] = &[
+    "registry.k8s.io/kube-proxy:v1.31.0",
+    "registry.k8s.io/coredns/coredns:v1.11.3",
+];
+
 const CONTROL_PLANE: &[(&str, &str)] = &[
     ("etcd", "registry.k8s.io/etcd:3.5.15-0"),
     ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.0"),
@@ -100,7 +106,109 @@ impl Cluster {
         for (i, (node_name, control_plane)) in nodes.iter().enumerate() {
             c.add_node(node_name, *control_plane, i, now, rng);
         }
+        c.add_addons(now, rng);
         c
+    }
+
+    /// What kubeadm (and minikube) install in kube-system: kube-proxy on every node and CoreDNS.
+    fn add_addons(&mut self, now: Millis, rng: &mut Rng) {
+        let yaml = format!(
+            "apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-proxy
+  namespace: kube-system
+  labels:
+    k8s-app: kube-proxy
+spec:
+  selector:
+    matchLabels:
+      k8s-app: kube-proxy
+  template:
+    metadata:
+      labels:
+        k8s-app: kube-proxy
+    spec:
+      hostNetwork: true
+      priorityClassName: system-node-critical
+      serviceAccountName: kube-proxy
+      nodeSelector:
+        kubernetes.io/os: linux
+      tolerations:
+      - operator: Exists
+      containers:
+      - name: kube-proxy
+        image: registry.k8s.io/kube-proxy:v1.31.0
+        command: [/usr/local/bin/kube-proxy, --config=/var/lib/kube-proxy/config.conf, --hostname-override=$(NODE_NAME)]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: coredns
+  namespace: kube-system
+  labels:
+    k8s-app: kube-dns
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      k8s-app: kube-dns
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 1
+  template:
+    metadata:
+      labels:
+        k8s-app: kube-dns
+    spec:
+      priorityClassName: system-cluster-critical
+      serviceAccountName: coredns
+      dnsPolicy: Default
+      nodeSelector:
+        kubernetes.io/os: linux
+      tolerations:
+      - key: CriticalAddonsOnly
+        operator: Exists
+      - key: node-role.kubernetes.io/control-plane
+        effect: NoSchedule
+      containers:
+      - name: coredns
+        image: registry.k8s.io/coredns/coredns:v1.11.3
+        args: [-conf, /etc/coredns/Corefile]
+        ports:
+        - containerPort: 53
+          name: dns
+          protocol: UDP
+        - containerPort: 53
+          name: dns-tcp
+          protocol: TCP
+        - containerPort: 9153
+          name: metrics
+          protocol: TCP
+        resources:
+          limits:
+            memory: 170Mi
+          requests:
+            cpu: 100m
+            memory: 70Mi
+",
+            replicas = if self.profile == Profile::Minikube { 1 } else { 2 }
+        );
+        // The add-on manifests are ours and valid; a failure here is a bug caught by the tests.
+        if let Ok(docs) = crate::manifest::parse(&yaml) {
+            for doc in docs {
+                match doc.object {
+                    crate::manifest::ApiObject::DaemonSet(o) => {
+                        drop(self.store.create(*o, now, rng))
+                    }
+                    crate::manifest::ApiObject::Deployment(o) => {
+                        drop(self.store.create(*o, now, rng))
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 
     fn add_node(&mut self, name: &str, control_plane: bool, i: usize, now: Millis, rng: &mut Rng) {
@@ -186,6 +294,9 @@ impl Cluster {
         // Control-plane images come preloaded, as kubeadm's `images pull` leaves them.
         let cache = self.kubelets.images.entry(name.to_string()).or_default();
         for (_, image) in CONTROL_PLANE {
+            cache.insert(image.to_string());
+        }
+        for image in PRELOADED {
             cache.insert(image.to_string());
         }
         if control_plane {

@@ -171,6 +171,22 @@ pub const CATALOG: &[Image] = &[
         stops_on_sigterm: true,
         size_bytes: 20_007_456,
     },
+    Image {
+        repository: "registry.k8s.io/kube-proxy",
+        tags: &["v1.31.0"],
+        pull_ms: (500, 900),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 30_207_900,
+    },
+    Image {
+        repository: "registry.k8s.io/coredns/coredns",
+        tags: &["v1.11.3"],
+        pull_ms: (500, 900),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 18_562_039,
+    },
     // The course's own images (any tag).
     Image {
         repository: "pocketcluster/hello",
