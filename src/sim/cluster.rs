@@ -30,8 +30,46 @@ pub struct Cluster {
     /// Nodes that are powered off (`sim node stop`): their kubelet, and on masters their etcd
     /// member and control-plane components, do nothing.
     pub stopped: BTreeSet<String>,
-    /// When each node's kubelet last posted its status.
+    /// When each stopped node's kubelet last posted its status.
     pub heartbeats: BTreeMap<String, Millis>,
+    /// What each gated control loop last saw, so a pass over unchanged inputs is skipped.
+    gates: BTreeMap<&'static str, Gate>,
+}
+
+/// A cheap fingerprint of the pods a kind of controller owns: their resourceVersions summed.
+/// Pods nobody owns (a bare `kubectl run`) do not wake the workload controllers.
+fn owned_pods_signature(store: &Store, kind: &str) -> u64 {
+    store
+        .pods
+        .values()
+        .filter(|p| {
+            p.metadata
+                .owner_references
+                .iter()
+                .any(|r| r.controller == Some(true) && r.kind == kind)
+        })
+        .map(|p| {
+            p.metadata
+                .resource_version
+                .parse::<u64>()
+                .unwrap_or(0)
+                .wrapping_add(1)
+        })
+        .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(b))
+}
+
+/// A control loop's inputs at its last run (a sum of table revisions) and its next deadline.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Gate {
+    inputs: u64,
+    due: Option<Millis>,
+    ran: bool,
+}
+
+impl Gate {
+    fn open(&self, inputs: u64, now: Millis) -> bool {
+        !self.ran || inputs != self.inputs || self.due.is_some_and(|d| d <= now)
+    }
 }
 
 /// The control-plane components each master runs as static pods (kubeadm's layout).
@@ -78,6 +116,7 @@ impl Cluster {
             index,
             stopped: BTreeSet::new(),
             heartbeats: BTreeMap::new(),
+            gates: BTreeMap::new(),
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let obj = Namespace {
@@ -357,25 +396,108 @@ spec:
         }
         for _ in 0..16 {
             let before = self.store.revision();
-            controllers::node_lifecycle::reconcile(
-                &mut self.store,
-                &self.stopped,
-                &mut self.heartbeats,
-                now,
-            );
+            let st = &self.store;
+            let inputs = st.nodes.rev() + st.pods.rev() + self.stopped.len() as u64;
+            if self.gate("node-lifecycle", inputs, now) {
+                controllers::node_lifecycle::reconcile(
+                    &mut self.store,
+                    &self.stopped,
+                    &mut self.heartbeats,
+                    now,
+                );
+                let st = &self.store;
+                let inputs = st.nodes.rev() + st.pods.rev() + self.stopped.len() as u64;
+                let due = controllers::node_lifecycle::next_deadline(
+                    st,
+                    &self.stopped,
+                    &self.heartbeats,
+                    now,
+                );
+                self.close("node-lifecycle", inputs, due);
+            }
             self.namespace_controller(now);
-            controllers::deployment::reconcile(&mut self.store, now, rng);
-            controllers::replicaset::reconcile(&mut self.store, now, rng);
-            controllers::daemonset::reconcile(&mut self.store, now, rng);
-            controllers::cronjob::reconcile(&mut self.store, now, rng);
-            controllers::job::reconcile(&mut self.store, now, rng);
-            controllers::garbage_collector::reconcile(&mut self.store, now);
+            let st = &self.store;
+            let inputs = st.deployments.rev() + st.replicasets.rev();
+            if self.gate("deployment", inputs, now) {
+                controllers::deployment::reconcile(&mut self.store, now, rng);
+                let st = &self.store;
+                let inputs = st.deployments.rev() + st.replicasets.rev();
+                let due = controllers::deployment::next_deadline(st, now);
+                self.close("deployment", inputs, due);
+            }
+            let inputs =
+                self.store.replicasets.rev() + owned_pods_signature(&self.store, "ReplicaSet");
+            if self.gate("replicaset", inputs, now) {
+                controllers::replicaset::reconcile(&mut self.store, now, rng);
+                let inputs =
+                    self.store.replicasets.rev() + owned_pods_signature(&self.store, "ReplicaSet");
+                let due = controllers::replicaset::next_deadline(&self.store, now);
+                self.close("replicaset", inputs, due);
+            }
+            let inputs = self.store.daemonsets.rev()
+                + self.store.nodes.rev()
+                + owned_pods_signature(&self.store, "DaemonSet");
+            if self.gate("daemonset", inputs, now) {
+                controllers::daemonset::reconcile(&mut self.store, now, rng);
+                let inputs = self.store.daemonsets.rev()
+                    + self.store.nodes.rev()
+                    + owned_pods_signature(&self.store, "DaemonSet");
+                self.close("daemonset", inputs, None);
+            }
+            let st = &self.store;
+            let inputs = st.cronjobs.rev() + st.jobs.rev();
+            if self.gate("cronjob", inputs, now) {
+                controllers::cronjob::reconcile(&mut self.store, now, rng);
+                let st = &self.store;
+                let inputs = st.cronjobs.rev() + st.jobs.rev();
+                let due = controllers::cronjob::next_deadline(st, now);
+                self.close("cronjob", inputs, due);
+            }
+            let inputs = self.store.jobs.rev() + owned_pods_signature(&self.store, "Job");
+            if self.gate("job", inputs, now) {
+                controllers::job::reconcile(&mut self.store, now, rng);
+                let inputs = self.store.jobs.rev() + owned_pods_signature(&self.store, "Job");
+                let due = controllers::job::next_deadline(&self.store, now);
+                self.close("job", inputs, due);
+            }
+            let owners = |st: &Store| {
+                st.deployments.rev()
+                    + st.replicasets.rev()
+                    + st.daemonsets.rev()
+                    + st.jobs.rev()
+                    + st.cronjobs.rev()
+                    + st.pods.len() as u64
+            };
+            if self.gate("garbage-collector", owners(&self.store), now) {
+                controllers::garbage_collector::reconcile(&mut self.store, now);
+                let inputs = owners(&self.store);
+                self.close("garbage-collector", inputs, None);
+            }
             self.scheduler.schedule(&mut self.store, now, rng);
             self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
             if self.store.revision() == before {
                 break;
             }
         }
+    }
+
+    fn gate(&self, name: &'static str, inputs: u64, now: Millis) -> bool {
+        self.gates
+            .get(name)
+            .copied()
+            .unwrap_or_default()
+            .open(inputs, now)
+    }
+
+    fn close(&mut self, name: &'static str, inputs: u64, due: Option<Millis>) {
+        self.gates.insert(
+            name,
+            Gate {
+                inputs,
+                due,
+                ran: true,
+            },
+        );
     }
 
     /// Namespaces being deleted: delete what is in them, then the namespace itself (fact 11).
@@ -494,7 +616,7 @@ spec:
     }
 
     /// Power a node off: its kubelet stops posting status and its containers stop serving.
-    pub fn stop_node(&mut self, name: &str) -> Result<(), String> {
+    pub fn stop_node(&mut self, name: &str, now: Millis) -> Result<(), String> {
         if self.store.nodes.get("", name).is_none() {
             return Err(format!(
                 "sim node: no node \"{name}\" in cluster {}",
@@ -504,6 +626,7 @@ spec:
         if !self.stopped.insert(name.to_string()) {
             return Err(format!("sim node: {name} is already stopped"));
         }
+        self.heartbeats.insert(name.to_string(), now);
         Ok(())
     }
 
@@ -512,7 +635,7 @@ spec:
         if !self.stopped.remove(name) {
             return Err(format!("sim node: {name} is not stopped"));
         }
-        self.heartbeats.insert(name.to_string(), now);
+        self.heartbeats.remove(name);
         self.kubelets.node_rebooted(&self.store, name, now);
         Ok(())
     }

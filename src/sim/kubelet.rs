@@ -207,9 +207,11 @@ impl Kubelets {
         if due.is_empty() {
             return;
         }
+        let wanted: BTreeSet<&str> = due.iter().map(|p| p.spec.node_name.as_str()).collect();
         let nodes: BTreeMap<String, Node> = store
             .nodes
             .values()
+            .filter(|n| wanted.contains(n.metadata.name.as_str()))
             .map(|n| (n.metadata.name.clone(), n.clone()))
             .collect();
         let mut ctx = Ctx {

@@ -13,13 +13,16 @@ use std::collections::BTreeMap;
 /// One kind's objects, keyed by (namespace, name); cluster-scoped kinds use an empty namespace.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    pub items: BTreeMap<(String, String), T>,
+    items: BTreeMap<(String, String), T>,
+    /// Moves on every write to this kind: controllers skip passes when their inputs are still.
+    rev: u64,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
             items: BTreeMap::new(),
+            rev: 0,
         }
     }
 }
@@ -28,7 +31,20 @@ impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
         self.items.get(&(namespace.to_string(), name.to_string()))
     }
+    /// How many writes this table has seen.
+    pub fn rev(&self) -> u64 {
+        self.rev
+    }
+    fn insert(&mut self, key: (String, String), value: T) {
+        self.rev += 1;
+        self.items.insert(key, value);
+    }
+    fn remove(&mut self, key: &(String, String)) -> Option<T> {
+        self.rev += 1;
+        self.items.remove(key)
+    }
     pub fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
+        self.rev += 1;
         self.items
             .get_mut(&(namespace.to_string(), name.to_string()))
     }
@@ -36,6 +52,7 @@ impl<T> Table<T> {
         self.items.values()
     }
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.rev += 1;
         self.items.values_mut()
     }
     /// Objects of one namespace, or all of them when `namespace` is None.
@@ -230,7 +247,7 @@ impl Store {
             meta.self_link = None;
         }
         obj.created();
-        T::table_mut(self).items.insert(key, obj.clone());
+        T::table_mut(self).insert(key, obj.clone());
         Ok(obj)
     }
 
@@ -268,7 +285,7 @@ impl Store {
         if spec_changed {
             meta.generation += 1;
         }
-        T::table_mut(self).items.insert((ns, name), next);
+        T::table_mut(self).insert((ns, name), next);
         Ok(WriteOutcome::Configured)
     }
 
@@ -283,7 +300,7 @@ impl Store {
         }
         let mut obj = obj;
         obj.meta_mut().resource_version = self.next_rv();
-        T::table_mut(self).items.insert(key, obj);
+        T::table_mut(self).insert(key, obj);
     }
 
     /// A counter that moves whenever anything is written: loops run until it stops moving.
@@ -301,20 +318,20 @@ impl Store {
         grace: Option<i64>,
     ) -> bool {
         let rv = self.resource_version + 1;
+        match self.pods.get(namespace, name) {
+            None => return false,
+            Some(p) if p.metadata.deletion_timestamp.is_some() => return true,
+            Some(_) => {}
+        }
         let Some(pod) = self.pods.get_mut(namespace, name) else {
             return false;
         };
-        if pod.metadata.deletion_timestamp.is_some() {
-            return true;
-        }
         let g = grace
             .or(pod.spec.termination_grace_period_seconds)
             .unwrap_or(30)
             .max(0);
         if g == 0 || pod.spec.node_name.is_empty() {
-            self.pods
-                .items
-                .remove(&(namespace.to_string(), name.to_string()));
+            self.pods.remove(&(namespace.to_string(), name.to_string()));
         } else {
             pod.metadata.deletion_timestamp = Some(rfc3339(now.saturating_add(secs(g))));
             pod.metadata.deletion_grace_period_seconds = Some(g);
@@ -326,9 +343,7 @@ impl Store {
 
     /// Remove an object outright (after graceful termination, or for kinds without it).
     pub fn remove<T: Resource>(&mut self, namespace: &str, name: &str) -> Option<T> {
-        T::table_mut(self)
-            .items
-            .remove(&(scope::<T>(namespace).to_string(), name.to_string()))
+        T::table_mut(self).remove(&(scope::<T>(namespace).to_string(), name.to_string()))
     }
 
     /// Record an event; a repeat of the same (object, reason, message) bumps its count, as the

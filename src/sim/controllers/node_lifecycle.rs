@@ -18,21 +18,30 @@ pub fn reconcile(
     now: Millis,
 ) {
     let grace = store.config.node_monitor_grace_ms;
-    let nodes: Vec<Node> = store.nodes.values().cloned().collect();
-    for node in nodes {
-        let name = node.metadata.name.clone();
-        let down = stopped.contains(&name);
-        if !down {
-            heartbeats.insert(name.clone(), now);
-        }
-        let last = heartbeats.get(&name).copied().unwrap_or(now);
-        let ready = node
-            .status
+    let ready_of = |n: &Node| {
+        n.status
             .conditions
             .iter()
             .find(|c| c.type_ == "Ready")
             .map(|c| c.status.clone())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    // Only nodes whose state has to change are copied out of the store.
+    let changing: Vec<Node> = store
+        .nodes
+        .values()
+        .filter(|n| {
+            let down = stopped.contains(&n.metadata.name);
+            let ready = ready_of(n);
+            (down && ready != "Unknown") || (!down && ready != "True")
+        })
+        .cloned()
+        .collect();
+    for node in changing {
+        let name = node.metadata.name.clone();
+        let down = stopped.contains(&name);
+        let last = *heartbeats.entry(name.clone()).or_insert(now);
+        let ready = ready_of(&node);
         if down && now.saturating_sub(last) >= grace && ready != "Unknown" {
             let mut n = node.clone();
             set_condition(
