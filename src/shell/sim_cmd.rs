@@ -137,7 +137,7 @@ fn node(s: &mut Session, args: &[String]) -> Result<String, String> {
     let master = c.masters().contains(name);
     match action.as_str() {
         "stop" => {
-            c.stop_node(name)?;
+            c.stop_node(name, now)?;
             let (up, all, needed) = c.etcd_members();
             let mut msg = format!(
                 "node {name} powered off; its kubelet stops posting status (NotReady after {})",
