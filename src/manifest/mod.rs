@@ -1,7 +1,9 @@
 //! Manifests: YAML text → typed API objects. Syntax and type errors carry the line and column
 //! where they are, counted in the whole file (multi-document files included).
 
-use crate::sim::api::{CronJob, DaemonSet, Deployment, Job, Namespace, Node, Pod, ReplicaSet};
+use crate::sim::api::{
+    CronJob, DaemonSet, Deployment, Job, Namespace, Node, Pod, ReplicaSet, StatefulSet,
+};
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 use std::fmt;
@@ -21,6 +23,7 @@ pub enum ApiObject {
     DaemonSet(Box<DaemonSet>),
     Job(Box<Job>),
     CronJob(Box<CronJob>),
+    StatefulSet(Box<StatefulSet>),
 }
 
 impl ApiObject {
@@ -34,6 +37,7 @@ impl ApiObject {
             ApiObject::DaemonSet(_) => "DaemonSet",
             ApiObject::Job(_) => "Job",
             ApiObject::CronJob(_) => "CronJob",
+            ApiObject::StatefulSet(_) => "StatefulSet",
         }
     }
     pub fn name(&self) -> &str {
@@ -46,6 +50,7 @@ impl ApiObject {
             ApiObject::DaemonSet(o) => &o.metadata.name,
             ApiObject::Job(o) => &o.metadata.name,
             ApiObject::CronJob(o) => &o.metadata.name,
+            ApiObject::StatefulSet(o) => &o.metadata.name,
         }
     }
 }
@@ -380,6 +385,9 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
                 ApiObject::DaemonSet(Box::new(typed(&doc, line, &kind, &version)?))
             }
             ("Job", "batch/v1") => ApiObject::Job(Box::new(typed(&doc, line, &kind, &version)?)),
+            ("StatefulSet", "apps/v1") => {
+                ApiObject::StatefulSet(Box::new(typed(&doc, line, &kind, &version)?))
+            }
             ("CronJob", "batch/v1") => {
                 ApiObject::CronJob(Box::new(typed(&doc, line, &kind, &version)?))
             }

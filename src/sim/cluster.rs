@@ -453,6 +453,14 @@ spec:
                 let due = controllers::cronjob::next_deadline(st, now);
                 self.close("cronjob", inputs, due);
             }
+            let inputs =
+                self.store.statefulsets.rev() + owned_pods_signature(&self.store, "StatefulSet");
+            if self.gate("statefulset", inputs, now) {
+                controllers::statefulset::reconcile(&mut self.store, now, rng);
+                let inputs = self.store.statefulsets.rev()
+                    + owned_pods_signature(&self.store, "StatefulSet");
+                self.close("statefulset", inputs, None);
+            }
             let inputs = self.store.jobs.rev() + owned_pods_signature(&self.store, "Job");
             if self.gate("job", inputs, now) {
                 controllers::job::reconcile(&mut self.store, now, rng);
@@ -464,6 +472,7 @@ spec:
                 st.deployments.rev()
                     + st.replicasets.rev()
                     + st.daemonsets.rev()
+                    + st.statefulsets.rev()
                     + st.jobs.rev()
                     + st.cronjobs.rev()
                     + st.pods.len() as u64
@@ -546,11 +555,18 @@ spec:
                         .in_namespace(Some(&ns))
                         .map(|d| ("cj", d.metadata.name.clone())),
                 )
+                .chain(
+                    self.store
+                        .statefulsets
+                        .in_namespace(Some(&ns))
+                        .map(|d| ("sts", d.metadata.name.clone())),
+                )
                 .collect();
             for (kind, name) in others {
                 match kind {
                     "ds" => drop(self.store.remove::<DaemonSet>(&ns, &name)),
                     "job" => drop(self.store.remove::<Job>(&ns, &name)),
+                    "sts" => drop(self.store.remove::<StatefulSet>(&ns, &name)),
                     _ => drop(self.store.remove::<CronJob>(&ns, &name)),
                 }
             }

@@ -138,6 +138,14 @@ pub const CATALOG: &[Image] = &[
         stops_on_sigterm: true,
         size_bytes: 320_000,
     },
+    Image {
+        repository: "registry.k8s.io/nginx-slim",
+        tags: &["0.7", "0.8", "0.21", "0.24", "0.26", "0.27"],
+        pull_ms: (1_000, 2_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 23_482_040,
+    },
     // Control-plane images, preloaded on every node of a kubeadm cluster.
     Image {
         repository: "registry.k8s.io/etcd",

@@ -303,6 +303,9 @@ fn write_object(
         ApiObject::DaemonSet(o) => {
             write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
         }
+        ApiObject::StatefulSet(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
         ApiObject::Job(o) => write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file),
         ApiObject::CronJob(o) => {
             write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)

@@ -66,6 +66,9 @@ pub(super) fn delete(
                                 (Kind::DaemonSets, o.metadata.namespace.clone())
                             }
                             ApiObject::Job(o) => (Kind::Jobs, o.metadata.namespace.clone()),
+                            ApiObject::StatefulSet(o) => {
+                                (Kind::StatefulSets, o.metadata.namespace.clone())
+                            }
                             ApiObject::CronJob(o) => (Kind::CronJobs, o.metadata.namespace.clone()),
                         };
                         let obj_ns = if obj_ns.is_empty() {
@@ -153,6 +156,12 @@ pub(super) fn delete(
         let c = &mut w.clusters[cluster];
         match kind {
             Kind::Pods => {
+                let uid = c
+                    .store
+                    .pods
+                    .get(&obj_ns, &name)
+                    .map(|p| p.metadata.uid.clone())
+                    .unwrap_or_default();
                 if !c.store.delete_pod(&obj_ns, &name, now, grace) {
                     if !p.bool("ignore-not-found") {
                         errors.push(format!(
@@ -162,7 +171,7 @@ pub(super) fn delete(
                     continue;
                 }
                 lines.push(format!("pod \"{name}\" deleted"));
-                waiting.push((Kind::Pods, obj_ns, name));
+                waiting.push((Kind::Pods, obj_ns, name, uid));
             }
             Kind::Namespaces => {
                 if ["default", "kube-system", "kube-public", "kube-node-lease"]
@@ -182,7 +191,7 @@ pub(super) fn delete(
                     n.status.phase = "Terminating".into();
                 }
                 lines.push(format!("namespace \"{name}\" deleted"));
-                waiting.push((Kind::Namespaces, String::new(), name));
+                waiting.push((Kind::Namespaces, String::new(), name, String::new()));
             }
             Kind::Deployments
             | Kind::ReplicaSets
@@ -201,6 +210,9 @@ pub(super) fn delete(
                         delete_owner::<DaemonSet>(&mut c.store, &obj_ns, &name, orphan)
                     }
                     Kind::Jobs => delete_owner::<Job>(&mut c.store, &obj_ns, &name, orphan),
+                    Kind::StatefulSets => {
+                        delete_owner::<StatefulSet>(&mut c.store, &obj_ns, &name, orphan)
+                    }
                     _ => delete_owner::<CronJob>(&mut c.store, &obj_ns, &name, orphan),
                 };
                 match result {
@@ -219,8 +231,13 @@ pub(super) fn delete(
     if wait {
         for _ in 0..400 {
             let c = &s.world.clusters[cluster];
-            let gone = |(k, n, x): &(Kind, String, String)| match k {
-                Kind::Pods => c.store.pods.get(n, x).is_none(),
+            // A controller may already have made a new pod under the same name: wait for this one.
+            let gone = |(k, n, x, uid): &(Kind, String, String, String)| match k {
+                Kind::Pods => c
+                    .store
+                    .pods
+                    .get(n, x)
+                    .is_none_or(|p| &p.metadata.uid != uid),
                 Kind::Namespaces => c.store.namespaces.get("", x).is_none(),
                 _ => true,
             };

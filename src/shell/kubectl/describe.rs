@@ -714,7 +714,7 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
         Kind::Events => {
             return Err("error: describe events is not supported; use kubectl get events".into())
         }
-        Kind::DaemonSets | Kind::Jobs | Kind::CronJobs => {
+        Kind::DaemonSets | Kind::StatefulSets | Kind::Jobs | Kind::CronJobs => {
             return Err(format!(
                 "error: Pocket Cluster does not describe {kind_word} yet; use kubectl get {kind_word} -o yaml and kubectl get events"
             ))

@@ -255,6 +255,33 @@ impl Printable for DaemonSet {
     }
 }
 
+impl Printable for StatefulSet {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec!["NAME", "READY", "AGE"];
+        if wide {
+            h.extend(["CONTAINERS", "IMAGES"]);
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let mut r = vec![
+            self.metadata.name.clone(),
+            format!(
+                "{}/{}",
+                self.status.ready_replicas,
+                self.spec.replicas.unwrap_or(1)
+            ),
+            age(&self.metadata, now),
+        ];
+        if wide {
+            let (c, i) = containers_images(&self.spec.template.spec);
+            r.push(c);
+            r.push(i);
+        }
+        r
+    }
+}
+
 impl Printable for Job {
     fn headers(wide: bool) -> Vec<&'static str> {
         let mut h = vec!["NAME", "COMPLETIONS", "DURATION", "AGE"];
@@ -487,6 +514,7 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 Kind::DaemonSets,
                 Kind::Deployments,
                 Kind::ReplicaSets,
+                Kind::StatefulSets,
                 Kind::Jobs,
                 Kind::CronJobs,
             ]);
@@ -548,6 +576,7 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
             Kind::Deployments => list::<Deployment>(store, &q)?,
             Kind::ReplicaSets => list::<ReplicaSet>(store, &q)?,
             Kind::DaemonSets => list::<DaemonSet>(store, &q)?,
+            Kind::StatefulSets => list::<StatefulSet>(store, &q)?,
             Kind::Jobs => list::<Job>(store, &q)?,
             Kind::CronJobs => list::<CronJob>(store, &q)?,
             Kind::Events => (events(store, &q), Vec::new(), false),
@@ -574,6 +603,7 @@ fn kind_prefix(kind: Kind) -> String {
         Kind::Nodes => Node::kubectl_prefix(),
         Kind::Namespaces => Namespace::kubectl_prefix(),
         Kind::DaemonSets => DaemonSet::kubectl_prefix(),
+        Kind::StatefulSets => StatefulSet::kubectl_prefix(),
         Kind::Jobs => Job::kubectl_prefix(),
         Kind::CronJobs => CronJob::kubectl_prefix(),
         Kind::Events => "event".into(),

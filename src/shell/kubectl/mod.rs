@@ -194,6 +194,7 @@ enum Kind {
     Deployments,
     ReplicaSets,
     DaemonSets,
+    StatefulSets,
     Jobs,
     CronJobs,
 }
@@ -209,6 +210,7 @@ fn resource_kind(word: &str) -> Option<Kind> {
         "deployments" | "deployment" | "deploy" => Kind::Deployments,
         "replicasets" | "replicaset" | "rs" => Kind::ReplicaSets,
         "daemonsets" | "daemonset" | "ds" => Kind::DaemonSets,
+        "statefulsets" | "statefulset" | "sts" => Kind::StatefulSets,
         "jobs" | "job" => Kind::Jobs,
         "cronjobs" | "cronjob" | "cj" => Kind::CronJobs,
         _ => return None,

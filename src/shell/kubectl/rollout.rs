@@ -91,8 +91,18 @@ pub(super) fn scale(s: &mut Session, args: &[String]) -> Result<Output, String> 
             s.world.settle();
             Ok(Output::ok(format!("replicaset.apps/{name} scaled")))
         }
+        Kind::StatefulSets => {
+            let c = &mut s.world.clusters[cluster];
+            let mut sts = c.store.statefulsets.get(&ns, &name).cloned().ok_or_else(|| {
+                format!("Error from server (NotFound): statefulsets.apps \"{name}\" not found")
+            })?;
+            sts.spec.replicas = Some(replicas);
+            c.store.update(&sts).map_err(|e| e.kubectl(None))?;
+            s.world.settle();
+            Ok(Output::ok(format!("statefulset.apps/{name} scaled")))
+        }
         _ => Err(format!(
-            "error: cannot scale {name}: Pocket Cluster scales deployments and replicasets"
+            "error: cannot scale {name}: Pocket Cluster scales deployments, replicasets and statefulsets"
         )),
     }
 }

@@ -882,6 +882,71 @@ impl Admit for CronJob {
     }
 }
 
+impl Admit for StatefulSet {
+    fn defaults(&mut self) {
+        let s = &mut self.spec;
+        s.replicas.get_or_insert(1);
+        s.revision_history_limit.get_or_insert(10);
+        if s.pod_management_policy.is_empty() {
+            s.pod_management_policy = "OrderedReady".into();
+        }
+        let st = s.update_strategy.get_or_insert_with(Default::default);
+        if st.type_.is_empty() {
+            st.type_ = "RollingUpdate".into();
+        }
+        if st.type_ == "RollingUpdate" {
+            st.rolling_update
+                .get_or_insert_with(Default::default)
+                .partition
+                .get_or_insert(0);
+        }
+        default_pod_spec(&mut s.template.spec);
+    }
+    fn validate(&self) -> Vec<FieldError> {
+        let s = &self.spec;
+        let mut errs = validate_controller(s.replicas, &s.selector, &s.template);
+        if !["OrderedReady", "Parallel"].contains(&s.pod_management_policy.as_str()) {
+            errs.push(FieldError::unsupported(
+                "spec.podManagementPolicy",
+                &s.pod_management_policy,
+                &["OrderedReady", "Parallel"],
+            ));
+        }
+        if let Some(st) = &s.update_strategy {
+            if !["RollingUpdate", "OnDelete"].contains(&st.type_.as_str()) {
+                errs.push(FieldError::unsupported(
+                    "spec.updateStrategy.type",
+                    &st.type_,
+                    &["OnDelete", "RollingUpdate"],
+                ));
+            }
+        }
+        errs
+    }
+    fn validate_update(&self, old: &Self) -> Vec<FieldError> {
+        // Only replicas, template, updateStrategy, and a few more may change.
+        let mut a = self.spec.clone();
+        a.replicas = old.spec.replicas;
+        a.template = old.spec.template.clone();
+        a.update_strategy = old.spec.update_strategy.clone();
+        a.min_ready_seconds = old.spec.min_ready_seconds;
+        a.persistent_volume_claim_retention_policy =
+            old.spec.persistent_volume_claim_retention_policy.clone();
+        a.ordinals = old.spec.ordinals.clone();
+        a.revision_history_limit = old.spec.revision_history_limit;
+        if a != old.spec {
+            return vec![FieldError::forbidden(
+                "spec",
+                "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+            )];
+        }
+        Vec::new()
+    }
+    fn take_spec(&mut self, desired: &Self) {
+        self.spec = desired.spec.clone();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

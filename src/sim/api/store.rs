@@ -158,6 +158,7 @@ pub struct Store {
     pub deployments: Table<Deployment>,
     pub replicasets: Table<ReplicaSet>,
     pub daemonsets: Table<DaemonSet>,
+    pub statefulsets: Table<StatefulSet>,
     pub jobs: Table<Job>,
     pub cronjobs: Table<CronJob>,
     pub events: Vec<Event>,
@@ -492,3 +493,12 @@ resource!(
 );
 resource!(Job, "Job", "batch/v1", "jobs", "batch", true, jobs);
 resource!(CronJob, "CronJob", "batch/v1", "cronjobs", "batch", true, cronjobs);
+resource!(
+    StatefulSet,
+    "StatefulSet",
+    "apps/v1",
+    "statefulsets",
+    "apps",
+    true,
+    statefulsets
+);

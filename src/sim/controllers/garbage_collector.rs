@@ -16,6 +16,7 @@ pub fn reconcile(store: &mut Store, now: Millis) {
             .map(|d| d.metadata.uid.clone())
             .chain(store.replicasets.values().map(|r| r.metadata.uid.clone()))
             .chain(store.daemonsets.values().map(|r| r.metadata.uid.clone()))
+            .chain(store.statefulsets.values().map(|r| r.metadata.uid.clone()))
             .chain(store.jobs.values().map(|r| r.metadata.uid.clone()))
             .chain(store.cronjobs.values().map(|r| r.metadata.uid.clone()))
             .collect()

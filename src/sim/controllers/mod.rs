@@ -8,6 +8,7 @@ pub mod garbage_collector;
 pub mod job;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod statefulset;
 
 use super::api::{Condition, ObjectMeta, OwnerReference, Pod};
 use super::clock::{parse_rfc3339, secs, Millis};
