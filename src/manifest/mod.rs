@@ -506,8 +506,7 @@ mod tests {
 
     #[test]
     fn other_kinds_get_a_clear_message() {
-        let err =
-            parse("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: x\n").unwrap_err();
+        let err = parse("apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n").unwrap_err();
         assert!(matches!(*err.kind, ManifestErrorKind::NotSimulated { .. }));
         let err = parse("apiVersion: v1\nkind: Pood\nmetadata:\n  name: x\n").unwrap_err();
         assert!(err
