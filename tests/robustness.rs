@@ -22,9 +22,11 @@ use std::time::{Duration, Instant};
 type Commands = Vec<(String, Option<String>)>;
 
 /// The longest one command may take (debug build).
-const SLOW: Duration = Duration::from_secs(2);
+// Generous on purpose: this guards against hangs and runaway loops; speed is measured by
+// `pocket-cluster bench` (BENCHMARKS.md), not by timed tests.
+const SLOW: Duration = Duration::from_secs(5);
 /// After this long without an answer, a command is declared hung and the test fails at once.
-const HUNG: Duration = Duration::from_secs(6);
+const HUNG: Duration = Duration::from_secs(30);
 /// After this many hung commands a run stops (each leaves a spinning thread behind).
 const MAX_HANGS: usize = 3;
 
