@@ -5,6 +5,7 @@
 //! - [`shell`]: the command language (kubectl, sim) shared by the terminal, the CLI and tests.
 //! - `ui`: the Leptos app (wasm32 only).
 
+pub mod bench;
 pub mod course;
 pub mod manifest;
 pub mod shell;

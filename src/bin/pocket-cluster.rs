@@ -2,6 +2,8 @@
 //!
 //!   pocket-cluster run [--seed N] FILE|-   run a session script, print its transcript
 //!   pocket-cluster shell [--seed N]        the same language, interactive
+//!   pocket-cluster bench [--seed N] [--nodes N] [--deployments D] [--replicas R]
+//!                                          time the engine converging a large cluster
 
 use pocket_cluster::shell::files::FsFiles;
 use pocket_cluster::shell::{script, Session};
@@ -11,7 +13,12 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   pocket-cluster run [--seed N] FILE|-   run a session script and print its transcript
-  pocket-cluster shell [--seed N]        type commands interactively (kubectl …, sim …, help)";
+  pocket-cluster shell [--seed N]        type commands interactively (kubectl …, sim …, help)
+  pocket-cluster bench [--seed N] [--nodes N] [--deployments D] [--replicas R]
+                       [--ticks T] [--max-virtual SECONDS] [--quiet]
+                                         time D Deployments of R replicas converging on N
+                                         worker nodes (defaults 1000, 1000, 100), then
+                                         T steady 1 s ticks; progress goes to stderr";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -128,9 +135,68 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Some("bench") => bench(seed, &rest[1..]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
         }
     }
+}
+
+/// `pocket-cluster bench`: run [`pocket_cluster::bench`] and print its report.
+fn bench(seed: u64, args: &[String]) -> ExitCode {
+    use pocket_cluster::bench;
+    let mut opts = bench::Options {
+        seed,
+        ..Default::default()
+    };
+    let mut quiet = false;
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (args[i].as_str(), None),
+        };
+        if flag == "--quiet" {
+            quiet = true;
+            i += 1;
+            continue;
+        }
+        let value = match inline {
+            Some(v) => Some(v),
+            None => {
+                i += 1;
+                args.get(i).cloned()
+            }
+        };
+        let Some(n) = value.and_then(|v| v.parse::<u64>().ok()) else {
+            eprintln!("pocket-cluster bench: {flag} needs a whole number\n{USAGE}");
+            return ExitCode::from(2);
+        };
+        match flag {
+            "--nodes" => opts.nodes = n as usize,
+            "--deployments" => opts.deployments = n as usize,
+            "--replicas" => opts.replicas = n as usize,
+            "--ticks" => opts.ticks = n as usize,
+            "--max-virtual" => opts.max_virtual_ms = n.saturating_mul(1000),
+            _ => {
+                eprintln!("pocket-cluster bench: unknown option {flag}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+        i += 1;
+    }
+    let report = bench::run_with_progress(&opts, &mut |p| {
+        if !quiet {
+            eprintln!(
+                "  t+{:>4} s virtual  {:>7}/{} pods ready  {:>9.1} s wall",
+                p.virtual_ms / 1000,
+                p.ready,
+                p.pods,
+                p.wall.as_secs_f64()
+            );
+        }
+    });
+    print!("{}", report.text());
+    ExitCode::SUCCESS
 }

@@ -5,6 +5,8 @@ mod config;
 mod delete;
 mod describe;
 mod get;
+mod labels;
+mod nodes;
 mod rollout;
 mod run;
 
@@ -60,7 +62,22 @@ const COMMANDS: &[&str] = &[
 
 /// Commands this terminal runs; the rest of [`COMMANDS`] are real kubectl but not simulated yet.
 const SIMULATED: &[&str] = &[
-    "apply", "config", "create", "delete", "describe", "get", "rollout", "run", "scale", "set",
+    "annotate",
+    "api-resources",
+    "apply",
+    "config",
+    "cordon",
+    "create",
+    "delete",
+    "describe",
+    "drain",
+    "get",
+    "label",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "uncordon",
     "version",
 ];
 
@@ -117,6 +134,12 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "run" => run::run_pod(s, &rest),
         "scale" => rollout::scale(s, &rest),
         "describe" => describe::describe(s, &rest),
+        "cordon" => nodes::cordon(s, &rest),
+        "uncordon" => nodes::uncordon(s, &rest),
+        "drain" => nodes::drain(s, &rest),
+        "label" => labels::label(s, &rest, false),
+        "annotate" => labels::label(s, &rest, true),
+        "api-resources" => Ok(Output::ok(API_RESOURCES)),
         "rollout" => rollout::rollout(s, &rest),
         "set" => rollout::set(s, &rest),
         "version" => Ok(Output::ok(format!(
@@ -139,16 +162,39 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
     })
 }
 
+/// The kinds this cluster serves (`kubectl api-resources`).
+const API_RESOURCES: &str = "NAME           SHORTNAMES   APIVERSION   NAMESPACED   KIND
+events         ev           v1           true         Event
+namespaces     ns           v1           false        Namespace
+nodes          no           v1           false        Node
+pods           po           v1           true         Pod
+daemonsets     ds           apps/v1      true         DaemonSet
+deployments    deploy       apps/v1      true         Deployment
+replicasets    rs           apps/v1      true         ReplicaSet
+statefulsets   sts          apps/v1      true         StatefulSet
+cronjobs       cj           batch/v1     true         CronJob
+jobs                        batch/v1     true         Job";
+
 const HELP: &str = "kubectl controls the Kubernetes cluster manager.
 
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
 Simulated in Pocket Cluster so far:
-  apply          Apply a configuration to a resource by file name or stdin
-  create         Create a resource from a file or from stdin
+  create         Create a resource from a file or from stdin (also: deployment, namespace)
   get            Display one or many resources
-  delete         Delete resources by file names, stdin, resources and names
   run            Run a particular image on the cluster
+  delete         Delete resources by file names, stdin, resources and names
+  apply          Apply a configuration to a resource by file name or stdin
+  describe       Show details of a specific resource or group of resources
+  scale          Set a new size for a deployment, replica set or stateful set
+  rollout        Manage the rollout of a deployment (status, history, undo, restart, pause, resume)
+  set image      Update the image of a deployment's containers
+  label          Update the labels on a resource
+  annotate       Update the annotations on a resource
+  cordon         Mark node as unschedulable
+  uncordon       Mark node as schedulable
+  drain          Drain node in preparation for maintenance
+  api-resources  Print the supported API resources on the server
   config         Modify kubeconfig files (contexts)
   version        Print the client and server version information
 
