@@ -86,7 +86,7 @@ pub(super) fn drain(s: &mut Session, args: &[String]) -> Result<Output, String> 
         .first()
         .map(|n| n.trim_start_matches("node/").to_string())
         .ok_or("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples")?;
-    let mut out = set_unschedulable(s, &[name.clone()], true)?.text;
+    let mut out = set_unschedulable(s, std::slice::from_ref(&name), true)?.text;
     let cluster = target(s, &p)?;
     let c = &s.world.clusters[cluster];
     let on_node: Vec<&Pod> = c
