@@ -12,6 +12,8 @@ pub struct PodView {
     pub status: String,
     pub ready: String,
     pub ip: String,
+    /// What the pod is, from its well-known labels (`component`, `k8s-app`, `app`…).
+    pub app: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +54,17 @@ impl Snapshot {
                     status: format::pod_status(p),
                     ready: format::pod_ready(p),
                     ip: p.status.pod_ip.clone(),
+                    app: [
+                        "component",
+                        "k8s-app",
+                        "app.kubernetes.io/name",
+                        "app",
+                        "run",
+                        "name",
+                    ]
+                    .iter()
+                    .find_map(|k| p.metadata.labels.get(*k).cloned())
+                    .unwrap_or_else(|| p.metadata.name.clone()),
                 };
                 let nodes = c
                     .store

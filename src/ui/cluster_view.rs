@@ -16,7 +16,13 @@ fn status_class(status: &str) -> &'static str {
 }
 
 fn pod_chip(p: PodView) -> impl IntoView {
-    let class = format!("pod {}", status_class(&p.status));
+    // Running but not ready (a failing probe, an unreachable node) is not healthy.
+    let not_ready = p.ready.split_once('/').is_some_and(|(a, b)| a != b);
+    let class = if p.status == "Running" && not_ready {
+        "pod wait".to_string()
+    } else {
+        format!("pod {}", status_class(&p.status))
+    };
     let title = format!(
         "{}/{} · {} · {} ready{}",
         p.namespace,
@@ -60,10 +66,8 @@ fn node_box(n: NodeView) -> impl IntoView {
     let system_summary = if system.is_empty() {
         String::new()
     } else {
-        let names: Vec<String> = system
-            .iter()
-            .map(|p| p.name.trim_end_matches(&format!("-{}", n.name)).to_string())
-            .collect();
+        let mut names: Vec<String> = system.iter().map(|p| p.app.clone()).collect();
+        names.dedup();
         names.join(" · ")
     };
     view! {
