@@ -282,3 +282,20 @@ mod rfc1123_tests {
         );
     }
 }
+
+/// `date`'s default output in UTC: `Thu Jan  1 00:05:00 UTC 2026`.
+pub fn unix_date(t: Millis) -> String {
+    let s = rfc1123z(t); // "Thu, 01 Jan 2026 00:05:00 +0000"
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    if parts.len() < 5 {
+        return s;
+    }
+    let day: u32 = parts[1].parse().unwrap_or(1);
+    format!(
+        "{} {} {day:>2} {} UTC {}",
+        parts[0].trim_end_matches(','),
+        parts[2],
+        parts[4],
+        parts[3]
+    )
+}

@@ -311,3 +311,121 @@ mod tests {
         );
     }
 }
+
+/// What a container wrote to stdout between `started` and `until` (virtual time), as
+/// `kubectl logs` shows it. Derived from the image and command, so it needs no storage and is
+/// the same on every replay.
+pub fn logs(
+    image: &str,
+    command: &[String],
+    env: &[(String, String)],
+    started: Millis,
+    until: Millis,
+) -> Vec<String> {
+    let (repo, _) = normalise(image);
+    let stamp = |t: Millis| {
+        let ts = crate::sim::clock::rfc3339(t);
+        // nginx and Go programs print `2026/01/01 00:05:03`.
+        ts.replace('-', "/")
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_string()
+    };
+    match lookup(image).map(|i| &i.behaviour) {
+        None => Vec::new(),
+        Some(Behaviour::Command) => shell_logs(command, started, until),
+        Some(_) => match repo.as_str() {
+            "nginx" | "registry.k8s.io/nginx-slim" => vec![
+                "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration".into(),
+                "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/".into(),
+                "/docker-entrypoint.sh: Configuration complete; ready for start up".into(),
+                format!("{} [notice] 1#1: using the \"epoll\" event method", stamp(started)),
+                format!("{} [notice] 1#1: start worker processes", stamp(started)),
+            ],
+            "hashicorp/http-echo" => {
+                let text = command.iter().find_map(|a| a.strip_prefix("-text=")).unwrap_or("hello-world");
+                let listen = command.iter().find_map(|a| a.strip_prefix("-listen=")).unwrap_or(":5678");
+                vec![format!("{} [INFO] server is listening on {listen} ({text:?})", stamp(started))]
+            }
+            "redis" => vec![
+                "1:C 01 Jan 2026 00:00:00.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo".into(),
+                "1:M 01 Jan 2026 00:00:00.000 * Ready to accept connections tcp".into(),
+            ],
+            "postgres" if !env.iter().any(|(k, _)| k == "POSTGRES_PASSWORD" || k == "POSTGRES_HOST_AUTH_METHOD") => vec![
+                "Error: Database is uninitialized and superuser password is not specified.".into(),
+                "       You must specify POSTGRES_PASSWORD to a non-empty value for the".into(),
+                "       superuser. For example, \"-e POSTGRES_PASSWORD=password\" on \"docker run\".".into(),
+                String::new(),
+                "       You may also use \"POSTGRES_HOST_AUTH_METHOD=trust\" to allow all".into(),
+                "       connections without a password. This is *not* recommended.".into(),
+            ],
+            "postgres" => vec!["LOG:  database system is ready to accept connections".into()],
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The output of a shell-style command: `echo` lines once, or per loop iteration for
+/// `while true; do …; sleep N; done`, up to `until`.
+fn shell_logs(command: &[String], started: Millis, until: Millis) -> Vec<String> {
+    let script = match command {
+        [sh, flag, script, ..] if (sh.ends_with("sh") || sh.ends_with("bash")) && flag == "-c" => {
+            script.clone()
+        }
+        other => other.join(" "),
+    };
+    let echo_of = |stmt: &str| -> Option<String> {
+        let rest = stmt.trim().strip_prefix("echo")?;
+        if !(rest.is_empty() || rest.starts_with(' ')) {
+            return None;
+        }
+        let words = crate::shell::lex::lex(rest).ok()?.words;
+        Some(words.join(" "))
+    };
+    let statements = |body: &str| -> Vec<String> {
+        body.split([';', '\n'])
+            .flat_map(|s| s.split("&&"))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut out = Vec::new();
+    if let Some(body) = script.split_once("while true").map(|(_, b)| b) {
+        let inner = body
+            .trim()
+            .trim_start_matches(';')
+            .trim()
+            .trim_start_matches("do")
+            .trim_end()
+            .trim_end_matches("done")
+            .trim()
+            .trim_end_matches(';')
+            .to_string();
+        let stmts = statements(&inner);
+        let period: Millis = stmts
+            .iter()
+            .filter_map(|s| s.strip_prefix("sleep "))
+            .filter_map(|d| crate::sim::clock::parse_duration(d).ok())
+            .sum::<Millis>()
+            .max(1000);
+        let rounds = (until.saturating_sub(started) / period + 1).min(500);
+        for r in 0..rounds {
+            for s in &stmts {
+                if let Some(line) = echo_of(s) {
+                    out.push(line);
+                } else if s == "date" {
+                    out.push(crate::sim::clock::unix_date(started + r * period));
+                }
+            }
+        }
+        return out;
+    }
+    for s in statements(&script) {
+        if let Some(line) = echo_of(&s) {
+            out.push(line);
+        } else if s == "date" {
+            out.push(crate::sim::clock::unix_date(started));
+        }
+    }
+    out
+}

@@ -6,6 +6,7 @@ mod delete;
 mod describe;
 mod get;
 mod labels;
+mod logs;
 mod nodes;
 mod rollout;
 mod run;
@@ -73,6 +74,7 @@ const SIMULATED: &[&str] = &[
     "drain",
     "get",
     "label",
+    "logs",
     "rollout",
     "run",
     "scale",
@@ -140,6 +142,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "label" => labels::label(s, &rest, false),
         "annotate" => labels::label(s, &rest, true),
         "api-resources" => Ok(Output::ok(API_RESOURCES)),
+        "logs" => logs::logs(s, &rest),
         "rollout" => rollout::rollout(s, &rest),
         "set" => rollout::set(s, &rest),
         "version" => Ok(Output::ok(format!(
@@ -189,6 +192,7 @@ Simulated in Pocket Cluster so far:
   scale          Set a new size for a deployment, replica set or stateful set
   rollout        Manage the rollout of a deployment (status, history, undo, restart, pause, resume)
   set image      Update the image of a deployment's containers
+  logs           Print the logs for a container in a pod
   label          Update the labels on a resource
   annotate       Update the annotations on a resource
   cordon         Mark node as unschedulable
