@@ -276,42 +276,6 @@ pub fn command_runtime(command: &[String]) -> Option<Millis> {
     Some(total)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_normalise_like_docker() {
-        assert_eq!(normalise("nginx"), ("nginx".into(), "latest".into()));
-        assert_eq!(
-            normalise("docker.io/library/nginx:1.25"),
-            ("nginx".into(), "1.25".into())
-        );
-        assert_eq!(
-            qualified("nginx:1.255"),
-            "docker.io/library/nginx:1.255".to_string()
-        );
-        assert_eq!(
-            qualified("registry.k8s.io/pause:3.9"),
-            "registry.k8s.io/pause:3.9".to_string()
-        );
-        assert!(lookup("nginx:1.14.2").is_some());
-        assert!(lookup("nginx:1.255").is_none());
-        assert!(lookup("ngnix").is_none());
-    }
-
-    #[test]
-    fn commands_decide_how_long_a_shell_container_lives() {
-        let cmd = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(command_runtime(&cmd(&["sleep", "3600"])), Some(3_600_000));
-        assert_eq!(command_runtime(&[]), Some(0));
-        assert_eq!(
-            command_runtime(&cmd(&["sh", "-c", "while true; do echo hi; sleep 1; done"])),
-            None
-        );
-    }
-}
-
 /// What a container wrote to stdout between `started` and `until` (virtual time), as
 /// `kubectl logs` shows it. Derived from the image and command, so it needs no storage and is
 /// the same on every replay.
@@ -428,4 +392,40 @@ fn shell_logs(command: &[String], started: Millis, until: Millis) -> Vec<String>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_normalise_like_docker() {
+        assert_eq!(normalise("nginx"), ("nginx".into(), "latest".into()));
+        assert_eq!(
+            normalise("docker.io/library/nginx:1.25"),
+            ("nginx".into(), "1.25".into())
+        );
+        assert_eq!(
+            qualified("nginx:1.255"),
+            "docker.io/library/nginx:1.255".to_string()
+        );
+        assert_eq!(
+            qualified("registry.k8s.io/pause:3.9"),
+            "registry.k8s.io/pause:3.9".to_string()
+        );
+        assert!(lookup("nginx:1.14.2").is_some());
+        assert!(lookup("nginx:1.255").is_none());
+        assert!(lookup("ngnix").is_none());
+    }
+
+    #[test]
+    fn commands_decide_how_long_a_shell_container_lives() {
+        let cmd = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(command_runtime(&cmd(&["sleep", "3600"])), Some(3_600_000));
+        assert_eq!(command_runtime(&[]), Some(0));
+        assert_eq!(
+            command_runtime(&cmd(&["sh", "-c", "while true; do echo hi; sleep 1; done"])),
+            None
+        );
+    }
 }
