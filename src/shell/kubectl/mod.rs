@@ -10,6 +10,7 @@ mod logs;
 mod nodes;
 mod rollout;
 mod run;
+mod wait;
 
 use super::flags::{self, flag, FlagSpec};
 use super::{Output, Session};
@@ -81,6 +82,7 @@ const SIMULATED: &[&str] = &[
     "set",
     "uncordon",
     "version",
+    "wait",
 ];
 
 pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
@@ -143,6 +145,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "annotate" => labels::label(s, &rest, true),
         "api-resources" => Ok(Output::ok(API_RESOURCES)),
         "logs" => logs::logs(s, &rest),
+        "wait" => wait::wait(s, &rest),
         "rollout" => rollout::rollout(s, &rest),
         "set" => rollout::set(s, &rest),
         "version" => Ok(Output::ok(format!(
@@ -198,6 +201,7 @@ Simulated in Pocket Cluster so far:
   cordon         Mark node as unschedulable
   uncordon       Mark node as schedulable
   drain          Drain node in preparation for maintenance
+  wait           Wait for a condition on one or many resources (moves the virtual clock)
   api-resources  Print the supported API resources on the server
   config         Modify kubeconfig files (contexts)
   version        Print the client and server version information
