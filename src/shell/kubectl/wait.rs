@@ -159,7 +159,7 @@ pub(super) fn wait(s: &mut Session, args: &[String]) -> Result<Output, String> {
         Kind::Namespaces => "namespace",
         Kind::Events => "event",
     };
-    let plural = format!("{kind_word}").trim_end_matches('s').to_string() + "s";
+    let plural = kind_word.trim_end_matches('s').to_string() + "s";
     let uids: Vec<String> = names
         .iter()
         .map(|n| uid_of(&s.world.clusters[cluster].store, kind, &ns, n))
