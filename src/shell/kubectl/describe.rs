@@ -607,6 +607,224 @@ pub(super) fn describe_node(store: &Store, n: &Node, now: Millis) -> String {
     o
 }
 
+fn owned_pod_counts(store: &Store, ns: &str, uid: &str) -> String {
+    let pods: Vec<&Pod> = store
+        .pods
+        .in_namespace(Some(ns))
+        .filter(|p| controller_uid(&p.metadata) == Some(uid))
+        .collect();
+    let count = |phase: &str| pods.iter().filter(|p| p.status.phase == phase).count();
+    format!(
+        "{} Running / {} Waiting / {} Succeeded / {} Failed",
+        count("Running"),
+        count("Pending"),
+        count("Succeeded"),
+        count("Failed")
+    )
+}
+
+pub(super) fn describe_daemonset(store: &Store, d: &DaemonSet, now: Millis) -> String {
+    let mut o = String::new();
+    let m = &d.metadata;
+    let st = &d.status;
+    o.push_str(&format!("Name:\t{}\n", m.name));
+    o.push_str(&format!(
+        "Selector:\t{}\n",
+        d.spec
+            .selector
+            .as_ref()
+            .map(|s| s.to_text())
+            .unwrap_or_default()
+    ));
+    let sel: Vec<String> = d
+        .spec
+        .template
+        .spec
+        .node_selector
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    o.push_str(&format!(
+        "Node-Selector:\t{}\n",
+        if sel.is_empty() {
+            "<none>".into()
+        } else {
+            sel.join(",")
+        }
+    ));
+    map_lines(&mut o, "", "Labels", &m.labels, "=");
+    map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
+    o.push_str(&format!(
+        "Desired Number of Nodes Scheduled: {}\nCurrent Number of Nodes Scheduled: {}\nNumber of Nodes Scheduled with Up-to-date Pods: {}\nNumber of Nodes Scheduled with Available Pods: {}\nNumber of Nodes Misscheduled: {}\n",
+        st.desired_number_scheduled, st.current_number_scheduled, st.updated_number_scheduled, st.number_available, st.number_misscheduled
+    ));
+    o.push_str(&format!(
+        "Pods Status:\t{}\n",
+        owned_pod_counts(store, &m.namespace, &m.uid)
+    ));
+    template_lines(&mut o, &d.spec.template);
+    events_section(&mut o, store, &m.namespace, "DaemonSet", &m.name, now);
+    o
+}
+
+pub(super) fn describe_statefulset(store: &Store, d: &StatefulSet, now: Millis) -> String {
+    let mut o = String::new();
+    let m = &d.metadata;
+    o.push_str(&format!(
+        "Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n",
+        m.name,
+        m.namespace,
+        time_of(m.creation_timestamp.as_ref())
+    ));
+    o.push_str(&format!(
+        "Selector:\t{}\n",
+        d.spec
+            .selector
+            .as_ref()
+            .map(|s| s.to_text())
+            .unwrap_or_default()
+    ));
+    map_lines(&mut o, "", "Labels", &m.labels, "=");
+    map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
+    o.push_str(&format!(
+        "Replicas:\t{} desired | {} total\n",
+        d.spec.replicas.unwrap_or(1),
+        d.status.replicas
+    ));
+    let strategy = d.spec.update_strategy.clone().unwrap_or_default();
+    o.push_str(&format!("Update Strategy:\t{}\n", strategy.type_));
+    if let Some(p) = strategy.rolling_update.and_then(|r| r.partition) {
+        o.push_str(&format!("  Partition:\t{p}\n"));
+    }
+    o.push_str(&format!(
+        "Pods Status:\t{}\n",
+        owned_pod_counts(store, &m.namespace, &m.uid)
+    ));
+    template_lines(&mut o, &d.spec.template);
+    o.push_str(&format!(
+        "Volume Claims:\t{}\n",
+        if d.spec.volume_claim_templates.is_empty() {
+            "<none>"
+        } else {
+            "(templates kept; claims are not simulated yet)"
+        }
+    ));
+    events_section(&mut o, store, &m.namespace, "StatefulSet", &m.name, now);
+    o
+}
+
+pub(super) fn describe_job(store: &Store, j: &Job, now: Millis) -> String {
+    let mut o = String::new();
+    let m = &j.metadata;
+    o.push_str(&format!("Name:\t{}\nNamespace:\t{}\n", m.name, m.namespace));
+    o.push_str(&format!(
+        "Selector:\t{}\n",
+        j.spec
+            .selector
+            .as_ref()
+            .map(|s| s.to_text())
+            .unwrap_or_default()
+    ));
+    map_lines(&mut o, "", "Labels", &m.labels, "=");
+    map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
+    if let Some(owner) = m
+        .owner_references
+        .iter()
+        .find(|x| x.controller == Some(true))
+    {
+        o.push_str(&format!("Controlled By:\t{}/{}\n", owner.kind, owner.name));
+    }
+    o.push_str(&format!(
+        "Parallelism:\t{}\n",
+        j.spec.parallelism.unwrap_or(1)
+    ));
+    o.push_str(&format!(
+        "Completions:\t{}\n",
+        j.spec
+            .completions
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "<unset>".into())
+    ));
+    o.push_str(&format!(
+        "Completion Mode:\t{}\n",
+        j.spec.completion_mode.clone().unwrap_or_default()
+    ));
+    o.push_str(&format!("Suspend:\t{}\n", j.spec.suspend.unwrap_or(false)));
+    o.push_str(&format!(
+        "Backoff Limit:\t{}\n",
+        j.spec.backoff_limit.unwrap_or(6)
+    ));
+    if let Some(t) = &j.status.start_time {
+        o.push_str(&format!("Start Time:\t{}\n", time_of(Some(t))));
+    }
+    if let Some(t) = &j.status.completion_time {
+        o.push_str(&format!("Completed At:\t{}\n", time_of(Some(t))));
+    }
+    o.push_str(&format!(
+        "Pods Statuses:\t{} Active ({} Ready) / {} Succeeded / {} Failed\n",
+        j.status.active, j.status.ready, j.status.succeeded, j.status.failed
+    ));
+    template_lines(&mut o, &j.spec.template);
+    events_section(&mut o, store, &m.namespace, "Job", &m.name, now);
+    o
+}
+
+pub(super) fn describe_cronjob(store: &Store, c: &CronJob, now: Millis) -> String {
+    let mut o = String::new();
+    let m = &c.metadata;
+    o.push_str(&format!("Name:\t{}\nNamespace:\t{}\n", m.name, m.namespace));
+    map_lines(&mut o, "", "Labels", &m.labels, "=");
+    map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
+    o.push_str(&format!("Schedule:\t{}\n", c.spec.schedule));
+    o.push_str(&format!(
+        "Concurrency Policy:\t{}\n",
+        c.spec.concurrency_policy
+    ));
+    o.push_str(&format!(
+        "Suspend:\t{}\n",
+        if c.spec.suspend == Some(true) {
+            "True"
+        } else {
+            "False"
+        }
+    ));
+    o.push_str(&format!(
+        "Successful Job History Limit:\t{}\n",
+        c.spec.successful_jobs_history_limit.unwrap_or(3)
+    ));
+    o.push_str(&format!(
+        "Failed Job History Limit:\t{}\n",
+        c.spec.failed_jobs_history_limit.unwrap_or(1)
+    ));
+    o.push_str(&format!(
+        "Starting Deadline Seconds:\t{}\n",
+        c.spec
+            .starting_deadline_seconds
+            .map(|s| format!("{s}s"))
+            .unwrap_or_else(|| "<unset>".into())
+    ));
+    template_lines(&mut o, &c.spec.job_template.spec.template);
+    o.push_str(&format!(
+        "Last Schedule Time:\t{}\n",
+        c.status
+            .last_schedule_time
+            .as_ref()
+            .map(|t| time_of(Some(t)))
+            .unwrap_or_else(|| "<unset>".into())
+    ));
+    let active: Vec<String> = c.status.active.iter().map(|r| r.name.clone()).collect();
+    o.push_str(&format!(
+        "Active Jobs:\t{}\n",
+        if active.is_empty() {
+            "<none>".into()
+        } else {
+            active.join(", ")
+        }
+    ));
+    events_section(&mut o, store, &m.namespace, "CronJob", &m.name, now);
+    o
+}
+
 pub(super) fn describe_namespace(store: &Store, n: &Namespace, now: Millis) -> String {
     let mut o = String::new();
     o.push_str(&format!("Name:\t{}\n", n.metadata.name));
@@ -714,11 +932,22 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
         Kind::Events => {
             return Err("error: describe events is not supported; use kubectl get events".into())
         }
-        Kind::DaemonSets | Kind::StatefulSets | Kind::Jobs | Kind::CronJobs => {
-            return Err(format!(
-                "error: Pocket Cluster does not describe {kind_word} yet; use kubectl get {kind_word} -o yaml and kubectl get events"
-            ))
-        }
+        Kind::DaemonSets => pick(&store.daemonsets, &ns, &names, &sel)?
+            .into_iter()
+            .map(|o| describe_daemonset(store, o, now))
+            .collect(),
+        Kind::StatefulSets => pick(&store.statefulsets, &ns, &names, &sel)?
+            .into_iter()
+            .map(|o| describe_statefulset(store, o, now))
+            .collect(),
+        Kind::Jobs => pick(&store.jobs, &ns, &names, &sel)?
+            .into_iter()
+            .map(|o| describe_job(store, o, now))
+            .collect(),
+        Kind::CronJobs => pick(&store.cronjobs, &ns, &names, &sel)?
+            .into_iter()
+            .map(|o| describe_cronjob(store, o, now))
+            .collect(),
     };
     if texts.is_empty() {
         return Ok(Output::ok(format!("No resources found in {ns} namespace.")));
