@@ -666,7 +666,7 @@ spec:
         if !self.has_quorum() {
             return None;
         }
-        [
+        let all = [
             controllers::node_lifecycle::next_deadline(
                 &self.store,
                 &self.stopped,
@@ -679,9 +679,7 @@ spec:
             controllers::deployment::next_deadline(&self.store, now),
             controllers::job::next_deadline(&self.store, now),
             controllers::cronjob::next_deadline(&self.store, now),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        ];
+        all.into_iter().flatten().min()
     }
 }

@@ -146,6 +146,15 @@ pub const CATALOG: &[Image] = &[
         stops_on_sigterm: true,
         size_bytes: 23_482_040,
     },
+    // The docs' liveness example: /healthz answers 200 for 10 s after start, then 500.
+    Image {
+        repository: "registry.k8s.io/liveness",
+        tags: &["latest"],
+        pull_ms: (800, 1_800),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 2_700_000,
+    },
     // Control-plane images, preloaded on every node of a kubeadm cluster.
     Image {
         repository: "registry.k8s.io/etcd",
@@ -394,6 +403,93 @@ fn shell_logs(command: &[String], started: Millis, until: Millis) -> Vec<String>
     out
 }
 
+/// What an HTTP GET to a container answers: Some(status) if something listens on `port`,
+/// None if the connection is refused. `elapsed` is how long the container has run.
+pub fn http_status(
+    image: &str,
+    command: &[String],
+    port: i64,
+    path: &str,
+    elapsed: Millis,
+) -> Option<u16> {
+    let (repo, _) = normalise(image);
+    lookup(image)?;
+    match repo.as_str() {
+        "nginx" | "registry.k8s.io/nginx-slim" => (port == 80).then_some(match path {
+            "/" | "/index.html" | "" => 200,
+            _ => 404,
+        }),
+        "hashicorp/http-echo" => {
+            let listen = command
+                .iter()
+                .find_map(|a| a.strip_prefix("-listen="))
+                .and_then(|l| l.rsplit(':').next())
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(5678);
+            (port == listen).then_some(200)
+        }
+        "registry.k8s.io/liveness" => (port == 8080).then(|| {
+            if path == "/healthz" && elapsed >= 10_000 {
+                500
+            } else {
+                200
+            }
+        }),
+        "pocketcluster/hello" => (port == 8080).then_some(200),
+        _ => None,
+    }
+}
+
+/// Whether a TCP connection to `port` is accepted.
+pub fn tcp_open(image: &str, command: &[String], port: i64) -> bool {
+    let (repo, _) = normalise(image);
+    match repo.as_str() {
+        "redis" => port == 6379,
+        "postgres" => port == 5432,
+        _ => http_status(image, command, port, "/", 0).is_some(),
+    }
+}
+
+/// Whether a file exists `elapsed` after a shell container started, following its script's
+/// `touch`, `echo … > FILE`, `rm` and `sleep` statements (the docs' exec-liveness example).
+pub fn file_exists(command: &[String], file: &str, elapsed: Millis) -> bool {
+    let script = match command {
+        [sh, flag, script, ..] if (sh.ends_with("sh") || sh.ends_with("bash")) && flag == "-c" => {
+            script.clone()
+        }
+        other => other.join(" "),
+    };
+    let mut t: Millis = 0;
+    let mut exists = false;
+    for stmt in script
+        .split([';', '\n'])
+        .flat_map(|s| s.split("&&"))
+        .map(str::trim)
+    {
+        if t > elapsed {
+            break;
+        }
+        let words: Vec<&str> = stmt.split_whitespace().collect();
+        match words.as_slice() {
+            ["sleep", d, ..] => {
+                t = t.saturating_add(crate::sim::clock::parse_duration(d).unwrap_or(0))
+            }
+            ["touch", files @ ..] if files.contains(&file) => exists = true,
+            ["rm", rest @ ..] if rest.contains(&file) => exists = false,
+            _ if stmt.contains('>')
+                && stmt
+                    .split('>')
+                    .next_back()
+                    .is_some_and(|f| f.trim() == file) =>
+            {
+                exists = true
+            }
+            _ => {}
+        }
+    }
+    exists
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,6 +512,24 @@ mod tests {
         assert!(lookup("nginx:1.14.2").is_some());
         assert!(lookup("nginx:1.255").is_none());
         assert!(lookup("ngnix").is_none());
+    }
+
+    /// The docs' exec-liveness example: healthy for 30 s, then the file is gone.
+    #[test]
+    fn files_follow_the_script() {
+        let cmd: Vec<String> = [
+            "/bin/sh",
+            "-c",
+            "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        assert!(file_exists(&cmd, "/tmp/healthy", 5_000));
+        assert!(!file_exists(&cmd, "/tmp/healthy", 31_000));
+        assert_eq!(http_status("nginx:1.25", &[], 80, "/", 0), Some(200));
+        assert_eq!(http_status("nginx:1.25", &[], 80, "/healthz", 0), Some(404));
+        assert_eq!(http_status("nginx:1.25", &[], 8080, "/", 0), None);
     }
 
     #[test]

@@ -54,6 +54,19 @@ pub struct ContainerRuntime {
     pub backoff: Millis,
     pub last_exit: Option<(i64, String, Millis, Millis)>,
     pub container_id: String,
+    /// Readiness as the readiness probe last decided (true at once when there is no probe).
+    pub probe_ready: bool,
+    pub probes: ProbeState,
+}
+
+/// Where each probe of a running container stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProbeState {
+    pub next_readiness: Option<Millis>,
+    pub next_liveness: Option<Millis>,
+    pub readiness_failures: i64,
+    pub readiness_successes: i64,
+    pub liveness_failures: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +81,8 @@ pub struct PodRuntime {
 
 impl PodRuntime {
     /// The earliest moment one of this pod's containers changes by itself.
-    pub fn next_deadline(&self) -> Option<Millis> {
+    /// Every moment one of this pod's containers changes by itself (some may be past).
+    pub fn deadlines(&self) -> impl Iterator<Item = Millis> + '_ {
         self.containers
             .iter()
             .filter_map(|c| match c.state {
@@ -85,8 +99,85 @@ impl PodRuntime {
                 RunState::Stopping { until } => Some(until),
                 _ => None,
             })
-            .min()
+            .chain(
+                self.containers
+                    .iter()
+                    .filter(|c| matches!(c.state, RunState::Running { .. }))
+                    .flat_map(|c| [c.probes.next_readiness, c.probes.next_liveness])
+                    .flatten(),
+            )
     }
+
+    /// Whether something is due at `now`.
+    pub fn due(&self, now: Millis) -> bool {
+        self.deadlines().any(|t| t <= now)
+    }
+}
+
+/// Run one probe against a container that has been running since `since`. Err carries what
+/// the kubelet reports (`HTTP probe failed with statuscode: 404`, a refused connection, …).
+fn run_probe(
+    probe: &Probe,
+    spec: &Container,
+    ip: &str,
+    since: Millis,
+    now: Millis,
+) -> Result<(), String> {
+    let mut command = spec.command.clone();
+    command.extend(spec.args.iter().cloned());
+    let port_of = |p: &IntOrString| -> i64 {
+        match p {
+            IntOrString::Int(n) => *n,
+            IntOrString::Str(name) => spec
+                .ports
+                .iter()
+                .find(|cp| &cp.name == name)
+                .map(|cp| cp.container_port)
+                .unwrap_or(0),
+        }
+    };
+    let elapsed = now.saturating_sub(since);
+    if let Some(h) = &probe.http_get {
+        let port = port_of(&h.port);
+        let scheme = h.scheme.to_ascii_lowercase();
+        return match images::http_status(&spec.image, &command, port, &h.path, elapsed) {
+            None => Err(format!(
+                "Get \"{scheme}://{ip}:{port}{}\": dial tcp {ip}:{port}: connect: connection refused",
+                h.path
+            )),
+            Some(code) if (200..400).contains(&code) => Ok(()),
+            Some(code) => Err(format!("HTTP probe failed with statuscode: {code}")),
+        };
+    }
+    if let Some(t) = &probe.tcp_socket {
+        let port = port_of(&t.port);
+        return if images::tcp_open(&spec.image, &command, port) {
+            Ok(())
+        } else {
+            Err(format!("dial tcp {ip}:{port}: connect: connection refused"))
+        };
+    }
+    if let Some(e) = &probe.exec {
+        // `cat FILE`, `ls FILE`, `test -e FILE` check the container's files; other commands succeed.
+        let words: Vec<&str> = e.command.iter().map(String::as_str).collect();
+        let file = match words.as_slice() {
+            ["cat", f] | ["ls", f] | ["test", "-e" | "-f", f] => Some(*f),
+            [_, "-c", script] => script
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .find(|w| w[0] == "cat")
+                .map(|w| w[1]),
+            _ => None,
+        };
+        return match file {
+            Some(f) if !images::file_exists(&command, f, elapsed) => {
+                Err(format!("cat: can't open '{f}': No such file or directory"))
+            }
+            _ => Ok(()),
+        };
+    }
+    Ok(())
 }
 
 /// Per-cluster kubelet state: what each node has pulled, and each pod's containers.
@@ -196,10 +287,7 @@ impl Kubelets {
                     .get(&(p.metadata.namespace.clone(), p.metadata.name.clone()))
                 {
                     None => true,
-                    Some(rt) => {
-                        rt.seen_rv != p.metadata.resource_version
-                            || rt.next_deadline().is_some_and(|t| t <= now)
-                    }
+                    Some(rt) => rt.seen_rv != p.metadata.resource_version || rt.due(now),
                 }
             })
             .cloned()
@@ -253,6 +341,8 @@ impl Kubelets {
                         backoff: 0,
                         last_exit: None,
                         container_id: String::new(),
+                        probe_ready: false,
+                        probes: ProbeState::default(),
                     })
                     .collect();
                 let mut rt = PodRuntime {
@@ -360,6 +450,18 @@ impl Kubelets {
             since: now,
             exits: exit_plan(pod, spec, now),
         };
+        // Probes start after initialDelaySeconds; without a readiness probe the container is
+        // ready as soon as it runs (fact 19).
+        let first = |p: &Option<Probe>| {
+            p.as_ref()
+                .map(|p| now.saturating_add(secs(p.initial_delay_seconds.unwrap_or(0))))
+        };
+        c.probe_ready = spec.readiness_probe.is_none();
+        c.probes = ProbeState {
+            next_readiness: first(&spec.readiness_probe),
+            next_liveness: first(&spec.liveness_probe),
+            ..Default::default()
+        };
         ctx.event(
             pod,
             "Normal",
@@ -428,6 +530,7 @@ impl Kubelets {
                 self.begin_pull(pod, node, rt, i, ctx);
             }
         }
+        self.run_probes(pod, rt, ctx);
         for i in 0..rt.containers.len() {
             loop {
                 let before = rt.containers[i].state.clone();
@@ -438,6 +541,86 @@ impl Kubelets {
             }
         }
         false
+    }
+
+    /// Readiness and liveness probes that are due (fact 19): readiness flips the container's
+    /// Ready; failureThreshold liveness failures in a row kill it, and restartPolicy decides.
+    fn run_probes(&mut self, pod: &Pod, rt: &mut PodRuntime, ctx: &mut Ctx) {
+        let now = ctx.now;
+        let ip = rt.ip.clone();
+        for c in rt.containers.iter_mut() {
+            let RunState::Running { since, .. } = c.state else {
+                continue;
+            };
+            let Some(spec) = pod.spec.containers.iter().find(|s| s.name == c.name) else {
+                continue;
+            };
+            if let (Some(probe), Some(at)) = (&spec.readiness_probe, c.probes.next_readiness) {
+                if at <= now {
+                    let period = secs(probe.period_seconds.unwrap_or(10)).max(1000);
+                    c.probes.next_readiness = Some(now.saturating_add(period));
+                    match run_probe(probe, spec, &ip, since, now) {
+                        Ok(()) => {
+                            c.probes.readiness_failures = 0;
+                            c.probes.readiness_successes += 1;
+                            if c.probes.readiness_successes >= probe.success_threshold.unwrap_or(1)
+                            {
+                                c.probe_ready = true;
+                            }
+                        }
+                        Err(why) => {
+                            c.probes.readiness_successes = 0;
+                            c.probes.readiness_failures += 1;
+                            ctx.event(
+                                pod,
+                                "Warning",
+                                "Unhealthy",
+                                format!("Readiness probe failed: {why}"),
+                            );
+                            if c.probes.readiness_failures >= probe.failure_threshold.unwrap_or(3) {
+                                c.probe_ready = false;
+                            }
+                        }
+                    }
+                }
+            }
+            if let (Some(probe), Some(at)) = (&spec.liveness_probe, c.probes.next_liveness) {
+                if at <= now {
+                    let period = secs(probe.period_seconds.unwrap_or(10)).max(1000);
+                    c.probes.next_liveness = Some(now.saturating_add(period));
+                    match run_probe(probe, spec, &ip, since, now) {
+                        Ok(()) => c.probes.liveness_failures = 0,
+                        Err(why) => {
+                            c.probes.liveness_failures += 1;
+                            ctx.event(
+                                pod,
+                                "Warning",
+                                "Unhealthy",
+                                format!("Liveness probe failed: {why}"),
+                            );
+                            if c.probes.liveness_failures >= probe.failure_threshold.unwrap_or(3) {
+                                ctx.event(
+                                    pod,
+                                    "Normal",
+                                    "Killing",
+                                    format!(
+                                        "Container {} failed liveness probe, will be restarted",
+                                        c.name
+                                    ),
+                                );
+                                // The kill ends the container now; the restart policy takes over.
+                                c.state = RunState::Running {
+                                    since,
+                                    exits: Some((now, 137)),
+                                };
+                                c.probe_ready = false;
+                                c.probes = ProbeState::default();
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn step_container(
@@ -595,31 +778,11 @@ impl Kubelets {
 
     /// The next moment any container needs attention.
     pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
-        let mut best: Option<Millis> = None;
-        let mut consider = |t: Millis| {
-            if t > now && best.is_none_or(|b| t < b) {
-                best = Some(t);
-            }
-        };
-        for rt in self.pods.values() {
-            for c in &rt.containers {
-                match c.state {
-                    RunState::Pulling { done, .. } => consider(done),
-                    RunState::ErrImagePull { until } => consider(until),
-                    RunState::PullBackOff { retry } => consider(retry),
-                    RunState::Running {
-                        exits: Some((at, _)),
-                        ..
-                    } => consider(at),
-                    RunState::Exited {
-                        restart: Some(r), ..
-                    } => consider(r),
-                    RunState::Stopping { until } => consider(until),
-                    _ => {}
-                }
-            }
-        }
-        best
+        self.pods
+            .values()
+            .flat_map(|rt| rt.deadlines())
+            .filter(|t| *t > now)
+            .min()
     }
 }
 
@@ -672,7 +835,7 @@ fn pod_status(pod: &Pod, node: &Node, rt: &PodRuntime, now: Millis) -> PodStatus
                         }),
                         ..Default::default()
                     },
-                    true,
+                    c.probe_ready,
                     true,
                 ),
                 RunState::Exited {

@@ -167,6 +167,15 @@ fn container_lines(
             out.push_str(&format!("{i}  {k}:\t{}\n", v.0));
         }
     }
+    for (label, probe) in [
+        ("Liveness", &c.liveness_probe),
+        ("Readiness", &c.readiness_probe),
+        ("Startup", &c.startup_probe),
+    ] {
+        if let Some(p) = probe {
+            out.push_str(&format!("{i}{label}:\t{}\n", probe_text(p)));
+        }
+    }
     if c.env.is_empty() {
         out.push_str(&format!("{i}Environment:\t<none>\n"));
     } else {
@@ -180,6 +189,37 @@ fn container_lines(
         }
     }
     out.push_str(&format!("{i}Mounts:\t<none>\n"));
+}
+
+/// `http-get http://:8080/healthz delay=3s timeout=1s period=3s #success=1 #failure=3`.
+fn probe_text(p: &Probe) -> String {
+    let port = |x: &IntOrString| match x {
+        IntOrString::Int(n) => n.to_string(),
+        IntOrString::Str(s) => s.clone(),
+    };
+    let action = if let Some(h) = &p.http_get {
+        format!(
+            "http-get {}://{}:{}{}",
+            h.scheme.to_ascii_lowercase(),
+            h.host,
+            port(&h.port),
+            h.path
+        )
+    } else if let Some(t) = &p.tcp_socket {
+        format!("tcp-socket {}:{}", t.host, port(&t.port))
+    } else if let Some(e) = &p.exec {
+        format!("exec [{}]", e.command.join(" "))
+    } else {
+        "grpc".to_string()
+    };
+    format!(
+        "{action} delay={}s timeout={}s period={}s #success={} #failure={}",
+        p.initial_delay_seconds.unwrap_or(0),
+        p.timeout_seconds.unwrap_or(1),
+        p.period_seconds.unwrap_or(10),
+        p.success_threshold.unwrap_or(1),
+        p.failure_threshold.unwrap_or(3)
+    )
 }
 
 pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {

@@ -259,6 +259,29 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
                 p.protocol = "TCP".into();
             }
         }
+        // Probe defaults (fact 19): period 10 s, timeout 1 s, success 1, failure 3.
+        for probe in [
+            &mut c.liveness_probe,
+            &mut c.readiness_probe,
+            &mut c.startup_probe,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            probe.initial_delay_seconds.get_or_insert(0);
+            probe.period_seconds.get_or_insert(10);
+            probe.timeout_seconds.get_or_insert(1);
+            probe.success_threshold.get_or_insert(1);
+            probe.failure_threshold.get_or_insert(3);
+            if let Some(h) = probe.http_get.as_mut() {
+                if h.path.is_empty() {
+                    h.path = "/".into();
+                }
+                if h.scheme.is_empty() {
+                    h.scheme = "HTTP".into();
+                }
+            }
+        }
     }
 }
 
@@ -329,6 +352,56 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
                     &c.image,
                     "must not have leading or trailing whitespace",
                 ));
+            }
+            for (field, probe) in [
+                ("livenessProbe", &c.liveness_probe),
+                ("readinessProbe", &c.readiness_probe),
+                ("startupProbe", &c.startup_probe),
+            ] {
+                let Some(probe) = probe else { continue };
+                let handlers = [
+                    probe.http_get.is_some(),
+                    probe.tcp_socket.is_some(),
+                    probe.exec.is_some(),
+                    probe.grpc.is_some(),
+                ]
+                .iter()
+                .filter(|x| **x)
+                .count();
+                if handlers == 0 {
+                    errs.push(FieldError::required(
+                        format!("{p}.{field}"),
+                        "must specify a handler type",
+                    ));
+                } else if handlers > 1 {
+                    errs.push(FieldError::forbidden(
+                        format!("{p}.{field}"),
+                        "may not specify more than 1 handler type",
+                    ));
+                }
+                if field != "readinessProbe" && probe.success_threshold.is_some_and(|t| t != 1) {
+                    errs.push(FieldError::invalid_int(
+                        format!("{p}.{field}.successThreshold"),
+                        probe.success_threshold.unwrap_or(1),
+                        "must be 1",
+                    ));
+                }
+                for (name, v, min) in [
+                    ("periodSeconds", probe.period_seconds, 1),
+                    ("timeoutSeconds", probe.timeout_seconds, 1),
+                    ("failureThreshold", probe.failure_threshold, 1),
+                    ("initialDelaySeconds", probe.initial_delay_seconds, 0),
+                ] {
+                    if let Some(v) = v {
+                        if v < min {
+                            errs.push(FieldError::invalid_int(
+                                format!("{p}.{field}.{name}"),
+                                v,
+                                &format!("must be greater than or equal to {min}"),
+                            ));
+                        }
+                    }
+                }
             }
             for (j, port) in c.ports.iter().enumerate() {
                 if !(1..=65535).contains(&port.container_port) {
