@@ -10,8 +10,41 @@ pub enum Behaviour {
     Serve,
     /// Runs the pod's command (`sleep`, `sh -c`, …); see [`command_runtime`].
     Command,
-    /// Exits at once with this code and a log line (postgres without a password).
+    /// Exits shortly after starting with this code (a crasher).
     ExitsAtOnce(i32),
+    /// Allocates memory (`--vm-bytes 150M`, default 250M) and keeps it; OOMKilled when that is
+    /// over the container's memory limit.
+    MemoryHog,
+}
+
+/// Exit code of a container the kernel killed for memory (SIGKILL).
+pub const OOM_EXIT: i64 = 137;
+
+/// How much memory a memory-hog container takes, in bytes.
+pub fn hog_bytes(command: &[String]) -> u64 {
+    let mut it = command.iter();
+    while let Some(a) = it.next() {
+        let value = if let Some(v) = a.strip_prefix("--vm-bytes=") {
+            Some(v.to_string())
+        } else if a == "--vm-bytes" || a == "--mem" {
+            it.next().cloned()
+        } else {
+            a.strip_prefix("--mem=").map(String::from)
+        };
+        if let Some(v) = value {
+            // stress writes `150M` meaning MiB.
+            let v = v.trim_end_matches('B');
+            let v = if v.ends_with('M') || v.ends_with('G') || v.ends_with('K') {
+                format!("{v}i")
+            } else {
+                v.to_string()
+            };
+            if let Some(b) = crate::sim::quantity::bytes(&v) {
+                return b;
+            }
+        }
+    }
+    250 << 20
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +236,49 @@ pub const CATALOG: &[Image] = &[
         behaviour: Behaviour::Serve,
         stops_on_sigterm: true,
         size_bytes: 18_562_039,
+    },
+    // Stress tools the docs use for memory limits: OOMKilled over the limit.
+    Image {
+        repository: "polinux/stress",
+        tags: &["latest"],
+        pull_ms: (1_000, 2_000),
+        behaviour: Behaviour::MemoryHog,
+        stops_on_sigterm: true,
+        size_bytes: 4_040_000,
+    },
+    Image {
+        repository: "vish/stress",
+        tags: &["latest"],
+        pull_ms: (1_000, 2_000),
+        behaviour: Behaviour::MemoryHog,
+        stops_on_sigterm: true,
+        size_bytes: 4_040_000,
+    },
+    Image {
+        repository: "pocketcluster/memory-hog",
+        tags: &["*"],
+        pull_ms: (600, 1_400),
+        behaviour: Behaviour::MemoryHog,
+        stops_on_sigterm: true,
+        size_bytes: 3_100_000,
+    },
+    // A process that fails two seconds after it starts, every time.
+    Image {
+        repository: "pocketcluster/crasher",
+        tags: &["*"],
+        pull_ms: (600, 1_400),
+        behaviour: Behaviour::ExitsAtOnce(1),
+        stops_on_sigterm: true,
+        size_bytes: 2_900_000,
+    },
+    // A batch step: `pocketcluster/batch` runs `sleep` for its first argument (default 10s).
+    Image {
+        repository: "pocketcluster/batch",
+        tags: &["*"],
+        pull_ms: (600, 1_400),
+        behaviour: Behaviour::Command,
+        stops_on_sigterm: true,
+        size_bytes: 2_900_000,
     },
     // The course's own images (any tag).
     Image {

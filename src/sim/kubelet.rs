@@ -230,9 +230,32 @@ fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
         Behaviour::Command => {
             let mut cmd = c.command.clone();
             cmd.extend(c.args.iter().cloned());
+            if images::normalise(&c.image).0 == "pocketcluster/batch" {
+                // The course's batch step works for its first argument (default 10 s), then succeeds.
+                let ms = cmd
+                    .first()
+                    .and_then(|d| crate::sim::clock::parse_duration(d).ok())
+                    .unwrap_or(10_000);
+                return Some((now.saturating_add(ms.max(50)), 0));
+            }
             images::command_runtime(&cmd).map(|ms| (now.saturating_add(ms.max(50)), 0))
         }
-        Behaviour::ExitsAtOnce(code) => Some((now.saturating_add(500), code as i64)),
+        Behaviour::ExitsAtOnce(code) => Some((now.saturating_add(2_000), code as i64)),
+        Behaviour::MemoryHog => {
+            let mut cmd = c.command.clone();
+            cmd.extend(c.args.iter().cloned());
+            let limit = c
+                .resources
+                .limits
+                .get("memory")
+                .and_then(|q| crate::sim::quantity::bytes(&q.0));
+            match limit {
+                Some(l) if images::hog_bytes(&cmd) > l => {
+                    Some((now.saturating_add(1_500), images::OOM_EXIT))
+                }
+                _ => None,
+            }
+        }
     }
 }
 
@@ -693,7 +716,19 @@ impl Kubelets {
                 let restart_policy = pod.spec.restart_policy.as_str();
                 let restarts =
                     restart_policy == "Always" || (restart_policy == "OnFailure" && code != 0);
-                let reason = if code == 0 { "Completed" } else { "Error" };
+                let memory_hog = pod
+                    .spec
+                    .containers
+                    .get(i)
+                    .and_then(|c| images::lookup(&c.image))
+                    .is_some_and(|img| img.behaviour == Behaviour::MemoryHog);
+                let reason = if code == images::OOM_EXIT && memory_hog {
+                    "OOMKilled"
+                } else if code == 0 {
+                    "Completed"
+                } else {
+                    "Error"
+                };
                 let c = &mut rt.containers[i];
                 if at - since >= BACKOFF_RESET {
                     c.backoff = 0;

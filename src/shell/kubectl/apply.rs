@@ -172,6 +172,7 @@ pub(super) fn create(
             Ok(Output::ok(format!("namespace/{name} created")))
         }
         Some("deployment") | Some("deploy") => create_deployment(s, args),
+        Some("job") | Some("cronjob") | Some("cj") => create_batch(s, args),
         Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
             "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
         )),
@@ -275,6 +276,111 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
         .map_err(|e| e.kubectl(None))?;
     w.settle();
     Ok(Output::ok(format!("deployment.apps/{name} created")))
+}
+
+/// `kubectl create job NAME --image=IMAGE [-- COMMAND…]` (restartPolicy Never) and
+/// `kubectl create cronjob NAME --image=IMAGE --schedule=CRON [-- COMMAND…]` (OnFailure), as
+/// kubectl builds them (fact 13).
+fn create_batch(s: &mut Session, args: &[String]) -> Result<Output, String> {
+    let p = flags::parse(
+        args,
+        &[
+            flag("image", None, true),
+            flag("schedule", None, true),
+            flag("restart", None, true),
+            flag("from", None, true),
+            flag("dry-run", None, true),
+            flag("output", Some('o'), true),
+        ],
+    )?;
+    let what = p.positional.first().cloned().unwrap_or_default();
+    let cron = what != "job";
+    let name = p
+        .positional
+        .get(1)
+        .cloned()
+        .ok_or("error: exactly one NAME is required, got 0")?;
+    if p.value("from").is_some() {
+        return Err("error: --from is not simulated yet; create the job from a manifest".into());
+    }
+    let image = p
+        .value("image")
+        .ok_or("error: required flag(s) \"image\" not set")?
+        .to_string();
+    let schedule = p.value("schedule").unwrap_or("").to_string();
+    if cron && schedule.is_empty() {
+        return Err("error: required flag(s) \"schedule\" not set".into());
+    }
+    let cluster = target(s, &p)?;
+    let ns = namespace_of(s, &p, cluster);
+    let restart = p
+        .value("restart")
+        .unwrap_or(if cron { "OnFailure" } else { "Never" })
+        .to_string();
+    let template = PodTemplateSpec {
+        metadata: ObjectMeta::default(),
+        spec: PodSpec {
+            containers: vec![Container {
+                name: name.clone(),
+                image,
+                command: p.after_dashes.clone().unwrap_or_default(),
+                ..Default::default()
+            }],
+            restart_policy: restart,
+            ..Default::default()
+        },
+    };
+    let job_spec = JobSpec {
+        template,
+        ..Default::default()
+    };
+    let meta = ObjectMeta {
+        name: name.clone(),
+        namespace: ns,
+        ..Default::default()
+    };
+    let w = &mut s.world;
+    let c = &mut w.clusters[cluster];
+    if let Some(err) = c.api_unavailable() {
+        return Err(err);
+    }
+    let line = if cron {
+        let cj = CronJob {
+            api_version: "batch/v1".into(),
+            kind: "CronJob".into(),
+            metadata: meta,
+            spec: CronJobSpec {
+                schedule,
+                job_template: JobTemplateSpec {
+                    metadata: ObjectMeta {
+                        name: name.clone(),
+                        ..Default::default()
+                    },
+                    spec: job_spec,
+                },
+                ..Default::default()
+            },
+            status: CronJobStatus::default(),
+        };
+        c.store
+            .create(cj, w.now, &mut w.rng)
+            .map_err(|e| e.kubectl(None))?;
+        format!("cronjob.batch/{name} created")
+    } else {
+        let job = Job {
+            api_version: "batch/v1".into(),
+            kind: "Job".into(),
+            metadata: meta,
+            spec: job_spec,
+            status: JobStatus::default(),
+        };
+        c.store
+            .create(job, w.now, &mut w.rng)
+            .map_err(|e| e.kubectl(None))?;
+        format!("job.batch/{name} created")
+    };
+    w.settle();
+    Ok(Output::ok(line))
 }
 
 /// Create or update one object; returns kubectl's line (`pod/x created`).
