@@ -9,10 +9,12 @@ try {
   const page = await openApp(browser, server.url);
   await page.click('#apply');
   await runCommand(page, 'kubectl run typo --image=nginx:1.255');
-  await runCommand(page, 'kubectl run web --image=nginx:1.25 -n kube-public');
+  await runCommand(page, 'kubectl create deployment web --image=nginx:1.25 --replicas=3');
   await runCommand(page, 'sim advance 20s');
-  await runCommand(page, 'kubectl get pods -o wide');
+  await runCommand(page, 'sim node stop worker-2');
+  await runCommand(page, 'sim advance 45s');
   await runCommand(page, 'kubectl get nodes');
+  await runCommand(page, 'kubectl get pods -o wide');
   await page.waitForTimeout(400);
   await page.screenshot({ path: out });
   console.log(`wrote ${out}`);
