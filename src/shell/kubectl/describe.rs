@@ -8,7 +8,7 @@ use super::*;
 use crate::sim::api::*;
 use crate::sim::clock::{human_duration, parse_rfc3339, rfc1123z, Millis};
 use crate::sim::controllers::controller_uid;
-use crate::sim::controllers::deployment::{fenceposts, template_hash, TEMPLATE_HASH};
+use crate::sim::controllers::deployment::{template_hash, TEMPLATE_HASH};
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -487,7 +487,6 @@ pub(super) fn describe_deployment(store: &Store, d: &Deployment, now: Millis) ->
         new.map(|r| describe_rs(r))
             .unwrap_or_else(|| "<none>".into())
     ));
-    let _ = fenceposts;
     events_section(&mut o, store, &m.namespace, "Deployment", &m.name, now);
     o
 }
@@ -518,18 +517,9 @@ pub(super) fn describe_replicaset(store: &Store, r: &ReplicaSet, now: Millis) ->
         r.status.replicas,
         r.spec.replicas.unwrap_or(1)
     ));
-    let pods: Vec<&Pod> = store
-        .pods
-        .in_namespace(Some(&m.namespace))
-        .filter(|p| controller_uid(&p.metadata) == Some(m.uid.as_str()))
-        .collect();
-    let count = |phase: &str| pods.iter().filter(|p| p.status.phase == phase).count();
     o.push_str(&format!(
-        "Pods Status:\t{} Running / {} Waiting / {} Succeeded / {} Failed\n",
-        count("Running"),
-        count("Pending"),
-        count("Succeeded"),
-        count("Failed")
+        "Pods Status:\t{}\n",
+        owned_pod_counts(store, &m.namespace, &m.uid)
     ));
     template_lines(&mut o, &r.spec.template);
     events_section(&mut o, store, &m.namespace, "ReplicaSet", &m.name, now);
