@@ -167,7 +167,7 @@ fn ms(d: Duration) -> String {
 }
 
 fn virtual_time(v: Millis) -> String {
-    if v % 1000 == 0 {
+    if v.is_multiple_of(1000) {
         format!("{} s", v / 1000)
     } else {
         format!("{:.1} s", v as f64 / 1000.0)
