@@ -1,6 +1,7 @@
 //! One Kubernetes cluster: its API store, its control plane (scheduler and, later, controllers)
 //! and its kubelets. `World` holds several.
 
+use super::api::watch::Watch;
 use super::api::*;
 use super::clock::{rfc3339, Millis};
 use super::controllers;
@@ -34,28 +35,6 @@ pub struct Cluster {
     pub heartbeats: BTreeMap<String, Millis>,
     /// What each gated control loop last saw, so a pass over unchanged inputs is skipped.
     gates: BTreeMap<&'static str, Gate>,
-}
-
-/// A cheap fingerprint of the pods a kind of controller owns: their resourceVersions summed.
-/// Pods nobody owns (a bare `kubectl run`) do not wake the workload controllers.
-fn owned_pods_signature(store: &Store, kind: &str) -> u64 {
-    store
-        .pods
-        .values()
-        .filter(|p| {
-            p.metadata
-                .owner_references
-                .iter()
-                .any(|r| r.controller == Some(true) && r.kind == kind)
-        })
-        .map(|p| {
-            p.metadata
-                .resource_version
-                .parse::<u64>()
-                .unwrap_or(0)
-                .wrapping_add(1)
-        })
-        .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(b))
 }
 
 /// A control loop's inputs at its last run (a sum of table revisions) and its next deadline.
@@ -396,9 +375,20 @@ spec:
         }
         for _ in 0..16 {
             let before = self.store.revision();
+            // The node lifecycle controller looks at every node (there are few); pods matter to
+            // it only while a node is down or tainted unreachable.
             let st = &self.store;
-            let inputs = st.nodes.rev() + st.pods.rev() + self.stopped.len() as u64;
-            if self.gate("node-lifecycle", inputs, now) {
+            let watching_pods = !self.stopped.is_empty()
+                || st.nodes.values().any(|n| {
+                    n.spec
+                        .taints
+                        .iter()
+                        .any(|t| t.key == controllers::node_lifecycle::UNREACHABLE)
+                });
+            let inputs = |st: &Store, stopped: usize| {
+                st.nodes.rev() + stopped as u64 + if watching_pods { st.pods.rev() } else { 0 }
+            };
+            if self.gate("node-lifecycle", inputs(st, self.stopped.len()), now) {
                 controllers::node_lifecycle::reconcile(
                     &mut self.store,
                     &self.stopped,
@@ -406,87 +396,80 @@ spec:
                     now,
                 );
                 let st = &self.store;
-                let inputs = st.nodes.rev() + st.pods.rev() + self.stopped.len() as u64;
                 let due = controllers::node_lifecycle::next_deadline(
                     st,
                     &self.stopped,
                     &self.heartbeats,
                     now,
                 );
-                self.close("node-lifecycle", inputs, due);
+                self.close("node-lifecycle", inputs(st, self.stopped.len()), due);
             }
             self.namespace_controller(now);
-            let st = &self.store;
-            let inputs = st.deployments.rev() + st.replicasets.rev();
-            if self.gate("deployment", inputs, now) {
-                controllers::deployment::reconcile(&mut self.store, now, rng);
-                let st = &self.store;
-                let inputs = st.deployments.rev() + st.replicasets.rev();
-                let due = controllers::deployment::next_deadline(st, now);
-                self.close("deployment", inputs, due);
+            // The workload controllers sync what their work queues name (see `api::watch`).
+            self.run_queue(
+                |w| &mut w.deployments,
+                controllers::deployment::sync_key,
+                now,
+                rng,
+            );
+            self.run_queue(
+                |w| &mut w.replicasets,
+                controllers::replicaset::sync_key,
+                now,
+                rng,
+            );
+            if std::mem::take(&mut self.store.watch.nodes_changed) {
+                let keys: Vec<Key> = self
+                    .store
+                    .daemonsets
+                    .values()
+                    .map(|d| (d.metadata.namespace.clone(), d.metadata.name.clone()))
+                    .collect();
+                for key in keys {
+                    self.store.watch.daemonsets.add_key(key);
+                }
             }
-            let inputs =
-                self.store.replicasets.rev() + owned_pods_signature(&self.store, "ReplicaSet");
-            if self.gate("replicaset", inputs, now) {
-                controllers::replicaset::reconcile(&mut self.store, now, rng);
-                let inputs =
-                    self.store.replicasets.rev() + owned_pods_signature(&self.store, "ReplicaSet");
-                let due = controllers::replicaset::next_deadline(&self.store, now);
-                self.close("replicaset", inputs, due);
-            }
-            let inputs = self.store.daemonsets.rev()
-                + self.store.nodes.rev()
-                + owned_pods_signature(&self.store, "DaemonSet");
-            if self.gate("daemonset", inputs, now) {
-                controllers::daemonset::reconcile(&mut self.store, now, rng);
-                let inputs = self.store.daemonsets.rev()
-                    + self.store.nodes.rev()
-                    + owned_pods_signature(&self.store, "DaemonSet");
-                self.close("daemonset", inputs, None);
-            }
-            let st = &self.store;
-            let inputs = st.cronjobs.rev() + st.jobs.rev();
-            if self.gate("cronjob", inputs, now) {
-                controllers::cronjob::reconcile(&mut self.store, now, rng);
-                let st = &self.store;
-                let inputs = st.cronjobs.rev() + st.jobs.rev();
-                let due = controllers::cronjob::next_deadline(st, now);
-                self.close("cronjob", inputs, due);
-            }
-            let inputs =
-                self.store.statefulsets.rev() + owned_pods_signature(&self.store, "StatefulSet");
-            if self.gate("statefulset", inputs, now) {
-                controllers::statefulset::reconcile(&mut self.store, now, rng);
-                let inputs = self.store.statefulsets.rev()
-                    + owned_pods_signature(&self.store, "StatefulSet");
-                self.close("statefulset", inputs, None);
-            }
-            let inputs = self.store.jobs.rev() + owned_pods_signature(&self.store, "Job");
-            if self.gate("job", inputs, now) {
-                controllers::job::reconcile(&mut self.store, now, rng);
-                let inputs = self.store.jobs.rev() + owned_pods_signature(&self.store, "Job");
-                let due = controllers::job::next_deadline(&self.store, now);
-                self.close("job", inputs, due);
-            }
-            let owners = |st: &Store| {
-                st.deployments.rev()
-                    + st.replicasets.rev()
-                    + st.daemonsets.rev()
-                    + st.statefulsets.rev()
-                    + st.jobs.rev()
-                    + st.cronjobs.rev()
-                    + st.pods.len() as u64
-            };
-            if self.gate("garbage-collector", owners(&self.store), now) {
-                controllers::garbage_collector::reconcile(&mut self.store, now);
-                let inputs = owners(&self.store);
-                self.close("garbage-collector", inputs, None);
-            }
+            self.run_queue(
+                |w| &mut w.daemonsets,
+                controllers::daemonset::sync_key,
+                now,
+                rng,
+            );
+            self.run_queue(
+                |w| &mut w.cronjobs,
+                controllers::cronjob::sync_key,
+                now,
+                rng,
+            );
+            self.run_queue(
+                |w| &mut w.statefulsets,
+                controllers::statefulset::sync_key,
+                now,
+                rng,
+            );
+            self.run_queue(|w| &mut w.jobs, controllers::job::sync_key, now, rng);
+            controllers::garbage_collector::reconcile(&mut self.store, now);
             self.scheduler.schedule(&mut self.store, now, rng);
             self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
             if self.store.revision() == before {
                 break;
             }
+        }
+    }
+
+    /// Sync every key a controller's work queue holds now; each sync says when it wants the key
+    /// again (a deadline), which becomes the key's timer.
+    fn run_queue(
+        &mut self,
+        queue: fn(&mut Watch) -> &mut WorkQueue,
+        sync: fn(&mut Store, &Key, Millis, &mut Rng) -> Option<Millis>,
+        now: Millis,
+        rng: &mut Rng,
+    ) {
+        let keys = queue(&mut self.store.watch).take(now);
+        for key in keys {
+            let due = sync(&mut self.store, &key, now, rng);
+            queue(&mut self.store.watch).set_timer(&key, due);
         }
     }
 
@@ -652,7 +635,7 @@ spec:
             return Err(format!("sim node: {name} is not stopped"));
         }
         self.heartbeats.remove(name);
-        self.kubelets.node_rebooted(&self.store, name, now);
+        self.kubelets.node_rebooted(&mut self.store, name, now);
         Ok(())
     }
 
@@ -666,6 +649,7 @@ spec:
         if !self.has_quorum() {
             return None;
         }
+        let w = &self.store.watch;
         let all = [
             controllers::node_lifecycle::next_deadline(
                 &self.store,
@@ -673,12 +657,14 @@ spec:
                 &self.heartbeats,
                 now,
             ),
-            self.scheduler.next_deadline(now),
-            self.kubelets.next_deadline(now),
-            controllers::replicaset::next_deadline(&self.store, now),
-            controllers::deployment::next_deadline(&self.store, now),
-            controllers::job::next_deadline(&self.store, now),
-            controllers::cronjob::next_deadline(&self.store, now),
+            self.scheduler.next_deadline(&self.store, now),
+            self.kubelets.next_deadline(&self.store, now),
+            w.deployments.next_timer(now),
+            w.replicasets.next_timer(now),
+            w.daemonsets.next_timer(now),
+            w.statefulsets.next_timer(now),
+            w.jobs.next_timer(now),
+            w.cronjobs.next_timer(now),
         ];
         all.into_iter().flatten().min()
     }

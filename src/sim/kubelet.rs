@@ -72,8 +72,9 @@ pub struct ProbeState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRuntime {
     pub uid: String,
-    /// The pod's resourceVersion when this kubelet last synced it.
-    pub seen_rv: String,
+    /// The node it runs on, and its host number in the node's pod CIDR (None: host network).
+    pub node: String,
+    pub host: Option<u32>,
     pub ip: String,
     pub started: Millis,
     pub containers: Vec<ContainerRuntime>,
@@ -186,6 +187,25 @@ pub struct Kubelets {
     pub pods: BTreeMap<(String, String), PodRuntime>,
     pub images: BTreeMap<String, BTreeSet<String>>,
     pub next_host: BTreeMap<String, u32>,
+    /// Host numbers of the pod IPs in use on each node.
+    hosts_in_use: BTreeMap<String, BTreeSet<u32>>,
+}
+
+/// What a kubelet knows of its own node.
+pub struct NodeView {
+    pub name: String,
+    pub ip: String,
+    pub pod_cidr: String,
+}
+
+impl NodeView {
+    fn new(node: &Node) -> NodeView {
+        NodeView {
+            name: node.metadata.name.clone(),
+            ip: node_ip(node),
+            pod_cidr: node.spec.pod_cidr.clone(),
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -260,30 +280,35 @@ fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
 }
 
 impl Kubelets {
-    fn allocate_ip(
-        &mut self,
-        node: &Node,
-        pods: &BTreeMap<(String, String), PodRuntime>,
-    ) -> String {
-        let cidr = node.spec.pod_cidr.clone();
-        let base = cidr.split('/').next().unwrap_or("10.244.0.0");
+    /// The next free address in the node's pod CIDR (10.244.N.0/24), going round.
+    fn allocate_ip(&mut self, node: &NodeView) -> (String, Option<u32>) {
+        let base = node.pod_cidr.split('/').next().unwrap_or("10.244.0.0");
         let prefix: Vec<&str> = base.split('.').take(3).collect();
         let prefix = prefix.join(".");
-        let counter = self
-            .next_host
-            .entry(node.metadata.name.clone())
-            .or_insert(2);
+        let counter = self.next_host.entry(node.name.clone()).or_insert(2);
+        let used = self.hosts_in_use.entry(node.name.clone()).or_default();
         for _ in 0..253 {
-            let ip = format!("{prefix}.{}", *counter);
+            let host = *counter;
             *counter = if *counter >= 254 { 2 } else { *counter + 1 };
-            if !pods.values().any(|p| p.ip == ip) {
-                return ip;
+            if !used.contains(&host) {
+                used.insert(host);
+                return (format!("{prefix}.{host}"), Some(host));
             }
         }
-        format!("{prefix}.255")
+        (format!("{prefix}.255"), None)
     }
 
-    /// One sync of every pod on every ready node.
+    /// Forget a pod's runtime (the pod is gone from the API, or was replaced), freeing its IP.
+    fn forget(&mut self, key: &(String, String)) {
+        if let Some(rt) = self.pods.remove(key) {
+            if let (Some(host), Some(used)) = (rt.host, self.hosts_in_use.get_mut(&rt.node)) {
+                used.remove(&host);
+            }
+        }
+    }
+
+    /// Sync the pods the kubelets' queue holds: pods whose API object changed, and pods whose
+    /// containers have something due now (a pull ending, a back-off over, a probe).
     pub fn sync(
         &mut self,
         store: &mut Store,
@@ -291,63 +316,53 @@ impl Kubelets {
         now: Millis,
         rng: &mut Rng,
     ) {
-        // Forget pods that are gone from the API (or were replaced under the same name).
-        self.pods.retain(|(ns, n), rt| {
-            store
-                .pods
-                .get(ns, n)
-                .is_some_and(|p| p.metadata.uid == rt.uid && !p.spec.node_name.is_empty())
-        });
-        // Only pods that changed since the last sync, or whose containers are due, need work:
-        // a steady pod costs one comparison per step.
-        let due: Vec<Pod> = store
-            .pods
-            .values()
-            .filter(|p| !p.spec.node_name.is_empty() && !stopped.contains(&p.spec.node_name))
-            .filter(|p| {
-                match self
-                    .pods
-                    .get(&(p.metadata.namespace.clone(), p.metadata.name.clone()))
-                {
-                    None => true,
-                    Some(rt) => rt.seen_rv != p.metadata.resource_version || rt.due(now),
-                }
-            })
-            .cloned()
-            .collect();
-        if due.is_empty() {
+        let keys = store.watch.kubelet.take(now);
+        if keys.is_empty() {
             return;
         }
-        let wanted: BTreeSet<&str> = due.iter().map(|p| p.spec.node_name.as_str()).collect();
-        let nodes: BTreeMap<String, Node> = store
-            .nodes
-            .values()
-            .filter(|n| wanted.contains(n.metadata.name.as_str()))
-            .map(|n| (n.metadata.name.clone(), n.clone()))
-            .collect();
+        let mut nodes: BTreeMap<String, Option<NodeView>> = BTreeMap::new();
         let mut ctx = Ctx {
             now,
             rng,
             events: Vec::new(),
         };
         let mut removed = Vec::new();
-        for pod in due {
-            let Some(node) = nodes.get(&pod.spec.node_name) else {
+        for key in keys {
+            let Some(pod) = store.pods.get(&key.0, &key.1) else {
+                // Gone from the API: the kubelet forgets it.
+                self.forget(&key);
                 continue;
             };
-            let key = (pod.metadata.namespace.clone(), pod.metadata.name.clone());
+            if self
+                .pods
+                .get(&key)
+                .is_some_and(|rt| rt.uid != pod.metadata.uid)
+                || pod.spec.node_name.is_empty()
+            {
+                // Replaced under the same name (a StatefulSet's pod), or not bound any more.
+                self.forget(&key);
+            }
+            if pod.spec.node_name.is_empty() || stopped.contains(&pod.spec.node_name) {
+                // A powered-off node does nothing; starting it again wakes its pods.
+                store.watch.kubelet.set_timer(&key, None);
+                continue;
+            }
+            let node = nodes
+                .entry(pod.spec.node_name.clone())
+                .or_insert_with(|| store.nodes.get("", &pod.spec.node_name).map(NodeView::new));
+            let Some(node) = node.as_ref() else {
+                continue;
+            };
+            let pod = pod.clone();
             if !self.pods.contains_key(&key) {
                 if pod.metadata.deletion_timestamp.is_some() {
                     removed.push(key);
                     continue;
                 }
-                let ip = if pod.spec.host_network {
-                    node_ip(node)
+                let (ip, host) = if pod.spec.host_network {
+                    (node.ip.clone(), None)
                 } else {
-                    let pods = std::mem::take(&mut self.pods);
-                    let ip = self.allocate_ip(node, &pods);
-                    self.pods = pods;
-                    ip
+                    self.allocate_ip(node)
                 };
                 let containers = pod
                     .spec
@@ -370,7 +385,8 @@ impl Kubelets {
                     .collect();
                 let mut rt = PodRuntime {
                     uid: pod.metadata.uid.clone(),
-                    seen_rv: String::new(),
+                    node: node.name.clone(),
+                    host,
                     ip,
                     started: now,
                     containers,
@@ -385,38 +401,46 @@ impl Kubelets {
             };
             let gone = self.step_pod(&pod, node, &mut rt, &mut ctx);
             if gone {
+                self.pods.insert(key.clone(), rt);
                 removed.push(key);
             } else {
                 let status = pod_status(&pod, node, &rt, now);
                 if status != pod.status {
-                    let mut p = pod.clone();
+                    let mut p = pod;
                     p.status = status;
                     store.put(p);
+                    // The kubelet has seen its own write.
+                    store.watch.kubelet.forget(&key);
                 }
-                rt.seen_rv = store
-                    .pods
-                    .get(&key.0, &key.1)
-                    .map(|p| p.metadata.resource_version.clone())
-                    .unwrap_or_default();
+                let next = rt.deadlines().filter(|t| *t > now).min();
+                store.watch.kubelet.set_timer(&key, next);
                 self.pods.insert(key, rt);
             }
         }
         for (ns, name, type_, reason, msg) in ctx.events {
             store.record_event(now, &ns, "Pod", &name, type_, reason, "kubelet", msg);
         }
-        for (ns, name) in removed {
-            store.remove::<Pod>(&ns, &name);
-            self.pods.remove(&(ns, name));
+        for key in removed {
+            store.remove::<Pod>(&key.0, &key.1);
+            self.forget(&key);
+            store.watch.kubelet.set_timer(&key, None);
         }
     }
 
-    fn begin_pull(&mut self, pod: &Pod, node: &Node, rt: &mut PodRuntime, i: usize, ctx: &mut Ctx) {
+    fn begin_pull(
+        &mut self,
+        pod: &Pod,
+        node: &NodeView,
+        rt: &mut PodRuntime,
+        i: usize,
+        ctx: &mut Ctx,
+    ) {
         let Some(spec) = pod.spec.containers.get(i) else {
             return;
         };
         let cached = self
             .images
-            .get(&node.metadata.name)
+            .get(&node.name)
             .is_some_and(|s| s.contains(&spec.image));
         let now = ctx.now;
         if cached && spec.image_pull_policy != "Always" || spec.image_pull_policy == "Never" {
@@ -500,7 +524,7 @@ impl Kubelets {
     }
 
     /// Advance one pod's containers to `now`. Returns true when the pod is gone (fully stopped).
-    fn step_pod(&mut self, pod: &Pod, node: &Node, rt: &mut PodRuntime, ctx: &mut Ctx) -> bool {
+    fn step_pod(&mut self, pod: &Pod, node: &NodeView, rt: &mut PodRuntime, ctx: &mut Ctx) -> bool {
         let now = ctx.now;
         if pod.metadata.deletion_timestamp.is_some() {
             let grace = secs(
@@ -649,7 +673,7 @@ impl Kubelets {
     fn step_container(
         &mut self,
         pod: &Pod,
-        node: &Node,
+        node: &NodeView,
         rt: &mut PodRuntime,
         i: usize,
         ctx: &mut Ctx,
@@ -661,7 +685,7 @@ impl Kubelets {
                 let image = rt.containers[i].image.clone();
                 if images::lookup(&image).is_some() {
                     self.images
-                        .entry(node.metadata.name.clone())
+                        .entry(node.name.clone())
                         .or_default()
                         .insert(image.clone());
                     let took = go_duration(done - started);
@@ -787,16 +811,13 @@ impl Kubelets {
 
     /// A node came back from being powered off: every container on it died with the machine
     /// and restarts now (last state: Unknown, exit code 255, as after a real reboot).
-    pub fn node_rebooted(&mut self, store: &Store, node: &str, now: Millis) {
-        for ((ns, name), rt) in self.pods.iter_mut() {
-            if store
-                .pods
-                .get(ns, name)
-                .is_none_or(|p| p.spec.node_name != node)
-            {
+    pub fn node_rebooted(&mut self, store: &mut Store, node: &str, now: Millis) {
+        let keys: Vec<(String, String)> = store.watch.pods_on_node(node).cloned().collect();
+        for key in keys {
+            store.watch.kubelet.add(&key.0, &key.1);
+            let Some(rt) = self.pods.get_mut(&key) else {
                 continue;
-            }
-            rt.seen_rv.clear();
+            };
             for c in rt.containers.iter_mut() {
                 if let RunState::Running { since, .. } = c.state {
                     c.state = RunState::Exited {
@@ -812,12 +833,8 @@ impl Kubelets {
     }
 
     /// The next moment any container needs attention.
-    pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
-        self.pods
-            .values()
-            .flat_map(|rt| rt.deadlines())
-            .filter(|t| *t > now)
-            .min()
+    pub fn next_deadline(&self, store: &Store, now: Millis) -> Option<Millis> {
+        store.watch.kubelet.next_timer(now)
     }
 }
 
@@ -831,9 +848,9 @@ pub fn node_ip(node: &Node) -> String {
 }
 
 /// The status the kubelet reports for a pod from its runtime state.
-fn pod_status(pod: &Pod, node: &Node, rt: &PodRuntime, now: Millis) -> PodStatus {
+fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodStatus {
     let mut status = pod.status.clone();
-    status.host_ip = node_ip(node);
+    status.host_ip = node.ip.clone();
     status.pod_ip = rt.ip.clone();
     status.start_time = Some(rfc3339(rt.started));
     status.qos_class = qos_class(pod);

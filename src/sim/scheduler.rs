@@ -1,7 +1,7 @@
 //! The scheduler: binds each pending pod to a node that passes every filter, preferring the node
 //! with the most room. A pod nothing fits stays Pending with the real `FailedScheduling` text.
 
-use super::api::{Condition, Node, Pod, Store, Taint, Toleration};
+use super::api::{Condition, Node, Pod, Store, Taint, Toleration, Usage};
 use super::clock::{rfc3339, Millis};
 use super::quantity;
 use super::rng::Rng;
@@ -14,6 +14,45 @@ const RETRY_MS: Millis = 10_000;
 pub struct Scheduler {
     /// Unschedulable pods (namespace, name) and when to try them next.
     retry_at: BTreeMap<(String, String), Millis>,
+    /// The nodes as the scheduler's cache holds them, rebuilt when the node table changes.
+    nodes: Vec<NodeInfo>,
+    nodes_rev: Option<u64>,
+    /// Where the next search for a feasible node starts (kube-scheduler's nextStartNodeIndex).
+    next_start: usize,
+}
+
+/// A node with its allocatable resources parsed once.
+#[derive(Debug, Clone)]
+struct NodeInfo {
+    node: Node,
+    cpu: u64,
+    memory: u64,
+    pods: u64,
+    ready: bool,
+}
+
+impl NodeInfo {
+    fn new(node: &Node) -> NodeInfo {
+        let alloc = |k: &str| node.status.allocatable.get(k).map(|q| q.0.as_str());
+        NodeInfo {
+            node: node.clone(),
+            cpu: alloc("cpu").and_then(quantity::cpu_millis).unwrap_or(0),
+            memory: alloc("memory").and_then(quantity::bytes).unwrap_or(0),
+            pods: alloc("pods").and_then(|q| q.parse().ok()).unwrap_or(110),
+            ready: node_is_ready(node),
+        }
+    }
+}
+
+/// How many feasible nodes to find before scoring (kube-scheduler's numFeasibleNodesToFind with
+/// the default adaptive percentageOfNodesToScore): every node below 100, else 50% minus 1% per
+/// 125 nodes, at least 5% and at least 100 nodes.
+pub fn feasible_nodes_to_find(nodes: usize) -> usize {
+    if nodes < 100 {
+        return nodes;
+    }
+    let percentage = (50 - (nodes / 125) as i64).max(5) as usize;
+    (nodes * percentage / 100).max(100)
 }
 
 /// Requested CPU (millicores) and memory (bytes) of a pod: the sum of its containers' requests,
@@ -66,7 +105,8 @@ pub fn node_is_ready(node: &Node) -> bool {
 }
 
 /// Why a node does not fit a pod, in the scheduler's words; None when it fits.
-fn filter(node: &Node, pod: &Pod, used: (u64, u64, u64), req: (u64, u64)) -> Option<String> {
+fn filter(info: &NodeInfo, pod: &Pod, used: Usage, req: (u64, u64)) -> Option<String> {
+    let node = &info.node;
     if node.spec.unschedulable {
         return Some("node(s) were unschedulable".into());
     }
@@ -89,174 +129,199 @@ fn filter(node: &Node, pod: &Pod, used: (u64, u64, u64), req: (u64, u64)) -> Opt
     {
         return Some("node(s) didn't match Pod's node affinity/selector".into());
     }
-    let alloc = |k: &str| node.status.allocatable.get(k).map(|q| q.0.clone());
-    let cpu = alloc("cpu")
-        .and_then(|q| quantity::cpu_millis(&q))
-        .unwrap_or(0);
-    let mem = alloc("memory")
-        .and_then(|q| quantity::bytes(&q))
-        .unwrap_or(0);
-    let pods: u64 = alloc("pods").and_then(|q| q.parse().ok()).unwrap_or(110);
-    if used.2 + 1 > pods {
+    if used.pods + 1 > info.pods {
         return Some("Too many pods".into());
     }
-    if req.0 > 0 && used.0 + req.0 > cpu {
+    if req.0 > 0 && used.cpu + req.0 > info.cpu {
         return Some("Insufficient cpu".into());
     }
-    if req.1 > 0 && used.1 + req.1 > mem {
+    if req.1 > 0 && used.memory + req.1 > info.memory {
         return Some("Insufficient memory".into());
+    }
+    // The node lifecycle controller taints NotReady nodes; the taint is what filters.
+    if !info.ready {
+        return Some("node(s) had untolerated taint {node.kubernetes.io/not-ready: }".into());
     }
     None
 }
 
 impl Scheduler {
-    /// One scheduling pass over every pending pod.
+    /// Bind the pods the scheduler's queue holds (new unbound pods, and unschedulable ones whose
+    /// retry came), each to the best node that passes every filter.
     pub fn schedule(&mut self, store: &mut Store, now: Millis, rng: &mut Rng) {
-        let pending: Vec<(String, String)> = store
-            .pods
-            .values()
-            .filter(|p| {
-                p.spec.node_name.is_empty()
-                    && p.metadata.deletion_timestamp.is_none()
-                    && p.spec.scheduler_name == "default-scheduler"
-            })
-            .map(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()))
-            .collect();
-        self.retry_at.retain(|k, _| pending.contains(k));
-        if pending.is_empty() {
+        let keys = store.watch.scheduler.take(now);
+        if keys.is_empty() {
             return;
         }
-        // What each node already carries: cpu, memory, pod count.
-        let mut used: BTreeMap<String, (u64, u64, u64)> = store
-            .nodes
-            .values()
-            .map(|n| (n.metadata.name.clone(), (0, 0, 0)))
-            .collect();
-        for p in store.pods.values() {
-            if let Some(u) = used.get_mut(&p.spec.node_name) {
-                let (c, m) = pod_requests(p);
-                *u = (u.0 + c, u.1 + m, u.2 + 1);
-            }
+        if self.nodes_rev != Some(store.nodes.rev()) {
+            self.nodes = store.nodes.values().map(NodeInfo::new).collect();
+            self.nodes_rev = Some(store.nodes.rev());
         }
-        for key in pending {
-            if self.retry_at.get(&key).is_some_and(|t| *t > now) {
-                continue;
-            }
-            let Some(pod) = store.pods.get(&key.0, &key.1).cloned() else {
+        for key in keys {
+            let Some(pod) = store.pods.get(&key.0, &key.1) else {
+                self.retry_at.remove(&key);
                 continue;
             };
-            let req = pod_requests(&pod);
-            let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-            let mut best: Vec<(u64, String)> = Vec::new();
-            for node in store.nodes.values() {
-                let name = &node.metadata.name;
-                let u = used.get(name).copied().unwrap_or_default();
-                // The node lifecycle controller taints NotReady nodes; the taint is what filters.
-                let reason = filter(node, &pod, u, req).or_else(|| {
-                    (!node_is_ready(node)).then(|| {
-                        "node(s) had untolerated taint {node.kubernetes.io/not-ready: }".to_string()
-                    })
-                });
-                match reason {
-                    Some(r) => *reasons.entry(r).or_default() += 1,
-                    None => {
-                        // Score: fewer pods and fewer requested resources is better.
-                        let score =
-                            u.2.saturating_mul(1000)
-                                .saturating_add(u.0.saturating_add(req.0) / 10)
-                                .saturating_add(u.1.saturating_add(req.1) / (64 << 20));
-                        best.push((score, name.clone()));
-                    }
-                }
-            }
-            let total = store.nodes.len();
-            if best.is_empty() {
-                let resource_reasons = reasons
-                    .iter()
-                    .filter(|(r, _)| r.starts_with("Insufficient") || r.as_str() == "Too many pods")
-                    .map(|(_, n)| *n)
-                    .sum::<usize>();
-                let list: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
-                let mut preemption = Vec::new();
-                if resource_reasons > 0 {
-                    preemption.push(format!(
-                        "{resource_reasons} No preemption victims found for incoming pod"
-                    ));
-                }
-                if total - resource_reasons > 0 {
-                    preemption.push(format!(
-                        "{} Preemption is not helpful for scheduling",
-                        total - resource_reasons
-                    ));
-                }
-                let message = if total == 0 {
-                    "no nodes available to schedule pods".to_string()
-                } else {
-                    format!(
-                        "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
-                        list.join(", "),
-                        preemption.join(", ")
-                    )
-                };
-                let mut p = pod.clone();
-                set_condition(
-                    &mut p.status.conditions,
-                    "PodScheduled",
-                    "False",
-                    "Unschedulable",
-                    &message,
-                    now,
-                );
-                p.status.phase = "Pending".into();
-                store.put(p);
-                store.record_event(
-                    now,
-                    &key.0,
-                    "Pod",
-                    &key.1,
-                    "Warning",
-                    "FailedScheduling",
-                    "default-scheduler",
-                    message,
-                );
-                self.retry_at.insert(key, now.saturating_add(RETRY_MS));
+            if !pod.spec.node_name.is_empty()
+                || pod.metadata.deletion_timestamp.is_some()
+                || pod.spec.scheduler_name != "default-scheduler"
+            {
+                self.retry_at.remove(&key);
+                store.watch.scheduler.set_timer(&key, None);
                 continue;
             }
-            best.sort();
-            let top = best[0].0;
-            let ties: Vec<&String> = best.iter().filter(|b| b.0 == top).map(|b| &b.1).collect();
-            let node = ties[rng.below(ties.len() as u64) as usize].clone();
-            if let Some(u) = used.get_mut(&node) {
-                *u = (u.0 + req.0, u.1 + req.1, u.2 + 1);
+            if let Some(t) = self.retry_at.get(&key).copied() {
+                if t > now {
+                    store.watch.scheduler.set_timer(&key, Some(t));
+                    continue;
+                }
             }
+            let pod = pod.clone();
+            self.schedule_one(store, key, pod, now, rng);
+        }
+    }
+
+    fn schedule_one(
+        &mut self,
+        store: &mut Store,
+        key: (String, String),
+        pod: Pod,
+        now: Millis,
+        rng: &mut Rng,
+    ) {
+        let req = pod_requests(&pod);
+        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+        let mut best: Vec<(u64, usize)> = Vec::new();
+        let total = self.nodes.len();
+        let wanted = feasible_nodes_to_find(total);
+        let start = if total == 0 {
+            0
+        } else {
+            self.next_start % total
+        };
+        let mut processed = 0;
+        for i in 0..total {
+            if best.len() >= wanted {
+                break;
+            }
+            let index = (start + i) % total;
+            let info = &self.nodes[index];
+            processed += 1;
+            let u = store.watch.usage(&info.node.metadata.name);
+            match filter(info, &pod, u, req) {
+                Some(r) => *reasons.entry(r).or_default() += 1,
+                None => {
+                    // Score: fewer pods and fewer requested resources is better.
+                    let score = u
+                        .pods
+                        .saturating_mul(1000)
+                        .saturating_add(u.cpu.saturating_add(req.0) / 10)
+                        .saturating_add(u.memory.saturating_add(req.1) / (64 << 20));
+                    best.push((score, index));
+                }
+            }
+        }
+        if total > 0 {
+            self.next_start = (start + processed) % total;
+        }
+        if best.is_empty() {
+            let resource_reasons = reasons
+                .iter()
+                .filter(|(r, _)| r.starts_with("Insufficient") || r.as_str() == "Too many pods")
+                .map(|(_, n)| *n)
+                .sum::<usize>();
+            let list: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+            let mut preemption = Vec::new();
+            if resource_reasons > 0 {
+                preemption.push(format!(
+                    "{resource_reasons} No preemption victims found for incoming pod"
+                ));
+            }
+            if total - resource_reasons > 0 {
+                preemption.push(format!(
+                    "{} Preemption is not helpful for scheduling",
+                    total - resource_reasons
+                ));
+            }
+            let message = if total == 0 {
+                "no nodes available to schedule pods".to_string()
+            } else {
+                format!(
+                    "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
+                    list.join(", "),
+                    preemption.join(", ")
+                )
+            };
             let mut p = pod;
-            p.spec.node_name = node.clone();
             set_condition(
                 &mut p.status.conditions,
                 "PodScheduled",
-                "True",
-                "",
-                "",
+                "False",
+                "Unschedulable",
+                &message,
                 now,
             );
+            p.status.phase = "Pending".into();
             store.put(p);
-            self.retry_at.remove(&key);
             store.record_event(
                 now,
                 &key.0,
                 "Pod",
                 &key.1,
-                "Normal",
-                "Scheduled",
+                "Warning",
+                "FailedScheduling",
                 "default-scheduler",
-                format!("Successfully assigned {}/{} to {node}", key.0, key.1),
+                message,
             );
+            let retry = now.saturating_add(RETRY_MS);
+            store.watch.scheduler.forget(&key);
+            store.watch.scheduler.set_timer(&key, Some(retry));
+            self.retry_at.insert(key, retry);
+            return;
         }
+        // Ties in score go to a seeded pick among them, in node-name order.
+        let top = best.iter().map(|b| b.0).min().unwrap_or(0);
+        let mut ties: Vec<usize> = best.iter().filter(|b| b.0 == top).map(|b| b.1).collect();
+        ties.sort_by(|a, b| {
+            self.nodes[*a]
+                .node
+                .metadata
+                .name
+                .cmp(&self.nodes[*b].node.metadata.name)
+        });
+        let node = self.nodes[ties[rng.below(ties.len() as u64) as usize]]
+            .node
+            .metadata
+            .name
+            .clone();
+        let mut p = pod;
+        p.spec.node_name = node.clone();
+        set_condition(
+            &mut p.status.conditions,
+            "PodScheduled",
+            "True",
+            "",
+            "",
+            now,
+        );
+        store.put(p);
+        self.retry_at.remove(&key);
+        store.watch.scheduler.set_timer(&key, None);
+        store.record_event(
+            now,
+            &key.0,
+            "Pod",
+            &key.1,
+            "Normal",
+            "Scheduled",
+            "default-scheduler",
+            format!("Successfully assigned {}/{} to {node}", key.0, key.1),
+        );
     }
 
     /// The next moment an unschedulable pod is due for another try.
-    pub fn next_deadline(&self, now: Millis) -> Option<Millis> {
-        self.retry_at.values().copied().filter(|t| *t > now).min()
+    pub fn next_deadline(&self, store: &Store, now: Millis) -> Option<Millis> {
+        store.watch.scheduler.next_timer(now)
     }
 }
 

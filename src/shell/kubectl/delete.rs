@@ -180,7 +180,7 @@ pub(super) fn delete(
                     errors.push(format!("Error from server (Forbidden): namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
                     continue;
                 }
-                let Some(n) = c.store.get_mut::<Namespace>("", &name) else {
+                let Some(mut n) = c.store.get::<Namespace>("", &name).cloned() else {
                     errors.push(format!(
                         "Error from server (NotFound): namespaces \"{name}\" not found"
                     ));
@@ -189,6 +189,7 @@ pub(super) fn delete(
                 if n.metadata.deletion_timestamp.is_none() {
                     n.metadata.deletion_timestamp = Some(rfc3339(now));
                     n.status.phase = "Terminating".into();
+                    c.store.put(n);
                 }
                 lines.push(format!("namespace \"{name}\" deleted"));
                 waiting.push((Kind::Namespaces, String::new(), name, String::new()));

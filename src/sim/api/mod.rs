@@ -4,9 +4,11 @@ pub mod admission;
 pub mod error;
 pub mod store;
 pub mod types;
+pub mod watch;
 pub mod workloads;
 
 pub use error::ApiError;
 pub use store::{ClusterConfig, Resource, Store, Table, WriteOutcome};
 pub use types::*;
+pub use watch::{Key, ObjRef, Usage, WorkQueue};
 pub use workloads::*;

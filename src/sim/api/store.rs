@@ -4,17 +4,20 @@
 use super::admission;
 use super::error::ApiError;
 use super::types::*;
+use super::watch::Watch;
 use super::workloads::*;
 use crate::sim::clock::{rfc3339, secs, Millis};
 use crate::sim::rng::Rng;
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::BTreeMap;
 
-/// One kind's objects, keyed by (namespace, name); cluster-scoped kinds use an empty namespace.
+/// One kind's objects, by namespace then name; cluster-scoped kinds use an empty namespace.
+/// Nested maps so a lookup by `&str` needs no allocation, and a namespace is one subtree.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    items: BTreeMap<(String, String), T>,
-    /// Moves on every write to this kind: controllers skip passes when their inputs are still.
+    items: BTreeMap<String, BTreeMap<String, T>>,
+    len: usize,
+    /// Moves on every write to this kind.
     rev: u64,
 }
 
@@ -22,6 +25,7 @@ impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
             items: BTreeMap::new(),
+            len: 0,
             rev: 0,
         }
     }
@@ -29,44 +33,54 @@ impl<T> Default for Table<T> {
 
 impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.items.get(&(namespace.to_string(), name.to_string()))
+        self.items.get(namespace)?.get(name)
+    }
+    pub fn contains(&self, namespace: &str, name: &str) -> bool {
+        self.get(namespace, name).is_some()
     }
     /// How many writes this table has seen.
     pub fn rev(&self) -> u64 {
         self.rev
     }
-    fn insert(&mut self, key: (String, String), value: T) {
+    /// Store `value`, returning what was there.
+    fn insert(&mut self, namespace: &str, name: &str, value: T) -> Option<T> {
         self.rev += 1;
-        self.items.insert(key, value);
-    }
-    fn remove(&mut self, key: &(String, String)) -> Option<T> {
-        self.rev += 1;
-        self.items.remove(key)
-    }
-    pub fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
-        self.rev += 1;
+        if let Some(slot) = self.items.get_mut(namespace).and_then(|m| m.get_mut(name)) {
+            return Some(std::mem::replace(slot, value));
+        }
+        self.len += 1;
         self.items
-            .get_mut(&(namespace.to_string(), name.to_string()))
+            .entry(namespace.to_string())
+            .or_default()
+            .insert(name.to_string(), value);
+        None
+    }
+    fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
+        let names = self.items.get_mut(namespace)?;
+        let old = names.remove(name)?;
+        if names.is_empty() {
+            self.items.remove(namespace);
+        }
+        self.rev += 1;
+        self.len -= 1;
+        Some(old)
     }
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.items.values()
-    }
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.rev += 1;
-        self.items.values_mut()
+        self.items.values().flat_map(|m| m.values())
     }
     /// Objects of one namespace, or all of them when `namespace` is None.
     pub fn in_namespace<'a>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a T> {
-        self.items
-            .iter()
-            .filter(move |((ns, _), _)| namespace.is_none_or(|n| n == ns))
-            .map(|(_, v)| v)
+        let one = namespace.map(|ns| self.items.get(ns).into_iter().flat_map(|m| m.values()));
+        let all = namespace
+            .is_none()
+            .then(|| self.items.values().flat_map(|m| m.values()));
+        one.into_iter().flatten().chain(all.into_iter().flatten())
     }
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.len
     }
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len == 0
     }
 }
 
@@ -162,6 +176,8 @@ pub struct Store {
     pub jobs: Table<Job>,
     pub cronjobs: Table<CronJob>,
     pub events: Vec<Event>,
+    /// Where every write is routed: the controllers' work queues and the informers' indexes.
+    pub watch: Watch,
     resource_version: u64,
 }
 
@@ -175,8 +191,36 @@ impl Store {
         T::table(self).get(scope::<T>(namespace), name)
     }
 
-    pub fn get_mut<T: Resource>(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
-        T::table_mut(self).get_mut(scope::<T>(namespace), name)
+    /// Store (Some) or remove (None) an object, telling the watch what changed. Every write to
+    /// a table goes through here.
+    fn write<T: Resource>(&mut self, namespace: &str, name: &str, new: Option<T>) -> Option<T> {
+        let mut watch = std::mem::take(&mut self.watch);
+        let table = T::table_mut(self);
+        let old = match new {
+            Some(obj) => {
+                watch.observe(table.get(namespace, name), Some(&obj));
+                table.insert(namespace, name, obj)
+            }
+            None => {
+                let old = table.remove(namespace, name);
+                if old.is_some() {
+                    watch.observe(old.as_ref(), None);
+                }
+                old
+            }
+        };
+        self.watch = watch;
+        old
+    }
+
+    /// The objects of kind T controlled by the object with this uid, in name order (from the
+    /// informers' owner index, so it costs what it returns).
+    pub fn owned<'a, T: Resource>(&'a self, uid: &str) -> impl Iterator<Item = &'a T> + 'a {
+        let table = T::table(self);
+        self.watch
+            .dependents(uid)
+            .filter(|o| o.kind == T::KIND)
+            .filter_map(move |o| table.get(&o.namespace, &o.name))
     }
 
     /// Admission (defaulting, validation) then storage of a new object.
@@ -229,11 +273,11 @@ impl Store {
                 Some(_) => {}
             }
         }
-        let key = (ns, obj.meta().name.clone());
-        if T::table(self).items.contains_key(&key) {
+        let name = obj.meta().name.clone();
+        if T::table(self).contains(&ns, &name) {
             return Err(ApiError::AlreadyExists {
                 resource: T::resource_name(),
-                name: key.1,
+                name,
             });
         }
         let rv = self.next_rv();
@@ -248,7 +292,7 @@ impl Store {
             meta.self_link = None;
         }
         obj.created();
-        T::table_mut(self).insert(key, obj.clone());
+        self.write(&ns, &name, Some(obj.clone()));
         Ok(obj)
     }
 
@@ -286,22 +330,20 @@ impl Store {
         if spec_changed {
             meta.generation += 1;
         }
-        T::table_mut(self).insert((ns, name), next);
+        self.write(&ns, &name, Some(next));
         Ok(WriteOutcome::Configured)
     }
 
     /// Write a status (or any server-side) change; bumps resourceVersion only when something changed.
     pub fn put<T: Resource>(&mut self, obj: T) {
-        let key = (
-            scope::<T>(&obj.meta().namespace).to_string(),
-            obj.meta().name.clone(),
-        );
-        if T::table(self).items.get(&key) == Some(&obj) {
+        let ns = scope::<T>(&obj.meta().namespace).to_string();
+        let name = obj.meta().name.clone();
+        if T::table(self).get(&ns, &name) == Some(&obj) {
             return;
         }
         let mut obj = obj;
         obj.meta_mut().resource_version = self.next_rv();
-        T::table_mut(self).insert(key, obj);
+        self.write(&ns, &name, Some(obj));
     }
 
     /// A counter that moves whenever anything is written: loops run until it stops moving.
@@ -318,33 +360,30 @@ impl Store {
         now: Millis,
         grace: Option<i64>,
     ) -> bool {
-        let rv = self.resource_version + 1;
-        match self.pods.get(namespace, name) {
+        let mut pod = match self.pods.get(namespace, name) {
             None => return false,
             Some(p) if p.metadata.deletion_timestamp.is_some() => return true,
-            Some(_) => {}
-        }
-        let Some(pod) = self.pods.get_mut(namespace, name) else {
-            return false;
+            Some(p) => p.clone(),
         };
         let g = grace
             .or(pod.spec.termination_grace_period_seconds)
             .unwrap_or(30)
             .max(0);
         if g == 0 || pod.spec.node_name.is_empty() {
-            self.pods.remove(&(namespace.to_string(), name.to_string()));
+            self.resource_version += 1;
+            self.write::<Pod>(namespace, name, None);
         } else {
             pod.metadata.deletion_timestamp = Some(rfc3339(now.saturating_add(secs(g))));
             pod.metadata.deletion_grace_period_seconds = Some(g);
-            pod.metadata.resource_version = rv.to_string();
+            pod.metadata.resource_version = self.next_rv();
+            self.write(namespace, name, Some(pod));
         }
-        self.resource_version = rv;
         true
     }
 
     /// Remove an object outright (after graceful termination, or for kinds without it).
     pub fn remove<T: Resource>(&mut self, namespace: &str, name: &str) -> Option<T> {
-        T::table_mut(self).remove(&(scope::<T>(namespace).to_string(), name.to_string()))
+        self.write::<T>(scope::<T>(namespace), name, None)
     }
 
     /// Record an event; a repeat of the same (object, reason, message) bumps its count, as the

@@ -2,8 +2,8 @@
 //! `<cronjob>-<minutes since the Unix epoch>` (fact 5), honouring concurrencyPolicy and the
 //! history limits (fact 44).
 
+use super::controller_ref;
 use super::job::finished;
-use super::{controller_ref, controller_uid};
 use crate::sim::api::*;
 use crate::sim::clock::{parse_rfc3339, rfc3339, Millis, EPOCH_UNIX_SECS};
 use crate::sim::cron::Schedule;
@@ -36,20 +36,16 @@ fn due(cj: &CronJob, now: Millis) -> Option<(Millis, usize)> {
     Some((t, count))
 }
 
-pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
-    let cronjobs: Vec<CronJob> = store.cronjobs.values().cloned().collect();
-    for cj in cronjobs {
-        if cj.metadata.deletion_timestamp.is_some() {
-            continue;
-        }
+/// Sync one CronJob; returns when it wants to look again.
+pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Option<Millis> {
+    let cj = store.cronjobs.get(&key.0, &key.1)?.clone();
+    if cj.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    {
         let ns = cj.metadata.namespace.clone();
         let name = cj.metadata.name.clone();
-        let jobs: Vec<Job> = store
-            .jobs
-            .in_namespace(Some(&ns))
-            .filter(|j| controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str()))
-            .cloned()
-            .collect();
+        let jobs: Vec<Job> = store.owned::<Job>(&cj.metadata.uid).cloned().collect();
         let mut status = cj.status.clone();
         if cj.spec.suspend != Some(true) {
             if let Some((at, missed)) = due(&cj, now) {
@@ -118,12 +114,7 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
             }
         }
         // History: keep the newest successful and failed jobs up to the limits.
-        let mut jobs: Vec<Job> = store
-            .jobs
-            .in_namespace(Some(&ns))
-            .filter(|j| controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str()))
-            .cloned()
-            .collect();
+        let mut jobs: Vec<Job> = store.owned::<Job>(&cj.metadata.uid).cloned().collect();
         jobs.sort_by_key(|j| {
             (
                 j.metadata.creation_timestamp.clone(),
@@ -154,12 +145,8 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
             }
         }
         status.active = store
-            .jobs
-            .in_namespace(Some(&ns))
-            .filter(|j| {
-                controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str())
-                    && finished(j).is_none()
-            })
+            .owned::<Job>(&cj.metadata.uid)
+            .filter(|j| finished(j).is_none())
             .map(|j| ObjectReference {
                 api_version: "batch/v1".into(),
                 kind: "Job".into(),
@@ -169,12 +156,8 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
             })
             .collect();
         if let Some(last_ok) = store
-            .jobs
-            .in_namespace(Some(&ns))
-            .filter(|j| {
-                controller_uid(&j.metadata) == Some(cj.metadata.uid.as_str())
-                    && finished(j) == Some("Complete")
-            })
+            .owned::<Job>(&cj.metadata.uid)
+            .filter(|j| finished(j) == Some("Complete"))
             .filter_map(|j| j.status.completion_time.clone())
             .max()
         {
@@ -188,24 +171,23 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
             }
         }
     }
+    deadline(store, &key.0, &key.1, now)
 }
 
-/// The next scheduled time of any CronJob.
-pub fn next_deadline(store: &Store, now: Millis) -> Option<Millis> {
-    store
-        .cronjobs
-        .values()
-        .filter(|c| c.spec.suspend != Some(true))
-        .filter_map(|c| {
-            let schedule = Schedule::parse(&c.spec.schedule).ok()?;
-            let base = c
-                .status
-                .last_schedule_time
-                .as_deref()
-                .or(c.metadata.creation_timestamp.as_deref())
-                .and_then(parse_rfc3339)?;
-            schedule.next_after(base.max(now.saturating_sub(1)))
-        })
+/// The CronJob's next scheduled time.
+fn deadline(store: &Store, namespace: &str, name: &str, now: Millis) -> Option<Millis> {
+    let c = store.cronjobs.get(namespace, name)?;
+    if c.spec.suspend == Some(true) {
+        return None;
+    }
+    let schedule = Schedule::parse(&c.spec.schedule).ok()?;
+    let base = c
+        .status
+        .last_schedule_time
+        .as_deref()
+        .or(c.metadata.creation_timestamp.as_deref())
+        .and_then(parse_rfc3339)?;
+    schedule
+        .next_after(base.max(now.saturating_sub(1)))
         .filter(|t| *t > now)
-        .min()
 }

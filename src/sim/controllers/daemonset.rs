@@ -2,7 +2,7 @@
 //! labels fit the template's nodeSelector and affinity and its NoSchedule/NoExecute taints are
 //! tolerated; the pods are placed by the scheduler through node affinity on the node's name.
 
-use super::{controller_ref, controller_uid, pod_available, pod_ready};
+use super::{controller_ref, pod_available, pod_ready};
 use crate::sim::api::admission::resolve_int_or_percent;
 use crate::sim::api::*;
 use crate::sim::clock::Millis;
@@ -63,20 +63,16 @@ fn pin_to_node(spec: &mut PodSpec, node: &str) {
     spec.affinity = affinity;
 }
 
-pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
-    let sets: Vec<DaemonSet> = store.daemonsets.values().cloned().collect();
-    for ds in sets {
-        if ds.metadata.deletion_timestamp.is_some() {
-            continue;
-        }
+/// Sync one DaemonSet; returns when it wants to look again.
+pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Option<Millis> {
+    let ds = store.daemonsets.get(&key.0, &key.1)?.clone();
+    if ds.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    {
         let ns = ds.metadata.namespace.clone();
         let generation = ds.metadata.generation.to_string();
-        let pods: Vec<Pod> = store
-            .pods
-            .in_namespace(Some(&ns))
-            .filter(|p| controller_uid(&p.metadata) == Some(ds.metadata.uid.as_str()))
-            .cloned()
-            .collect();
+        let pods: Vec<Pod> = store.owned::<Pod>(&ds.metadata.uid).cloned().collect();
         let nodes: Vec<Node> = store.nodes.values().cloned().collect();
         let mut desired = 0;
         for node in &nodes {
@@ -206,6 +202,8 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
             }
         }
     }
+    let _ = (store, now);
+    None
 }
 
 /// The node a DaemonSet pod is for: where it runs, or the node its affinity pins it to.

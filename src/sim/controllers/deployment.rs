@@ -2,7 +2,7 @@
 //! rolling from old to new within maxSurge and maxUnavailable (facts 25, 26, 30), or Recreate
 //! (fact 32); revisions, history limit and status conditions.
 
-use super::{controller_ref, controller_uid, fnv32a, safe_encode};
+use super::{controller_ref, fnv32a, safe_encode};
 use crate::sim::api::admission::resolve_int_or_percent;
 use crate::sim::api::*;
 use crate::sim::clock::{parse_rfc3339, rfc3339, secs, Millis};
@@ -87,20 +87,26 @@ fn scale(store: &mut Store, d: &Deployment, rs_name: &str, to: i64, now: Millis)
     );
 }
 
-pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
-    let deployments: Vec<Deployment> = store.deployments.values().cloned().collect();
-    for d in deployments {
-        if d.metadata.deletion_timestamp.is_none() {
-            sync(store, &d, now, rng);
-        }
+/// Sync one Deployment; returns when it wants to look again (its progress deadline).
+pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Option<Millis> {
+    let d = store.deployments.get(&key.0, &key.1)?;
+    if d.metadata.deletion_timestamp.is_some() {
+        return None;
     }
+    let d = d.clone();
+    sync(store, &d, now, rng);
+    store
+        .deployments
+        .get(&key.0, &key.1)
+        .and_then(|d| progress_deadline(d, now))
 }
 
 fn owned_sets(store: &Store, d: &Deployment) -> Vec<ReplicaSet> {
     let mut sets: Vec<ReplicaSet> = store
-        .replicasets
-        .in_namespace(Some(&d.metadata.namespace))
-        .filter(|r| controller_uid(&r.metadata) == Some(d.metadata.uid.as_str()))
+        .watch
+        .dependents(&d.metadata.uid)
+        .filter(|o| o.kind == "ReplicaSet")
+        .filter_map(|o| store.replicasets.get(&o.namespace, &o.name))
         .cloned()
         .collect();
     sets.sort_by_key(|r| {
@@ -233,12 +239,9 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
                 scale(store, d, &rs.metadata.name, 0, now);
             }
         }
-        let old_pods_left = old.iter().any(|rs| {
-            store
-                .pods
-                .in_namespace(Some(&ns))
-                .any(|p| controller_uid(&p.metadata) == Some(rs.metadata.uid.as_str()))
-        });
+        let old_pods_left = old
+            .iter()
+            .any(|rs| store.watch.owned_pods(&rs.metadata.uid).next().is_some());
         if !old_pods_left {
             scale(store, d, &new_rs.metadata.name, desired, now);
         }
@@ -450,24 +453,18 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
 }
 
 /// When a progressing deployment will pass its deadline (so the clock stops there).
-pub fn next_deadline(store: &Store, now: Millis) -> Option<Millis> {
-    store
-        .deployments
-        .values()
-        .filter_map(|d| {
-            let c = d
-                .status
-                .conditions
-                .iter()
-                .find(|c| c.type_ == "Progressing")?;
-            if c.reason != "ReplicaSetUpdated" {
-                return None;
-            }
-            let last = c.last_update_time.as_deref().and_then(parse_rfc3339)?;
-            let t = last
-                .saturating_add(secs(d.spec.progress_deadline_seconds.unwrap_or(600)))
-                .saturating_add(1);
-            (t > now).then_some(t)
-        })
-        .min()
+fn progress_deadline(d: &Deployment, now: Millis) -> Option<Millis> {
+    let c = d
+        .status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Progressing")?;
+    if c.reason != "ReplicaSetUpdated" {
+        return None;
+    }
+    let last = c.last_update_time.as_deref().and_then(parse_rfc3339)?;
+    let t = last
+        .saturating_add(secs(d.spec.progress_deadline_seconds.unwrap_or(600)))
+        .saturating_add(1);
+    (t > now).then_some(t)
 }

@@ -1,56 +1,49 @@
 //! The garbage collector: an object whose controller owner is gone is deleted (background
 //! cascading deletion). `kubectl delete --cascade=orphan` strips the owner references first.
+//!
+//! It works from the watch: a removed owner that still had dependents, or a new dependent whose
+//! owner was not found, is queued by uid; what the queue names is looked at, nothing else.
 
-use super::controller_uid;
 use crate::sim::api::*;
 use crate::sim::clock::Millis;
-use std::collections::BTreeSet;
 
 pub fn reconcile(store: &mut Store, now: Millis) {
-    // Owners first, then what they own: a removed Deployment takes its ReplicaSets, which take
-    // their pods; a removed CronJob takes its Jobs, which take theirs.
-    let owners = |store: &Store| -> BTreeSet<String> {
-        store
-            .deployments
-            .values()
-            .map(|d| d.metadata.uid.clone())
-            .chain(store.replicasets.values().map(|r| r.metadata.uid.clone()))
-            .chain(store.daemonsets.values().map(|r| r.metadata.uid.clone()))
-            .chain(store.statefulsets.values().map(|r| r.metadata.uid.clone()))
-            .chain(store.jobs.values().map(|r| r.metadata.uid.clone()))
-            .chain(store.cronjobs.values().map(|r| r.metadata.uid.clone()))
-            .collect()
-    };
-    let orphaned = |meta: &ObjectMeta, live: &BTreeSet<String>| {
-        controller_uid(meta).is_some_and(|u| !live.contains(u))
-    };
-    let live = owners(store);
-    let sets: Vec<(String, String)> = store
-        .replicasets
-        .values()
-        .filter(|r| orphaned(&r.metadata, &live))
-        .map(|r| (r.metadata.namespace.clone(), r.metadata.name.clone()))
-        .collect();
-    for (ns, name) in sets {
-        store.remove::<ReplicaSet>(&ns, &name);
+    // A removed Deployment takes its ReplicaSets, which take their pods: each removal queues the
+    // next level, so a few rounds empty the queue (bounded all the same).
+    for _ in 0..16 {
+        let queue = std::mem::take(&mut store.watch.gc);
+        if queue.is_empty() {
+            return;
+        }
+        for uid in queue {
+            let doomed: Vec<ObjRef> = if let Some(obj) = store.watch.object(&uid) {
+                // A dependent written with an owner that did not exist: still without one?
+                match store.watch.owner_of(&uid) {
+                    Some(owner) if store.watch.object(owner).is_none() => vec![obj.clone()],
+                    _ => Vec::new(),
+                }
+            } else {
+                store.watch.dependents(&uid).cloned().collect()
+            };
+            for obj in doomed {
+                delete(store, &obj, now);
+            }
+        }
     }
-    let jobs: Vec<(String, String)> = store
-        .jobs
-        .values()
-        .filter(|r| orphaned(&r.metadata, &live))
-        .map(|r| (r.metadata.namespace.clone(), r.metadata.name.clone()))
-        .collect();
-    for (ns, name) in jobs {
-        store.remove::<Job>(&ns, &name);
-    }
-    let live = owners(store);
-    let pods: Vec<(String, String)> = store
-        .pods
-        .values()
-        .filter(|p| p.metadata.deletion_timestamp.is_none() && orphaned(&p.metadata, &live))
-        .map(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()))
-        .collect();
-    for (ns, name) in pods {
-        store.delete_pod(&ns, &name, now, None);
+}
+
+fn delete(store: &mut Store, obj: &ObjRef, now: Millis) {
+    let (ns, name) = (obj.namespace.as_str(), obj.name.as_str());
+    match obj.kind {
+        "Pod" => {
+            store.delete_pod(ns, name, now, None);
+        }
+        "ReplicaSet" => drop(store.remove::<ReplicaSet>(ns, name)),
+        "Job" => drop(store.remove::<Job>(ns, name)),
+        "Deployment" => drop(store.remove::<Deployment>(ns, name)),
+        "StatefulSet" => drop(store.remove::<StatefulSet>(ns, name)),
+        "DaemonSet" => drop(store.remove::<DaemonSet>(ns, name)),
+        "CronJob" => drop(store.remove::<CronJob>(ns, name)),
+        _ => {}
     }
 }

@@ -1,7 +1,7 @@
 //! The Job controller: runs pods until `completions` succeed (parallelism at a time), retrying
 //! failures with back-off 10 s, 20 s … 6 min up to backoffLimit (fact 42).
 
-use super::{controller_ref, controller_uid, pod_ready};
+use super::{controller_ref, pod_ready};
 use crate::sim::api::*;
 use crate::sim::clock::{parse_rfc3339, rfc3339, secs, Millis};
 use crate::sim::rng::Rng;
@@ -36,20 +36,16 @@ fn backoff_until(failed: i64, last: Option<Millis>) -> Option<Millis> {
     last.map(|t| t.saturating_add(delay))
 }
 
-pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
-    let jobs: Vec<Job> = store.jobs.values().cloned().collect();
-    for job in jobs {
-        if job.metadata.deletion_timestamp.is_some() || finished(&job).is_some() {
-            continue;
-        }
+/// Sync one Job; returns when it wants to look again.
+pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Option<Millis> {
+    let job = store.jobs.get(&key.0, &key.1)?.clone();
+    if job.metadata.deletion_timestamp.is_some() || finished(&job).is_some() {
+        return None;
+    }
+    {
         let ns = job.metadata.namespace.clone();
         let name = job.metadata.name.clone();
-        let pods: Vec<Pod> = store
-            .pods
-            .in_namespace(Some(&ns))
-            .filter(|p| controller_uid(&p.metadata) == Some(job.metadata.uid.as_str()))
-            .cloned()
-            .collect();
+        let pods: Vec<Pod> = store.owned::<Pod>(&job.metadata.uid).cloned().collect();
         let succeeded = pods
             .iter()
             .filter(|p| p.status.phase == "Succeeded")
@@ -209,9 +205,7 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
             }
         }
         let live: Vec<&Pod> = store
-            .pods
-            .in_namespace(Some(&ns))
-            .filter(|p| controller_uid(&p.metadata) == Some(job.metadata.uid.as_str()))
+            .owned::<Pod>(&job.metadata.uid)
             .filter(|p| {
                 p.status.phase != "Succeeded"
                     && p.status.phase != "Failed"
@@ -230,34 +224,27 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
             }
         }
     }
+    deadline(store, &key.0, &key.1, now)
 }
 
 /// The next moment a Job's back-off ends or its deadline passes.
-pub fn next_deadline(store: &Store, now: Millis) -> Option<Millis> {
-    let mut best: Option<Millis> = None;
-    for job in store.jobs.values().filter(|j| finished(j).is_none()) {
-        let failed: Vec<&Pod> = store
-            .pods
-            .in_namespace(Some(&job.metadata.namespace))
-            .filter(|p| {
-                controller_uid(&p.metadata) == Some(job.metadata.uid.as_str())
-                    && p.status.phase == "Failed"
-            })
-            .collect();
-        let last = failed.iter().filter_map(|p| pod_finish_time(p)).max();
-        let started = job.status.start_time.as_deref().and_then(parse_rfc3339);
-        let candidates = [
-            backoff_until(failed.len() as i64, last),
-            job.spec
-                .active_deadline_seconds
-                .zip(started)
-                .map(|(d, s)| s.saturating_add(secs(d))),
-        ];
-        for t in candidates.into_iter().flatten() {
-            if t > now && best.is_none_or(|b| t < b) {
-                best = Some(t);
-            }
-        }
+fn deadline(store: &Store, namespace: &str, name: &str, now: Millis) -> Option<Millis> {
+    let job = store.jobs.get(namespace, name)?;
+    if finished(job).is_some() {
+        return None;
     }
-    best
+    let failed: Vec<&Pod> = store
+        .owned::<Pod>(&job.metadata.uid)
+        .filter(|p| p.status.phase == "Failed")
+        .collect();
+    let last = failed.iter().filter_map(|p| pod_finish_time(p)).max();
+    let started = job.status.start_time.as_deref().and_then(parse_rfc3339);
+    let candidates = [
+        backoff_until(failed.len() as i64, last),
+        job.spec
+            .active_deadline_seconds
+            .zip(started)
+            .map(|(d, s)| s.saturating_add(secs(d))),
+    ];
+    candidates.into_iter().flatten().filter(|t| *t > now).min()
 }

@@ -1,41 +1,23 @@
 //! The ReplicaSet controller: keeps `spec.replicas` pods matching the template alive.
 
-use super::{controller_ref, controller_uid, pod_available, pod_ready};
+use super::{controller_ref, pod_available, pod_ready};
 use crate::sim::api::*;
 use crate::sim::clock::{parse_rfc3339, secs, Millis};
 use crate::sim::rng::Rng;
-use std::collections::BTreeMap;
 
-pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
-    if store.replicasets.is_empty() {
-        return;
+/// Sync one ReplicaSet; returns when it wants to look again (a pod passing minReadySeconds).
+pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Option<Millis> {
+    let rs = store.replicasets.get(&key.0, &key.1)?;
+    if rs.metadata.deletion_timestamp.is_some() {
+        return None;
     }
-    // Index the pods each ReplicaSet controls.
-    let mut owned: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for p in store.pods.values() {
-        if let Some(uid) = controller_uid(&p.metadata) {
-            owned
-                .entry(uid.to_string())
-                .or_default()
-                .push((p.metadata.namespace.clone(), p.metadata.name.clone()));
-        }
-    }
-    let sets: Vec<ReplicaSet> = store.replicasets.values().cloned().collect();
-    for rs in sets {
-        if rs.metadata.deletion_timestamp.is_some() {
-            continue;
-        }
+    let rs = rs.clone();
+    {
         let ns = rs.metadata.namespace.clone();
-        let keys = owned.remove(&rs.metadata.uid).unwrap_or_default();
-        let pods: Vec<Pod> = keys
-            .iter()
-            .filter_map(|(n, name)| store.pods.get(n, name))
-            .filter(|p| p.metadata.deletion_timestamp.is_none())
-            .cloned()
-            .collect();
+        let have = owned_pods(store, &rs.metadata.uid).len();
         let want = rs.spec.replicas.unwrap_or(1).max(0) as usize;
-        if pods.len() < want {
-            for _ in pods.len()..want {
+        if have < want {
+            for _ in have..want {
                 let t = &rs.spec.template;
                 let pod = Pod {
                     api_version: "v1".into(),
@@ -81,25 +63,28 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
                     }
                 }
             }
-        } else if pods.len() > want {
+        } else if have > want {
             // Delete the least valuable first: unscheduled, then not ready, then the youngest.
-            let mut ranked: Vec<&Pod> = pods.iter().collect();
-            ranked.sort_by_key(|p| {
-                let created = p
-                    .metadata
-                    .creation_timestamp
-                    .as_deref()
-                    .and_then(parse_rfc3339)
-                    .unwrap_or(0);
-                (
-                    !p.spec.node_name.is_empty(),
-                    pod_ready(p),
-                    std::cmp::Reverse(created),
-                    p.metadata.name.clone(),
-                )
-            });
-            for p in ranked.into_iter().take(pods.len() - want) {
-                store.delete_pod(&ns, &p.metadata.name, now, None);
+            let mut ranked: Vec<_> = owned_pods(store, &rs.metadata.uid)
+                .into_iter()
+                .map(|p| {
+                    let created = p
+                        .metadata
+                        .creation_timestamp
+                        .as_deref()
+                        .and_then(parse_rfc3339)
+                        .unwrap_or(0);
+                    (
+                        !p.spec.node_name.is_empty(),
+                        pod_ready(p),
+                        std::cmp::Reverse(created),
+                        p.metadata.name.clone(),
+                    )
+                })
+                .collect();
+            ranked.sort();
+            for (_, _, _, name) in ranked.into_iter().take(have - want) {
+                store.delete_pod(&ns, &name, now, None);
                 store.record_event(
                     now,
                     &ns,
@@ -108,18 +93,13 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
                     "Normal",
                     "SuccessfulDelete",
                     "replicaset-controller",
-                    format!("Deleted pod: {}", p.metadata.name),
+                    format!("Deleted pod: {name}"),
                 );
             }
         }
         // Status from what exists now.
         let min_ready = rs.spec.min_ready_seconds.unwrap_or(0);
-        let live: Vec<&Pod> = store
-            .pods
-            .in_namespace(Some(&ns))
-            .filter(|p| controller_uid(&p.metadata) == Some(rs.metadata.uid.as_str()))
-            .filter(|p| p.metadata.deletion_timestamp.is_none())
-            .collect();
+        let live = owned_pods(store, &rs.metadata.uid);
         let status = ReplicaSetStatus {
             replicas: live.len() as i64,
             fully_labeled_replicas: live.len() as i64,
@@ -130,6 +110,7 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
                 .count() as i64,
             observed_generation: rs.metadata.generation,
         };
+        let due = next_available(&live, min_ready, now);
         if let Some(cur) = store.replicasets.get(&ns, &rs.metadata.name) {
             if cur.status != status {
                 let mut next = cur.clone();
@@ -137,21 +118,28 @@ pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
                 store.put(next);
             }
         }
+        due
     }
 }
 
-/// The next moment a pod becomes available because minReadySeconds passed.
-pub fn next_deadline(store: &Store, now: Millis) -> Option<Millis> {
-    let mut best: Option<Millis> = None;
-    for rs in store.replicasets.values() {
-        let min_ready = rs.spec.min_ready_seconds.unwrap_or(0);
-        if min_ready <= 0 {
-            continue;
-        }
-        for p in store.pods.in_namespace(Some(&rs.metadata.namespace)) {
-            if controller_uid(&p.metadata) != Some(rs.metadata.uid.as_str()) || !pod_ready(p) {
-                continue;
-            }
+/// The live (not terminating) pods a controller owns, in name order.
+pub fn owned_pods<'a>(store: &'a Store, uid: &str) -> Vec<&'a Pod> {
+    store
+        .watch
+        .owned_pods(uid)
+        .filter_map(|(ns, name)| store.pods.get(ns, name))
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .collect()
+}
+
+/// The next moment one of these ready pods becomes available because minReadySeconds passed.
+fn next_available(pods: &[&Pod], min_ready: i64, now: Millis) -> Option<Millis> {
+    if min_ready <= 0 {
+        return None;
+    }
+    pods.iter()
+        .filter(|p| pod_ready(p))
+        .map(|p| {
             let since = p
                 .status
                 .conditions
@@ -160,11 +148,8 @@ pub fn next_deadline(store: &Store, now: Millis) -> Option<Millis> {
                 .and_then(|c| c.last_transition_time.as_deref())
                 .and_then(parse_rfc3339)
                 .unwrap_or(now);
-            let t = since.saturating_add(secs(min_ready));
-            if t > now && best.is_none_or(|b| t < b) {
-                best = Some(t);
-            }
-        }
-    }
-    best
+            since.saturating_add(secs(min_ready))
+        })
+        .filter(|t| *t > now)
+        .min()
 }

@@ -4,7 +4,7 @@
 //! a time, honouring `partition` (fact 37). Pods get a hostname and the governing Service as
 //! subdomain (fact 38). volumeClaimTemplates are kept but no claims are made yet.
 
-use super::{controller_ref, controller_uid, fnv32a, pod_available, pod_ready, safe_encode};
+use super::{controller_ref, fnv32a, pod_available, pod_ready, safe_encode};
 use crate::sim::api::*;
 use crate::sim::clock::Millis;
 use crate::sim::rng::Rng;
@@ -55,14 +55,17 @@ fn new_pod(sts: &StatefulSet, ordinal: i64, rev: &str) -> Pod {
     }
 }
 
-pub fn reconcile(store: &mut Store, now: Millis, rng: &mut Rng) {
-    let sets: Vec<StatefulSet> = store.statefulsets.values().cloned().collect();
-    for sts in sets {
-        if sts.metadata.deletion_timestamp.is_some() {
-            continue;
-        }
+/// Sync one StatefulSet; returns when it wants to look again.
+pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Option<Millis> {
+    let sts = store.statefulsets.get(&key.0, &key.1)?.clone();
+    if sts.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    {
         sync(store, &sts, now, rng);
     }
+    let _ = (store, now);
+    None
 }
 
 fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
@@ -80,9 +83,7 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
     let rev = revision(sts);
     // (ordinal, name, ready, terminating, revision)
     let mut pods: Vec<(i64, String, bool, bool, String)> = store
-        .pods
-        .in_namespace(Some(&ns))
-        .filter(|p| controller_uid(&p.metadata) == Some(sts.metadata.uid.as_str()))
+        .owned::<Pod>(&sts.metadata.uid)
         .filter_map(|p| {
             Some((
                 ordinal(sts, &p.metadata.name)?,
@@ -210,12 +211,8 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
     // Status.
     let min_ready = sts.spec.min_ready_seconds.unwrap_or(0);
     let live: Vec<&Pod> = store
-        .pods
-        .in_namespace(Some(&ns))
-        .filter(|p| {
-            controller_uid(&p.metadata) == Some(sts.metadata.uid.as_str())
-                && p.metadata.deletion_timestamp.is_none()
-        })
+        .owned::<Pod>(&sts.metadata.uid)
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
         .collect();
     let updated = live
         .iter()

@@ -1,0 +1,339 @@
+//! What the API server's watch streams carry to the control plane, and the indexes the informers
+//! keep. Every write to the store passes through [`Watch::observe`] with the object before and
+//! after, and is routed as Kubernetes' informers route it: a pod change wakes the controller that
+//! owns it, the scheduler if it is unbound, and the kubelet of its node; a ReplicaSet change wakes
+//! its Deployment; and so on. Controllers then sync only the keys in their work queue (client-go's
+//! workqueue, with `AddAfter` as timers), so the cost of a step is the work it does, not the size
+//! of the world.
+
+use super::store::Resource;
+use super::types::*;
+use crate::sim::clock::Millis;
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// (namespace, name); cluster-scoped objects have an empty namespace.
+pub type Key = (String, String);
+
+/// A reference to one stored object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ObjRef {
+    pub kind: &'static str,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// A controller's work queue: keys to sync now, and keys to sync at a moment of the virtual clock.
+/// Keys come out in order, so a pass over a queue walks objects as a full scan of the store would.
+#[derive(Debug, Clone, Default)]
+pub struct WorkQueue {
+    /// Queued now, by namespace then name (nested so a lookup needs no allocation).
+    ready: BTreeMap<String, BTreeSet<String>>,
+    timers: BTreeSet<(Millis, Key)>,
+    timer_of: BTreeMap<Key, Millis>,
+}
+
+impl WorkQueue {
+    pub fn add(&mut self, namespace: &str, name: &str) {
+        match self.ready.get_mut(namespace) {
+            Some(names) => {
+                if !names.contains(name) {
+                    names.insert(name.to_string());
+                }
+            }
+            None => {
+                self.ready
+                    .insert(namespace.to_string(), BTreeSet::from([name.to_string()]));
+            }
+        }
+    }
+
+    pub fn add_key(&mut self, key: Key) {
+        self.ready.entry(key.0).or_default().insert(key.1);
+    }
+
+    /// Drop a key queued now (the kubelet's own status write need not wake it again).
+    pub fn forget(&mut self, key: &Key) {
+        if let Some(names) = self.ready.get_mut(&key.0) {
+            names.remove(&key.1);
+            if names.is_empty() {
+                self.ready.remove(&key.0);
+            }
+        }
+    }
+
+    /// Set (or clear) the one moment this key wants to be synced again.
+    pub fn set_timer(&mut self, key: &Key, at: Option<Millis>) {
+        if self.timer_of.get(key).copied() == at {
+            return;
+        }
+        if let Some(old) = self.timer_of.remove(key) {
+            self.timers.remove(&(old, key.clone()));
+        }
+        if let Some(t) = at {
+            self.timer_of.insert(key.clone(), t);
+            self.timers.insert((t, key.clone()));
+        }
+    }
+
+    /// The keys due at `now`, in order: queued ones and those whose timer came. Both are cleared.
+    pub fn take(&mut self, now: Millis) -> Vec<Key> {
+        while self.timers.first().is_some_and(|(t, _)| *t <= now) {
+            if let Some((_, key)) = self.timers.pop_first() {
+                self.timer_of.remove(&key);
+                self.add_key(key);
+            }
+        }
+        std::mem::take(&mut self.ready)
+            .into_iter()
+            .flat_map(|(ns, names)| names.into_iter().map(move |n| (ns.clone(), n)))
+            .collect()
+    }
+
+    /// Whether anything is due at `now`.
+    pub fn has_work(&self, now: Millis) -> bool {
+        !self.ready.is_empty() || self.timers.first().is_some_and(|(t, _)| *t <= now)
+    }
+
+    /// The first timer after `now`.
+    pub fn next_timer(&self, now: Millis) -> Option<Millis> {
+        self.timers
+            .range((now.saturating_add(1), (String::new(), String::new()))..)
+            .next()
+            .map(|(t, _)| *t)
+    }
+}
+
+/// Requested cpu (millicores), memory (bytes) and pod count on a node: the scheduler's cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub cpu: u64,
+    pub memory: u64,
+    pub pods: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Indexed {
+    obj: ObjRef,
+    /// The uid of the object's controller, if it has one.
+    owner: Option<String>,
+}
+
+/// The control plane's view of the store's writes: work queues and indexes.
+#[derive(Debug, Clone, Default)]
+pub struct Watch {
+    pub deployments: WorkQueue,
+    pub replicasets: WorkQueue,
+    pub statefulsets: WorkQueue,
+    pub daemonsets: WorkQueue,
+    pub jobs: WorkQueue,
+    pub cronjobs: WorkQueue,
+    /// Pods to bind (unbound and not being deleted).
+    pub scheduler: WorkQueue,
+    /// Pods bound to a node whose kubelet has to look at them.
+    pub kubelet: WorkQueue,
+    /// A node was added, removed or changed: every DaemonSet has to look again.
+    pub nodes_changed: bool,
+    /// The garbage collector's queue: uids of removed owners that still have dependents, and
+    /// uids of new dependents whose owner was not found.
+    pub gc: BTreeSet<String>,
+    objects: BTreeMap<String, Indexed>,
+    dependents: BTreeMap<String, BTreeSet<ObjRef>>,
+    pods_on_node: BTreeMap<String, BTreeSet<Key>>,
+    usage: BTreeMap<String, Usage>,
+}
+
+fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references
+        .iter()
+        .find(|r| r.controller == Some(true))
+}
+
+impl Watch {
+    /// One write: `old` is what was stored, `new` what is stored now (None: removed).
+    pub fn observe<T: Resource>(&mut self, old: Option<&T>, new: Option<&T>) {
+        self.index(old.map(|o| o.meta()), new.map(|n| n.meta()), T::KIND);
+        for meta in [old.map(|o| o.meta()), new.map(|n| n.meta())]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(r) = controller_of(meta) {
+                self.wake_owner(&r.kind, &meta.namespace, &r.name);
+            }
+        }
+        let meta = new.or(old).map(|o| o.meta());
+        let Some(meta) = meta else { return };
+        match T::KIND {
+            "Deployment" => self.deployments.add(&meta.namespace, &meta.name),
+            "ReplicaSet" => self.replicasets.add(&meta.namespace, &meta.name),
+            "StatefulSet" => self.statefulsets.add(&meta.namespace, &meta.name),
+            "DaemonSet" => self.daemonsets.add(&meta.namespace, &meta.name),
+            "Job" => self.jobs.add(&meta.namespace, &meta.name),
+            "CronJob" => self.cronjobs.add(&meta.namespace, &meta.name),
+            "Node" => self.nodes_changed = true,
+            "Pod" => {
+                let old = old.and_then(|o| (o as &dyn Any).downcast_ref::<Pod>());
+                let new = new.and_then(|n| (n as &dyn Any).downcast_ref::<Pod>());
+                self.observe_pod(old, new);
+            }
+            _ => {}
+        }
+    }
+
+    fn wake_owner(&mut self, kind: &str, namespace: &str, name: &str) {
+        match kind {
+            "Deployment" => self.deployments.add(namespace, name),
+            "ReplicaSet" => self.replicasets.add(namespace, name),
+            "StatefulSet" => self.statefulsets.add(namespace, name),
+            "DaemonSet" => self.daemonsets.add(namespace, name),
+            "Job" => self.jobs.add(namespace, name),
+            "CronJob" => self.cronjobs.add(namespace, name),
+            _ => {}
+        }
+    }
+
+    fn index(&mut self, old: Option<&ObjectMeta>, new: Option<&ObjectMeta>, kind: &'static str) {
+        let old_owner = old.and_then(controller_of).map(|r| r.uid.as_str());
+        let new_owner = new.and_then(controller_of).map(|r| r.uid.as_str());
+        let same_object = matches!((old, new), (Some(o), Some(n)) if o.uid == n.uid);
+        if same_object && old_owner == new_owner {
+            return;
+        }
+        if let Some(o) = old {
+            let obj = ObjRef {
+                kind,
+                namespace: o.namespace.clone(),
+                name: o.name.clone(),
+            };
+            if let Some(owner) = old_owner {
+                if let Some(set) = self.dependents.get_mut(owner) {
+                    set.remove(&obj);
+                    if set.is_empty() {
+                        self.dependents.remove(owner);
+                    }
+                }
+            }
+            if !same_object {
+                self.objects.remove(&o.uid);
+                // What it owned is now orphaned: the garbage collector decides.
+                if self.dependents.contains_key(&o.uid) {
+                    self.gc.insert(o.uid.clone());
+                }
+            }
+        }
+        if let Some(n) = new {
+            let obj = ObjRef {
+                kind,
+                namespace: n.namespace.clone(),
+                name: n.name.clone(),
+            };
+            if let Some(owner) = new_owner {
+                self.dependents
+                    .entry(owner.to_string())
+                    .or_default()
+                    .insert(obj.clone());
+                if !self.objects.contains_key(owner) {
+                    self.gc.insert(n.uid.clone());
+                }
+            }
+            self.objects.insert(
+                n.uid.clone(),
+                Indexed {
+                    obj,
+                    owner: new_owner.map(str::to_string),
+                },
+            );
+        }
+    }
+
+    fn observe_pod(&mut self, old: Option<&Pod>, new: Option<&Pod>) {
+        let old_node = old.map(|p| p.spec.node_name.as_str()).unwrap_or("");
+        let new_node = new.map(|p| p.spec.node_name.as_str()).unwrap_or("");
+        let same_object =
+            matches!((old, new), (Some(o), Some(n)) if o.metadata.uid == n.metadata.uid);
+        if !same_object || old_node != new_node {
+            if let Some(o) = old.filter(|_| !old_node.is_empty()) {
+                let req = crate::sim::scheduler::pod_requests(o);
+                if let Some(u) = self.usage.get_mut(old_node) {
+                    u.cpu = u.cpu.saturating_sub(req.0);
+                    u.memory = u.memory.saturating_sub(req.1);
+                    u.pods = u.pods.saturating_sub(1);
+                }
+                if let Some(set) = self.pods_on_node.get_mut(old_node) {
+                    set.remove(&(o.metadata.namespace.clone(), o.metadata.name.clone()));
+                    if set.is_empty() {
+                        self.pods_on_node.remove(old_node);
+                    }
+                }
+            }
+            if let Some(n) = new.filter(|_| !new_node.is_empty()) {
+                let req = crate::sim::scheduler::pod_requests(n);
+                let u = self.usage.entry(new_node.to_string()).or_default();
+                u.cpu += req.0;
+                u.memory += req.1;
+                u.pods += 1;
+                self.pods_on_node
+                    .entry(new_node.to_string())
+                    .or_default()
+                    .insert((n.metadata.namespace.clone(), n.metadata.name.clone()));
+            }
+        }
+        let Some(p) = new.or(old) else { return };
+        let (ns, name) = (&p.metadata.namespace, &p.metadata.name);
+        if let Some(n) = new {
+            if n.spec.node_name.is_empty() && n.metadata.deletion_timestamp.is_none() {
+                self.scheduler.add(ns, name);
+            }
+        }
+        if !old_node.is_empty() || !new_node.is_empty() {
+            self.kubelet.add(ns, name);
+        }
+        // A pod gone for good can unblock its owner's owner (a Recreate rollout waits for the
+        // old pods to be gone, not just terminating).
+        if new.is_none() {
+            if let Some(r) = old.and_then(|o| controller_of(&o.metadata)) {
+                if let Some(grand) = self
+                    .objects
+                    .get(&r.uid)
+                    .and_then(|i| i.owner.as_ref())
+                    .and_then(|u| self.objects.get(u))
+                {
+                    let g = grand.obj.clone();
+                    self.wake_owner(g.kind, &g.namespace, &g.name);
+                }
+            }
+        }
+    }
+
+    /// What is controlled by the object with this uid.
+    pub fn dependents(&self, uid: &str) -> impl Iterator<Item = &ObjRef> {
+        self.dependents.get(uid).into_iter().flatten()
+    }
+
+    /// The pods controlled by the object with this uid, as keys.
+    pub fn owned_pods(&self, uid: &str) -> impl Iterator<Item = (&str, &str)> {
+        self.dependents(uid)
+            .filter(|o| o.kind == "Pod")
+            .map(|o| (o.namespace.as_str(), o.name.as_str()))
+    }
+
+    /// The stored object with this uid, if any.
+    pub fn object(&self, uid: &str) -> Option<&ObjRef> {
+        self.objects.get(uid).map(|i| &i.obj)
+    }
+
+    /// The uid of the controller of the object with this uid.
+    pub fn owner_of(&self, uid: &str) -> Option<&str> {
+        self.objects.get(uid).and_then(|i| i.owner.as_deref())
+    }
+
+    /// Pods bound to a node.
+    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &Key> {
+        self.pods_on_node.get(node).into_iter().flatten()
+    }
+
+    /// What the pods bound to a node request (every bound pod counts, as the scheduler's cache).
+    pub fn usage(&self, node: &str) -> Usage {
+        self.usage.get(node).copied().unwrap_or_default()
+    }
+}
