@@ -8,6 +8,7 @@ use super::controllers;
 use super::kubelet::Kubelets;
 use super::rng::Rng;
 use super::scheduler::Scheduler;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const KUBERNETES_VERSION: &str = "v1.31.0";
@@ -35,6 +36,15 @@ pub struct Cluster {
     pub heartbeats: BTreeMap<String, Millis>,
     /// What each gated control loop last saw, so a pass over unchanged inputs is skipped.
     gates: BTreeMap<&'static str, Gate>,
+    /// Facts derived from the node table, recomputed when it changes: the control-plane nodes,
+    /// and whether any node carries the unreachable taint.
+    node_facts: RefCell<Option<(u64, NodeFacts)>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct NodeFacts {
+    masters: Vec<String>,
+    any_unreachable: bool,
 }
 
 /// A control loop's inputs at its last run (a sum of table revisions) and its next deadline.
@@ -96,6 +106,7 @@ impl Cluster {
             stopped: BTreeSet::new(),
             heartbeats: BTreeMap::new(),
             gates: BTreeMap::new(),
+            node_facts: RefCell::new(None),
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let obj = Namespace {
@@ -378,13 +389,7 @@ spec:
             // The node lifecycle controller looks at every node (there are few); pods matter to
             // it only while a node is down or tainted unreachable.
             let st = &self.store;
-            let watching_pods = !self.stopped.is_empty()
-                || st.nodes.values().any(|n| {
-                    n.spec
-                        .taints
-                        .iter()
-                        .any(|t| t.key == controllers::node_lifecycle::UNREACHABLE)
-                });
+            let watching_pods = !self.stopped.is_empty() || self.node_facts().any_unreachable;
             let inputs = |st: &Store, stopped: usize| {
                 st.nodes.rev() + stopped as u64 + if watching_pods { st.pods.rev() } else { 0 }
             };
@@ -569,18 +574,39 @@ spec:
         }
     }
 
+    fn node_facts(&self) -> NodeFacts {
+        let rev = self.store.nodes.rev();
+        if let Some((r, facts)) = &*self.node_facts.borrow() {
+            if *r == rev {
+                return facts.clone();
+            }
+        }
+        let facts = NodeFacts {
+            masters: self
+                .store
+                .nodes
+                .values()
+                .filter(|n| {
+                    n.metadata
+                        .labels
+                        .contains_key("node-role.kubernetes.io/control-plane")
+                })
+                .map(|n| n.metadata.name.clone())
+                .collect(),
+            any_unreachable: self.store.nodes.values().any(|n| {
+                n.spec
+                    .taints
+                    .iter()
+                    .any(|t| t.key == controllers::node_lifecycle::UNREACHABLE)
+            }),
+        };
+        *self.node_facts.borrow_mut() = Some((rev, facts.clone()));
+        facts
+    }
+
     /// The control-plane nodes: each runs an etcd member and an API server.
     pub fn masters(&self) -> Vec<String> {
-        self.store
-            .nodes
-            .values()
-            .filter(|n| {
-                n.metadata
-                    .labels
-                    .contains_key("node-role.kubernetes.io/control-plane")
-            })
-            .map(|n| n.metadata.name.clone())
-            .collect()
+        self.node_facts().masters
     }
 
     /// (running etcd members, all members, the majority needed: ⌊n/2⌋+1, fact 75).

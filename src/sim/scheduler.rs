@@ -16,6 +16,7 @@ pub struct Scheduler {
     retry_at: BTreeMap<(String, String), Millis>,
     /// The nodes as the scheduler's cache holds them, rebuilt when the node table changes.
     nodes: Vec<NodeInfo>,
+    node_index: BTreeMap<String, usize>,
     nodes_rev: Option<u64>,
     /// Where the next search for a feasible node starts (kube-scheduler's nextStartNodeIndex).
     next_start: usize,
@@ -29,6 +30,9 @@ struct NodeInfo {
     memory: u64,
     pods: u64,
     ready: bool,
+    /// What the pods bound to it request: copied from the watch when a scheduling round
+    /// starts and kept up to date with each binding of the round.
+    used: Usage,
 }
 
 impl NodeInfo {
@@ -40,6 +44,7 @@ impl NodeInfo {
             memory: alloc("memory").and_then(quantity::bytes).unwrap_or(0),
             pods: alloc("pods").and_then(|q| q.parse().ok()).unwrap_or(110),
             ready: node_is_ready(node),
+            used: Usage::default(),
         }
     }
 }
@@ -155,7 +160,16 @@ impl Scheduler {
         }
         if self.nodes_rev != Some(store.nodes.rev()) {
             self.nodes = store.nodes.values().map(NodeInfo::new).collect();
+            self.node_index = self
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.node.metadata.name.clone(), i))
+                .collect();
             self.nodes_rev = Some(store.nodes.rev());
+        }
+        for info in self.nodes.iter_mut() {
+            info.used = store.watch.usage(&info.node.metadata.name);
         }
         for key in keys {
             let Some(pod) = store.pods.get(&key.0, &key.1) else {
@@ -193,21 +207,11 @@ impl Scheduler {
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         let mut best: Vec<(u64, usize)> = Vec::new();
         let total = self.nodes.len();
-        let wanted = feasible_nodes_to_find(total);
-        let start = if total == 0 {
-            0
-        } else {
-            self.next_start % total
-        };
-        let mut processed = 0;
-        for i in 0..total {
-            if best.len() >= wanted {
-                break;
-            }
-            let index = (start + i) % total;
-            let info = &self.nodes[index];
-            processed += 1;
-            let u = store.watch.usage(&info.node.metadata.name);
+        let evaluate = |info: &NodeInfo,
+                        index: usize,
+                        reasons: &mut BTreeMap<String, usize>,
+                        best: &mut Vec<(u64, usize)>| {
+            let u = info.used;
             match filter(info, &pod, u, req) {
                 Some(r) => *reasons.entry(r).or_default() += 1,
                 None => {
@@ -220,9 +224,37 @@ impl Scheduler {
                     best.push((score, index));
                 }
             }
+        };
+        // A pod pinned to named nodes (a DaemonSet's pods are) is tried on those alone, as the
+        // NodeAffinity PreFilter narrows the search; if none fits, every node is looked at so
+        // the FailedScheduling message counts them all.
+        if let Some(names) = affinity_node_names(pod.spec.affinity.as_ref()) {
+            for name in &names {
+                if let Some(&index) = self.node_index.get(name) {
+                    evaluate(&self.nodes[index], index, &mut reasons, &mut best);
+                }
+            }
+            reasons.clear();
         }
-        if total > 0 {
-            self.next_start = (start + processed) % total;
+        if best.is_empty() {
+            let wanted = feasible_nodes_to_find(total);
+            let start = if total == 0 {
+                0
+            } else {
+                self.next_start % total
+            };
+            let mut processed = 0;
+            for i in 0..total {
+                if best.len() >= wanted {
+                    break;
+                }
+                processed += 1;
+                let index = (start + i) % total;
+                evaluate(&self.nodes[index], index, &mut reasons, &mut best);
+            }
+            if total > 0 {
+                self.next_start = (start + processed) % total;
+            }
         }
         if best.is_empty() {
             let resource_reasons = reasons
@@ -282,18 +314,22 @@ impl Scheduler {
         // Ties in score go to a seeded pick among them, in node-name order.
         let top = best.iter().map(|b| b.0).min().unwrap_or(0);
         let mut ties: Vec<usize> = best.iter().filter(|b| b.0 == top).map(|b| b.1).collect();
-        ties.sort_by(|a, b| {
-            self.nodes[*a]
-                .node
-                .metadata
-                .name
-                .cmp(&self.nodes[*b].node.metadata.name)
-        });
+        // The cache holds nodes in name order, so index order is name order.
+        ties.sort_unstable();
         let node = self.nodes[ties[rng.below(ties.len() as u64) as usize]]
             .node
             .metadata
             .name
             .clone();
+        if let Some(info) = self
+            .node_index
+            .get(&node)
+            .and_then(|i| self.nodes.get_mut(*i))
+        {
+            info.used.cpu += req.0;
+            info.used.memory += req.1;
+            info.used.pods += 1;
+        }
         let mut p = pod;
         p.spec.node_name = node.clone();
         set_condition(
@@ -352,6 +388,30 @@ pub fn set_condition(
             message: message.into(),
         });
     }
+}
+
+/// The node names a required node affinity confines a pod to, when every term names them with
+/// `matchFields: metadata.name In [...]` (None: no such confinement).
+pub fn affinity_node_names(affinity: Option<&super::api::Raw>) -> Option<Vec<String>> {
+    let terms = affinity?
+        .get("nodeAffinity")?
+        .get("requiredDuringSchedulingIgnoredDuringExecution")?
+        .get("nodeSelectorTerms")?
+        .as_sequence()?;
+    let mut names = Vec::new();
+    for term in terms {
+        let fields = term.get("matchFields")?.as_sequence()?;
+        let pinned = fields.iter().find(|r| {
+            r.get("key").and_then(|k| k.as_str()) == Some("metadata.name")
+                && r.get("operator").and_then(|k| k.as_str()) == Some("In")
+        })?;
+        for v in pinned.get("values")?.as_sequence()? {
+            names.push(v.as_str()?.to_string());
+        }
+    }
+    names.sort();
+    names.dedup();
+    (!names.is_empty()).then_some(names)
 }
 
 /// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`: the node must match

@@ -178,7 +178,33 @@ pub struct Store {
     pub events: Vec<Event>,
     /// Where every write is routed: the controllers' work queues and the informers' indexes.
     pub watch: Watch,
+    /// What controllers remember to avoid recomputing (never state: dropping it changes nothing).
+    pub memo: Memo,
     resource_version: u64,
+}
+
+/// Controllers' caches of derived values.
+#[derive(Debug, Clone, Default)]
+pub struct Memo {
+    /// A Deployment's pod-template-hash, by uid, with the generation it was computed at.
+    template_hashes: BTreeMap<String, (i64, String)>,
+}
+
+impl Memo {
+    /// The pod-template-hash of a Deployment's template (hashing serialises the template, so it
+    /// is done once per generation).
+    pub fn template_hash(&mut self, d: &Deployment) -> String {
+        let key = &d.metadata.uid;
+        if let Some((generation, hash)) = self.template_hashes.get(key) {
+            if *generation == d.metadata.generation {
+                return hash.clone();
+            }
+        }
+        let hash = crate::sim::controllers::deployment::template_hash(&d.spec.template);
+        self.template_hashes
+            .insert(key.clone(), (d.metadata.generation, hash.clone()));
+        hash
+    }
 }
 
 impl Store {

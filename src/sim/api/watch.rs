@@ -112,6 +112,16 @@ pub struct Usage {
     pub pods: u64,
 }
 
+/// Counts over the pods one object controls, kept as pods are written, so a controller need not
+/// walk them to write its status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PodCounts {
+    /// Not being deleted.
+    pub live: i64,
+    /// Live and Ready.
+    pub ready: i64,
+}
+
 #[derive(Debug, Clone)]
 struct Indexed {
     obj: ObjRef,
@@ -141,6 +151,15 @@ pub struct Watch {
     dependents: BTreeMap<String, BTreeSet<ObjRef>>,
     pods_on_node: BTreeMap<String, BTreeSet<Key>>,
     usage: BTreeMap<String, Usage>,
+    pod_counts: BTreeMap<String, PodCounts>,
+}
+
+fn pod_is_ready(p: &Pod) -> bool {
+    p.metadata.deletion_timestamp.is_none()
+        && p.status
+            .conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
 fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
@@ -247,6 +266,22 @@ impl Watch {
     }
 
     fn observe_pod(&mut self, old: Option<&Pod>, new: Option<&Pod>) {
+        for (pod, sign) in [(old, -1), (new, 1)] {
+            let Some(p) = pod else { continue };
+            let Some(r) = controller_of(&p.metadata) else {
+                continue;
+            };
+            let c = self.pod_counts.entry(r.uid.clone()).or_default();
+            if p.metadata.deletion_timestamp.is_none() {
+                c.live += sign;
+            }
+            if pod_is_ready(p) {
+                c.ready += sign;
+            }
+            if *c == PodCounts::default() {
+                self.pod_counts.remove(&r.uid);
+            }
+        }
         let old_node = old.map(|p| p.spec.node_name.as_str()).unwrap_or("");
         let new_node = new.map(|p| p.spec.node_name.as_str()).unwrap_or("");
         let same_object =
@@ -325,6 +360,11 @@ impl Watch {
     /// The uid of the controller of the object with this uid.
     pub fn owner_of(&self, uid: &str) -> Option<&str> {
         self.objects.get(uid).and_then(|i| i.owner.as_deref())
+    }
+
+    /// Live and ready pods controlled by the object with this uid.
+    pub fn pod_counts(&self, uid: &str) -> PodCounts {
+        self.pod_counts.get(uid).copied().unwrap_or_default()
     }
 
     /// Pods bound to a node.

@@ -8,6 +8,7 @@ use crate::sim::api::*;
 use crate::sim::clock::Millis;
 use crate::sim::rng::Rng;
 use crate::sim::scheduler::{node_affinity_matches, tolerates};
+use std::collections::BTreeMap;
 
 pub const GENERATION_LABEL: &str = "pod-template-generation";
 
@@ -39,10 +40,18 @@ fn daemon_tolerations(spec: &mut PodSpec) {
     }
 }
 
-/// Whether a DaemonSet pod belongs on this node.
-fn eligible(node: &Node, template: &PodSpec) -> bool {
-    let mut spec = template.clone();
-    daemon_tolerations(&mut spec);
+/// What the controller needs to know of a pod it owns.
+struct Owned {
+    name: String,
+    node: Option<String>,
+    deleting: bool,
+    ready: bool,
+    available: bool,
+    generation: Option<String>,
+}
+
+/// Whether a DaemonSet pod belongs on this node (`spec` has the daemon tolerations added).
+fn eligible(node: &Node, spec: &PodSpec) -> bool {
     let taints_ok = node.spec.taints.iter().all(|t| {
         (t.effect != "NoSchedule" && t.effect != "NoExecute")
             || t.key.starts_with("node.kubernetes.io/")
@@ -72,71 +81,91 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
     {
         let ns = ds.metadata.namespace.clone();
         let generation = ds.metadata.generation.to_string();
-        let pods: Vec<Pod> = store.owned::<Pod>(&ds.metadata.uid).cloned().collect();
-        let nodes: Vec<Node> = store.nodes.values().cloned().collect();
+        // What the controller needs of each pod it owns, by the node it is for.
+        let pods: Vec<Owned> = store
+            .owned::<Pod>(&ds.metadata.uid)
+            .map(|p| Owned {
+                name: p.metadata.name.clone(),
+                node: pod_node(p),
+                deleting: p.metadata.deletion_timestamp.is_some(),
+                ready: pod_ready(p),
+                generation: p.metadata.labels.get(GENERATION_LABEL).cloned(),
+                available: pod_available(p, ds.spec.min_ready_seconds.unwrap_or(0), now),
+            })
+            .collect();
+        let mut by_node: BTreeMap<&str, Vec<&Owned>> = BTreeMap::new();
+        for p in &pods {
+            if let Some(n) = &p.node {
+                by_node.entry(n.as_str()).or_default().push(p);
+            }
+        }
+        let mut tolerating = ds.spec.template.spec.clone();
+        daemon_tolerations(&mut tolerating);
         let mut desired = 0;
-        for node in &nodes {
-            let name = &node.metadata.name;
-            let on_node: Vec<&Pod> = pods
-                .iter()
-                .filter(|p| pod_node(p).as_deref() == Some(name.as_str()))
-                .collect();
-            if eligible(node, &ds.spec.template.spec) {
+        let mut missing: Vec<String> = Vec::new();
+        let mut unwanted: Vec<String> = Vec::new();
+        for node in store.nodes.values() {
+            let name = node.metadata.name.as_str();
+            let on_node = by_node.get(name).map(Vec::as_slice).unwrap_or(&[]);
+            if eligible(node, &tolerating) {
                 desired += 1;
                 if on_node.is_empty() {
-                    let mut spec = ds.spec.template.spec.clone();
-                    daemon_tolerations(&mut spec);
-                    pin_to_node(&mut spec, name);
-                    let mut labels = ds.spec.template.metadata.labels.clone();
-                    labels.insert(GENERATION_LABEL.into(), generation.clone());
-                    let pod = Pod {
-                        api_version: "v1".into(),
-                        kind: "Pod".into(),
-                        metadata: ObjectMeta {
-                            generate_name: format!("{}-", ds.metadata.name),
-                            namespace: ns.clone(),
-                            labels,
-                            annotations: ds.spec.template.metadata.annotations.clone(),
-                            owner_references: vec![controller_ref(
-                                "apps/v1",
-                                "DaemonSet",
-                                &ds.metadata,
-                            )],
-                            ..Default::default()
-                        },
-                        spec,
-                        status: PodStatus::default(),
-                    };
-                    if let Ok(p) = store.create(pod, now, rng) {
-                        store.record_event(
-                            now,
-                            &ns,
-                            "DaemonSet",
-                            &ds.metadata.name,
-                            "Normal",
-                            "SuccessfulCreate",
-                            "daemonset-controller",
-                            format!("Created pod: {}", p.metadata.name),
-                        );
-                    }
+                    missing.push(name.to_string());
                 }
             } else {
-                for p in on_node {
-                    if p.metadata.deletion_timestamp.is_none() {
-                        store.delete_pod(&ns, &p.metadata.name, now, None);
-                        store.record_event(
-                            now,
-                            &ns,
-                            "DaemonSet",
-                            &ds.metadata.name,
-                            "Normal",
-                            "SuccessfulDelete",
-                            "daemonset-controller",
-                            format!("Deleted pod: {}", p.metadata.name),
-                        );
-                    }
-                }
+                unwanted.extend(
+                    on_node
+                        .iter()
+                        .filter(|p| !p.deleting)
+                        .map(|p| p.name.clone()),
+                );
             }
+        }
+        for name in &missing {
+            let mut spec = ds.spec.template.spec.clone();
+            daemon_tolerations(&mut spec);
+            pin_to_node(&mut spec, name);
+            let mut labels = ds.spec.template.metadata.labels.clone();
+            labels.insert(GENERATION_LABEL.into(), generation.clone());
+            let pod = Pod {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                metadata: ObjectMeta {
+                    generate_name: format!("{}-", ds.metadata.name),
+                    namespace: ns.clone(),
+                    labels,
+                    annotations: ds.spec.template.metadata.annotations.clone(),
+                    owner_references: vec![controller_ref("apps/v1", "DaemonSet", &ds.metadata)],
+                    ..Default::default()
+                },
+                spec,
+                status: PodStatus::default(),
+            };
+            if let Ok(p) = store.create(pod, now, rng) {
+                store.record_event(
+                    now,
+                    &ns,
+                    "DaemonSet",
+                    &ds.metadata.name,
+                    "Normal",
+                    "SuccessfulCreate",
+                    "daemonset-controller",
+                    format!("Created pod: {}", p.metadata.name),
+                );
+            }
+        }
+        for name in &unwanted {
+            store.delete_pod(&ns, name, now, None);
+            store.record_event(
+                now,
+                &ns,
+                "DaemonSet",
+                &ds.metadata.name,
+                "Normal",
+                "SuccessfulDelete",
+                "daemonset-controller",
+                format!("Deleted pod: {name}"),
+            );
         }
         // Rolling update: replace pods of older generations, maxUnavailable at a time.
         let rolling = ds
@@ -154,43 +183,32 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                 .map(|v| resolve_int_or_percent(v, desired, true).unwrap_or(1))
                 .unwrap_or(1)
                 .max(1);
-            let live: Vec<&Pod> = pods
-                .iter()
-                .filter(|p| p.metadata.deletion_timestamp.is_none())
-                .collect();
-            let unavailable = live.iter().filter(|p| !pod_ready(p)).count() as i64
-                + pods
-                    .iter()
-                    .filter(|p| p.metadata.deletion_timestamp.is_some())
-                    .count() as i64;
+            let live: Vec<&Owned> = pods.iter().filter(|p| !p.deleting).collect();
+            let unavailable = live.iter().filter(|p| !p.ready).count() as i64
+                + pods.iter().filter(|p| p.deleting).count() as i64;
             let mut budget = max_unavailable - unavailable;
             for p in live {
                 if budget <= 0 {
                     break;
                 }
-                if p.metadata.labels.get(GENERATION_LABEL) != Some(&generation) && pod_ready(p) {
-                    store.delete_pod(&ns, &p.metadata.name, now, None);
+                if p.generation.as_ref() != Some(&generation) && p.ready {
+                    store.delete_pod(&ns, &p.name, now, None);
                     budget -= 1;
                 }
             }
         }
-        let min_ready = ds.spec.min_ready_seconds.unwrap_or(0);
-        let live: Vec<&Pod> = pods
-            .iter()
-            .filter(|p| p.metadata.deletion_timestamp.is_none())
-            .collect();
+        // Status from the pods as they were at the start of this sync (they are re-read when
+        // the writes above come back through the watch).
+        let live: Vec<&Owned> = pods.iter().filter(|p| !p.deleting).collect();
         let status = DaemonSetStatus {
             current_number_scheduled: live.len() as i64,
             desired_number_scheduled: desired,
             number_misscheduled: 0,
-            number_ready: live.iter().filter(|p| pod_ready(p)).count() as i64,
-            number_available: live
-                .iter()
-                .filter(|p| pod_available(p, min_ready, now))
-                .count() as i64,
+            number_ready: live.iter().filter(|p| p.ready).count() as i64,
+            number_available: live.iter().filter(|p| p.available).count() as i64,
             updated_number_scheduled: live
                 .iter()
-                .filter(|p| p.metadata.labels.get(GENERATION_LABEL) == Some(&generation))
+                .filter(|p| p.generation.as_ref() == Some(&generation))
                 .count() as i64,
             observed_generation: ds.metadata.generation,
         };

@@ -19,16 +19,42 @@ pub fn template_hash(template: &PodTemplateSpec) -> String {
     safe_encode(&fnv32a(json.as_bytes()).to_string())
 }
 
-fn revision_of(rs: &ReplicaSet) -> i64 {
-    rs.metadata
-        .annotations
-        .get(REVISION)
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0)
+/// What the controller needs of a ReplicaSet it owns (no pod template: copying it on every
+/// sync would cost more than the sync).
+#[derive(Debug, Clone)]
+struct Set {
+    name: String,
+    uid: String,
+    replicas: i64,
+    revision: i64,
+    hash: Option<String>,
+    status: ReplicaSetStatus,
 }
 
-fn replicas(rs: &ReplicaSet) -> i64 {
-    rs.spec.replicas.unwrap_or(0)
+impl Set {
+    fn of(rs: &ReplicaSet) -> Set {
+        Set {
+            name: rs.metadata.name.clone(),
+            uid: rs.metadata.uid.clone(),
+            replicas: rs.spec.replicas.unwrap_or(0),
+            revision: rs
+                .metadata
+                .annotations
+                .get(REVISION)
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0),
+            hash: rs.metadata.labels.get(TEMPLATE_HASH).cloned(),
+            status: rs.status.clone(),
+        }
+    }
+}
+
+fn revision_of(rs: &Set) -> i64 {
+    rs.revision
+}
+
+fn replicas(rs: &Set) -> i64 {
+    rs.replicas
 }
 
 /// maxSurge and maxUnavailable as numbers; both 0 becomes unavailable 1 (fact 26).
@@ -62,7 +88,7 @@ fn scale(store: &mut Store, d: &Deployment, rs_name: &str, to: i64, now: Millis)
     let Some(rs) = store.replicasets.get(ns, rs_name).cloned() else {
         return;
     };
-    let from = replicas(&rs);
+    let from = rs.spec.replicas.unwrap_or(0);
     if from == to {
         return;
     }
@@ -101,32 +127,25 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         .and_then(|d| progress_deadline(d, now))
 }
 
-fn owned_sets(store: &Store, d: &Deployment) -> Vec<ReplicaSet> {
-    let mut sets: Vec<ReplicaSet> = store
-        .watch
-        .dependents(&d.metadata.uid)
-        .filter(|o| o.kind == "ReplicaSet")
-        .filter_map(|o| store.replicasets.get(&o.namespace, &o.name))
-        .cloned()
-        .collect();
-    sets.sort_by_key(|r| {
-        (
-            r.metadata.creation_timestamp.clone(),
-            r.metadata.name.clone(),
-        )
+/// The ReplicaSets this Deployment controls, oldest first.
+fn owned_sets(store: &Store, d: &Deployment) -> Vec<Set> {
+    let mut sets: Vec<&ReplicaSet> = store.owned::<ReplicaSet>(&d.metadata.uid).collect();
+    sets.sort_by(|a, b| {
+        (&a.metadata.creation_timestamp, &a.metadata.name)
+            .cmp(&(&b.metadata.creation_timestamp, &b.metadata.name))
     });
-    sets
+    sets.into_iter().map(Set::of).collect()
 }
 
 fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
     let ns = d.metadata.namespace.clone();
     let desired = d.spec.replicas.unwrap_or(1);
-    let hash = template_hash(&d.spec.template);
+    let hash = store.memo.template_hash(d);
     let sets = owned_sets(store, d);
     let max_revision = sets.iter().map(revision_of).max().unwrap_or(0);
     let new_rs = sets
         .iter()
-        .find(|r| r.metadata.labels.get(TEMPLATE_HASH) == Some(&hash))
+        .find(|r| r.hash.as_ref() == Some(&hash))
         .cloned();
     let recreate = d
         .spec
@@ -139,7 +158,7 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
         // A paused deployment only follows scaling of its newest ReplicaSet; no rollout.
         if let Some(rs) = &new_rs {
             if replicas(rs) != desired && sets.len() == 1 {
-                scale(store, d, &rs.metadata.name, desired, now);
+                scale(store, d, &rs.name, desired, now);
             }
         }
         update_status(store, d, &hash, now);
@@ -151,11 +170,12 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
         Some(rs) => {
             // A rollback to an old template makes that ReplicaSet the newest revision (fact 28).
             if revision_of(&rs) < max_revision {
-                let mut next = rs.clone();
-                next.metadata
-                    .annotations
-                    .insert(REVISION.into(), (max_revision + 1).to_string());
-                store.put(next);
+                if let Some(mut next) = store.replicasets.get(&ns, &rs.name).cloned() {
+                    next.metadata
+                        .annotations
+                        .insert(REVISION.into(), (max_revision + 1).to_string());
+                    store.put(next);
+                }
             }
             rs
         }
@@ -222,54 +242,54 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
                             format!("Scaled up replica set {new_name} to {initial}"),
                         );
                     }
-                    rs
+                    Set::of(&rs)
                 }
                 Err(_) => return,
             }
         }
     };
-    let old: Vec<ReplicaSet> = owned_sets(store, d)
+    let old: Vec<Set> = owned_sets(store, d)
         .into_iter()
-        .filter(|r| r.metadata.uid != new_rs.metadata.uid)
+        .filter(|r| r.uid != new_rs.uid)
         .collect();
 
     if recreate {
         for rs in &old {
             if replicas(rs) > 0 {
-                scale(store, d, &rs.metadata.name, 0, now);
+                scale(store, d, &rs.name, 0, now);
             }
         }
         let old_pods_left = old
             .iter()
-            .any(|rs| store.watch.owned_pods(&rs.metadata.uid).next().is_some());
+            .any(|rs| store.watch.owned_pods(&rs.uid).next().is_some());
         if !old_pods_left {
-            scale(store, d, &new_rs.metadata.name, desired, now);
+            scale(store, d, &new_rs.name, desired, now);
         }
     } else {
         // Scale the new ReplicaSet up within maxSurge.
         let new_now = store
             .replicasets
-            .get(&ns, &new_rs.metadata.name)
-            .map(replicas)
+            .get(&ns, &new_rs.name)
+            .map(|r| r.spec.replicas.unwrap_or(0))
             .unwrap_or(0);
         let all: i64 = old.iter().map(replicas).sum::<i64>() + new_now;
         if new_now > desired {
-            scale(store, d, &new_rs.metadata.name, desired, now);
+            scale(store, d, &new_rs.name, desired, now);
         } else if new_now < desired {
             let max_total = desired + surge;
             if all < max_total {
                 let up = (max_total - all).min(desired - new_now);
-                scale(store, d, &new_rs.metadata.name, new_now + up, now);
+                scale(store, d, &new_rs.name, new_now + up, now);
             }
         }
         // Scale old ReplicaSets down, keeping at least desired - maxUnavailable available.
-        let old: Vec<ReplicaSet> = owned_sets(store, d)
+        let old: Vec<Set> = owned_sets(store, d)
             .into_iter()
-            .filter(|r| r.metadata.uid != new_rs.metadata.uid)
+            .filter(|r| r.uid != new_rs.uid)
             .collect();
         let old_count: i64 = old.iter().map(replicas).sum();
         if old_count > 0 {
-            let new_cur = store.replicasets.get(&ns, &new_rs.metadata.name).cloned();
+            let new_cur = store.replicasets.get(&ns, &new_rs.name).map(Set::of);
             let new_spec = new_cur.as_ref().map(replicas).unwrap_or(0);
             let new_available = new_cur
                 .as_ref()
@@ -287,13 +307,13 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
                 let unhealthy = replicas(rs) - rs.status.available_replicas;
                 if unhealthy > 0 {
                     let cut = unhealthy.min(max_down);
-                    scale(store, d, &rs.metadata.name, replicas(rs) - cut, now);
+                    scale(store, d, &rs.name, replicas(rs) - cut, now);
                     max_down -= cut;
                 }
             }
-            let old: Vec<ReplicaSet> = owned_sets(store, d)
+            let old: Vec<Set> = owned_sets(store, d)
                 .into_iter()
-                .filter(|r| r.metadata.uid != new_rs.metadata.uid)
+                .filter(|r| r.uid != new_rs.uid)
                 .collect();
             let available: i64 = old
                 .iter()
@@ -310,12 +330,12 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
                     continue;
                 }
                 let cut = n.min(budget);
-                scale(store, d, &rs.metadata.name, n - cut, now);
+                scale(store, d, &rs.name, n - cut, now);
                 budget -= cut;
             }
         }
     }
-    cleanup_history(store, d, &new_rs.metadata.uid);
+    cleanup_history(store, d, &new_rs.uid);
     update_status(store, d, &hash, now);
 }
 
@@ -323,9 +343,9 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
 fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str) {
     let limit = d.spec.revision_history_limit.unwrap_or(10).max(0) as usize;
     let ns = d.metadata.namespace.clone();
-    let mut idle: Vec<ReplicaSet> = owned_sets(store, d)
+    let mut idle: Vec<Set> = owned_sets(store, d)
         .into_iter()
-        .filter(|r| r.metadata.uid != new_uid && replicas(r) == 0 && r.status.replicas == 0)
+        .filter(|r| r.uid != new_uid && replicas(r) == 0 && r.status.replicas == 0)
         .collect();
     if idle.len() <= limit {
         return;
@@ -333,7 +353,7 @@ fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str) {
     idle.sort_by_key(revision_of);
     let excess = idle.len() - limit;
     for rs in idle.into_iter().take(excess) {
-        store.remove::<ReplicaSet>(&ns, &rs.metadata.name);
+        store.remove::<ReplicaSet>(&ns, &rs.name);
     }
 }
 
@@ -342,9 +362,7 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
     let sets = owned_sets(store, d);
     let desired = d.spec.replicas.unwrap_or(1);
     let (_, max_unavailable) = fenceposts(d);
-    let new = sets
-        .iter()
-        .find(|r| r.metadata.labels.get(TEMPLATE_HASH).map(|h| h.as_str()) == Some(hash));
+    let new = sets.iter().find(|r| r.hash.as_deref() == Some(hash));
     let mut status = d.status.clone();
     status.observed_generation = d.metadata.generation;
     status.replicas = sets.iter().map(|r| r.status.replicas).sum();
@@ -366,7 +384,7 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
         )
     };
     set_condition(&mut status.conditions, "Available", avail, reason, msg, now);
-    let new_name = new.map(|r| r.metadata.name.clone()).unwrap_or_default();
+    let new_name = new.map(|r| r.name.clone()).unwrap_or_default();
     let complete = status.updated_replicas == desired
         && status.replicas == desired
         && status.available_replicas == desired
@@ -439,7 +457,7 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
             next.status = status;
             if let Some(rev) = sets
                 .iter()
-                .filter(|r| r.metadata.labels.get(TEMPLATE_HASH).map(|h| h.as_str()) == Some(hash))
+                .filter(|r| r.hash.as_deref() == Some(hash))
                 .map(revision_of)
                 .max()
             {

@@ -11,11 +11,27 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
     if rs.metadata.deletion_timestamp.is_some() {
         return None;
     }
-    let rs = rs.clone();
+    let have = store.watch.pod_counts(&rs.metadata.uid).live.max(0) as usize;
+    let want = rs.spec.replicas.unwrap_or(1).max(0) as usize;
+    // The pod template is copied only when pods are to be made from it.
+    let rs = if have < want {
+        rs.clone()
+    } else {
+        ReplicaSet {
+            api_version: String::new(),
+            kind: String::new(),
+            metadata: rs.metadata.clone(),
+            spec: ReplicaSetSpec {
+                replicas: rs.spec.replicas,
+                selector: None,
+                template: PodTemplateSpec::default(),
+                min_ready_seconds: rs.spec.min_ready_seconds,
+            },
+            status: ReplicaSetStatus::default(),
+        }
+    };
     {
         let ns = rs.metadata.namespace.clone();
-        let have = owned_pods(store, &rs.metadata.uid).len();
-        let want = rs.spec.replicas.unwrap_or(1).max(0) as usize;
         if have < want {
             for _ in have..want {
                 let t = &rs.spec.template;
@@ -97,20 +113,27 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                 );
             }
         }
-        // Status from what exists now.
+        // Status from what exists now: counts the watch keeps, and a walk over the pods only
+        // when minReadySeconds makes availability depend on time.
         let min_ready = rs.spec.min_ready_seconds.unwrap_or(0);
-        let live = owned_pods(store, &rs.metadata.uid);
-        let status = ReplicaSetStatus {
-            replicas: live.len() as i64,
-            fully_labeled_replicas: live.len() as i64,
-            ready_replicas: live.iter().filter(|p| pod_ready(p)).count() as i64,
-            available_replicas: live
+        let counts = store.watch.pod_counts(&rs.metadata.uid);
+        let (available, due) = if min_ready > 0 {
+            let live = owned_pods(store, &rs.metadata.uid);
+            let available = live
                 .iter()
                 .filter(|p| pod_available(p, min_ready, now))
-                .count() as i64,
+                .count() as i64;
+            (available, next_available(&live, min_ready, now))
+        } else {
+            (counts.ready, None)
+        };
+        let status = ReplicaSetStatus {
+            replicas: counts.live,
+            fully_labeled_replicas: counts.live,
+            ready_replicas: counts.ready,
+            available_replicas: available,
             observed_generation: rs.metadata.generation,
         };
-        let due = next_available(&live, min_ready, now);
         if let Some(cur) = store.replicasets.get(&ns, &rs.metadata.name) {
             if cur.status != status {
                 let mut next = cur.clone();
