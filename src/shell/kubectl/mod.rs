@@ -4,6 +4,7 @@ mod apply;
 mod config;
 mod delete;
 mod describe;
+mod explain;
 mod get;
 mod labels;
 mod logs;
@@ -73,6 +74,7 @@ const SIMULATED: &[&str] = &[
     "delete",
     "describe",
     "drain",
+    "explain",
     "get",
     "label",
     "logs",
@@ -145,6 +147,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "annotate" => labels::label(s, &rest, true),
         "api-resources" => Ok(Output::ok(API_RESOURCES)),
         "logs" => logs::logs(s, &rest),
+        "explain" => explain::explain(s, &rest),
         "wait" => wait::wait(s, &rest),
         "rollout" => rollout::rollout(s, &rest),
         "set" => rollout::set(s, &rest),
@@ -202,6 +205,7 @@ Simulated in Pocket Cluster so far:
   uncordon       Mark node as schedulable
   drain          Drain node in preparation for maintenance
   wait           Wait for a condition on one or many resources (moves the virtual clock)
+  explain        Get documentation for a resource (fields, types, descriptions)
   api-resources  Print the supported API resources on the server
   config         Modify kubeconfig files (contexts)
   version        Print the client and server version information

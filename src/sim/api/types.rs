@@ -141,9 +141,9 @@ pub struct PodSpec {
     pub node_name: String,
     #[serde(default, skip_serializing_if = "is_false")]
     pub host_network: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(rename = "hostPID", default, skip_serializing_if = "is_false")]
     pub host_pid: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(rename = "hostIPC", default, skip_serializing_if = "is_false")]
     pub host_ipc: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_process_namespace: Option<bool>,
@@ -181,7 +181,11 @@ pub struct PodSpec {
     pub overhead: Option<Raw>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topology_spread_constraints: Vec<Raw>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "setHostnameAsFQDN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub set_hostname_as_fqdn: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<Raw>,
@@ -321,7 +325,7 @@ pub struct ContainerPort {
     pub protocol: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<i64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "hostIP", default, skip_serializing_if = "String::is_empty")]
     pub host_ip: String,
 }
 
@@ -378,9 +382,9 @@ pub struct PodStatus {
     pub reason: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "hostIP", default, skip_serializing_if = "String::is_empty")]
     pub host_ip: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "podIP", default, skip_serializing_if = "String::is_empty")]
     pub pod_ip: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
@@ -424,9 +428,13 @@ pub struct ContainerStatus {
     pub restart_count: i64,
     #[serde(default)]
     pub image: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "imageID", default, skip_serializing_if = "String::is_empty")]
     pub image_id: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "containerID",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub container_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
@@ -514,11 +522,15 @@ fn node_kind() -> String {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodeSpec {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "podCIDR", default, skip_serializing_if = "String::is_empty")]
     pub pod_cidr: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "podCIDRs", default, skip_serializing_if = "Vec::is_empty")]
     pub pod_cidrs: Vec<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "providerID",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub provider_id: String,
     #[serde(default, skip_serializing_if = "is_false")]
     pub unschedulable: bool,
