@@ -228,7 +228,8 @@ fn deployment(name: &str, replicas: usize) -> Deployment {
                         name: "nginx".into(),
                         image: "nginx:1.25".into(),
                         ..Default::default()
-                    }],
+                    }]
+                    .into(),
                     ..Default::default()
                 },
             },

@@ -14,6 +14,21 @@ pub fn secs(n: i64) -> Millis {
 
 /// Formats a virtual instant as an RFC 3339 timestamp, as the API server prints them.
 pub fn rfc3339(t: Millis) -> String {
+    // Many objects are stamped within the same second: remember the last one formatted.
+    thread_local! {
+        static LAST: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
+    }
+    let secs = t / 1000;
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != secs {
+            *last = (secs, format_rfc3339(t));
+        }
+        last.1.clone()
+    })
+}
+
+fn format_rfc3339(t: Millis) -> String {
     let secs = EPOCH_UNIX_SECS + t / 1000;
     let days = secs / 86_400;
     let rem = secs % 86_400;

@@ -355,7 +355,8 @@ spec:
                             name: component.to_string(),
                             image: image.to_string(),
                             ..Default::default()
-                        }],
+                        }]
+                        .into(),
                         node_name: name.into(),
                         host_network: true,
                         // Static control-plane pods tolerate every NoExecute taint: never evicted.

@@ -353,7 +353,6 @@ impl Kubelets {
             let Some(node) = node.as_ref() else {
                 continue;
             };
-            let pod = pod.clone();
             if !self.pods.contains_key(&key) {
                 if pod.metadata.deletion_timestamp.is_some() {
                     removed.push(key);
@@ -392,23 +391,23 @@ impl Kubelets {
                     containers,
                 };
                 for i in 0..rt.containers.len() {
-                    self.begin_pull(&pod, node, &mut rt, i, &mut ctx);
+                    self.begin_pull(pod, node, &mut rt, i, &mut ctx);
                 }
                 self.pods.insert(key.clone(), rt);
             }
             let Some(mut rt) = self.pods.remove(&key) else {
                 continue;
             };
-            let gone = self.step_pod(&pod, node, &mut rt, &mut ctx);
+            let gone = self.step_pod(pod, node, &mut rt, &mut ctx);
             if gone {
                 self.pods.insert(key.clone(), rt);
                 removed.push(key);
             } else {
-                let status = pod_status(&pod, node, &rt, now);
+                let status = pod_status(pod, node, &rt, now);
                 if status != pod.status {
-                    let mut p = pod;
+                    let mut p = pod.clone();
                     p.status = status;
-                    store.put(p);
+                    store.replace(p);
                     // The kubelet has seen its own write.
                     store.watch.kubelet.forget(&key);
                 }

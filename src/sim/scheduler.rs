@@ -340,7 +340,7 @@ impl Scheduler {
             "",
             now,
         );
-        store.put(p);
+        store.replace(p);
         self.retry_at.remove(&key);
         store.watch.scheduler.set_timer(&key, None);
         store.record_event(

@@ -228,7 +228,7 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
                 ..Default::default()
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
     let cluster = target(s, &p)?;
     let ns = namespace_of(s, &p, cluster);
     let labels: Labels = [("app".to_string(), name.clone())].into_iter().collect();
@@ -253,7 +253,7 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
                     ..Default::default()
                 },
                 spec: PodSpec {
-                    containers,
+                    containers: containers.into(),
                     ..Default::default()
                 },
             },
@@ -325,7 +325,8 @@ fn create_batch(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 image,
                 command: p.after_dashes.clone().unwrap_or_default(),
                 ..Default::default()
-            }],
+            }]
+            .into(),
             restart_policy: restart,
             ..Default::default()
         },

@@ -301,7 +301,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
         }
     }
     o.push_str("Containers:\n");
-    for c in &pod.spec.containers {
+    for c in pod.spec.containers.iter() {
         let s = pod
             .status
             .container_statuses
@@ -383,7 +383,7 @@ fn template_lines(o: &mut String, t: &PodTemplateSpec) {
         map_lines(o, "  ", "Annotations", &t.metadata.annotations, ": ");
     }
     o.push_str("  Containers:\n");
-    for c in &t.spec.containers {
+    for c in t.spec.containers.iter() {
         container_lines(o, "   ", c, None);
     }
     o.push_str(&format!(

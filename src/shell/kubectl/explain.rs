@@ -850,12 +850,12 @@ mod tests {
         let docs = parse_docs().expect("explain.yaml parses");
         let event = Event {
             namespace: String::new(),
-            involved_kind: String::new(),
+            involved_kind: "",
             involved_name: String::new(),
-            type_: String::new(),
-            reason: String::new(),
+            type_: "",
+            reason: "",
             message: String::new(),
-            source: String::new(),
+            source: "",
             first_timestamp: 0,
             last_timestamp: 0,
             count: 0,

@@ -646,11 +646,11 @@ fn events(store: &Store, q: &Query) -> String {
         .filter(|e| {
             fields_match(&q.fields, |f| match f {
                 "involvedObject.name" => e.involved_name.clone(),
-                "involvedObject.kind" => e.involved_kind.clone(),
+                "involvedObject.kind" => e.involved_kind.to_string(),
                 "involvedObject.namespace" | "metadata.namespace" => e.namespace.clone(),
-                "type" => e.type_.clone(),
-                "reason" => e.reason.clone(),
-                "source" => e.source.clone(),
+                "type" => e.type_.to_string(),
+                "reason" => e.reason.to_string(),
+                "source" => e.source.to_string(),
                 _ => String::new(),
             })
         })
@@ -677,15 +677,15 @@ fn events(store: &Store, q: &Query) -> String {
         } else {
             seen
         };
-        let kind = match e.involved_kind.as_str() {
+        let kind = match e.involved_kind {
             "Deployment" => "deployment".to_string(),
             "ReplicaSet" => "replicaset".to_string(),
             k => k.to_ascii_lowercase(),
         };
         r.extend([
             seen,
-            e.type_.clone(),
-            e.reason.clone(),
+            e.type_.to_string(),
+            e.reason.to_string(),
             format!("{kind}/{}", e.involved_name),
             e.message.clone(),
         ]);

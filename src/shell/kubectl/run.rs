@@ -96,7 +96,8 @@ pub(super) fn run_pod(s: &mut Session, args: &[String]) -> Result<Output, String
                 env,
                 image_pull_policy: p.value("image-pull-policy").unwrap_or("").to_string(),
                 ..Default::default()
-            }],
+            }]
+            .into(),
             restart_policy: restart,
             ..Default::default()
         },

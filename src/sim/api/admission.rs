@@ -233,53 +233,55 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     if spec.enable_service_links.is_none() {
         spec.enable_service_links = Some(true);
     }
-    for c in spec
-        .containers
-        .iter_mut()
-        .chain(spec.init_containers.iter_mut())
+    // Containers are shared with the template a pod was made from: they are copied only when
+    // defaulting changes something (a template is defaulted when it is admitted).
+    spec.containers
+        .update(|cs| cs.iter_mut().for_each(default_container));
+    spec.init_containers.iter_mut().for_each(default_container);
+}
+
+fn default_container(c: &mut Container) {
+    if c.image_pull_policy.is_empty() {
+        // Fact 16: Always for :latest or no tag, IfNotPresent otherwise (and for digests).
+        c.image_pull_policy = if c.image.contains('@') {
+            "IfNotPresent".into()
+        } else if image_tag(&c.image) == "latest" {
+            "Always".into()
+        } else {
+            "IfNotPresent".into()
+        };
+    }
+    if c.termination_message_path.is_empty() {
+        c.termination_message_path = "/dev/termination-log".into();
+    }
+    if c.termination_message_policy.is_empty() {
+        c.termination_message_policy = "File".into();
+    }
+    for p in &mut c.ports {
+        if p.protocol.is_empty() {
+            p.protocol = "TCP".into();
+        }
+    }
+    // Probe defaults (fact 19): period 10 s, timeout 1 s, success 1, failure 3.
+    for probe in [
+        &mut c.liveness_probe,
+        &mut c.readiness_probe,
+        &mut c.startup_probe,
+    ]
+    .into_iter()
+    .flatten()
     {
-        if c.image_pull_policy.is_empty() {
-            // Fact 16: Always for :latest or no tag, IfNotPresent otherwise (and for digests).
-            c.image_pull_policy = if c.image.contains('@') {
-                "IfNotPresent".into()
-            } else if image_tag(&c.image) == "latest" {
-                "Always".into()
-            } else {
-                "IfNotPresent".into()
-            };
-        }
-        if c.termination_message_path.is_empty() {
-            c.termination_message_path = "/dev/termination-log".into();
-        }
-        if c.termination_message_policy.is_empty() {
-            c.termination_message_policy = "File".into();
-        }
-        for p in &mut c.ports {
-            if p.protocol.is_empty() {
-                p.protocol = "TCP".into();
+        probe.initial_delay_seconds.get_or_insert(0);
+        probe.period_seconds.get_or_insert(10);
+        probe.timeout_seconds.get_or_insert(1);
+        probe.success_threshold.get_or_insert(1);
+        probe.failure_threshold.get_or_insert(3);
+        if let Some(h) = probe.http_get.as_mut() {
+            if h.path.is_empty() {
+                h.path = "/".into();
             }
-        }
-        // Probe defaults (fact 19): period 10 s, timeout 1 s, success 1, failure 3.
-        for probe in [
-            &mut c.liveness_probe,
-            &mut c.readiness_probe,
-            &mut c.startup_probe,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            probe.initial_delay_seconds.get_or_insert(0);
-            probe.period_seconds.get_or_insert(10);
-            probe.timeout_seconds.get_or_insert(1);
-            probe.success_threshold.get_or_insert(1);
-            probe.failure_threshold.get_or_insert(3);
-            if let Some(h) = probe.http_get.as_mut() {
-                if h.path.is_empty() {
-                    h.path = "/".into();
-                }
-                if h.scheme.is_empty() {
-                    h.scheme = "HTTP".into();
-                }
+            if h.scheme.is_empty() {
+                h.scheme = "HTTP".into();
             }
         }
     }
@@ -461,7 +463,7 @@ impl Admit for Pod {
         // Pods are nearly immutable: only images (and a few others) may change.
         let mut a = self.spec.clone();
         let b = &old.spec;
-        for (x, y) in a.containers.iter_mut().zip(&b.containers) {
+        for (x, y) in a.containers.iter_mut().zip(b.containers.iter()) {
             x.image = y.image.clone();
         }
         for (x, y) in a.init_containers.iter_mut().zip(&b.init_containers) {
@@ -1029,8 +1031,9 @@ mod tests {
     fn pull_policy_defaults_follow_the_tag() {
         let mut spec = PodSpec::default();
         for image in ["nginx", "nginx:latest", "nginx:1.25", "nginx@sha256:abc"] {
+            let name = format!("c{}", spec.containers.len());
             spec.containers.push(Container {
-                name: format!("c{}", spec.containers.len()),
+                name,
                 image: image.into(),
                 ..Default::default()
             });
@@ -1071,7 +1074,8 @@ mod tests {
                 name: "a".into(),
                 image: "nginx".into(),
                 ..Default::default()
-            }],
+            }]
+            .into(),
             ..Default::default()
         };
         default_pod_spec(&mut spec);

@@ -372,6 +372,16 @@ impl Store {
         self.write(&ns, &name, Some(obj));
     }
 
+    /// Write an object the caller has just changed (a status), without comparing it with what is
+    /// stored first: `put` for callers that know it differs.
+    pub fn replace<T: Resource>(&mut self, obj: T) {
+        let ns = scope::<T>(&obj.meta().namespace).to_string();
+        let name = obj.meta().name.clone();
+        let mut obj = obj;
+        obj.meta_mut().resource_version = self.next_rv();
+        self.write(&ns, &name, Some(obj));
+    }
+
     /// A counter that moves whenever anything is written: loops run until it stops moving.
     pub fn revision(&self) -> u64 {
         self.resource_version + self.events.len() as u64
@@ -419,11 +429,11 @@ impl Store {
         &mut self,
         now: Millis,
         namespace: &str,
-        kind: &str,
+        kind: &'static str,
         name: &str,
-        type_: &str,
-        reason: &str,
-        source: &str,
+        type_: &'static str,
+        reason: &'static str,
+        source: &'static str,
         message: String,
     ) {
         if let Some(e) = self.events.iter_mut().rev().take(64).find(|e| {
@@ -439,12 +449,12 @@ impl Store {
         }
         self.events.push(Event {
             namespace: namespace.into(),
-            involved_kind: kind.into(),
+            involved_kind: kind,
             involved_name: name.into(),
-            type_: type_.into(),
-            reason: reason.into(),
+            type_,
+            reason,
             message,
-            source: source.into(),
+            source,
             first_timestamp: now,
             last_timestamp: now,
             count: 1,

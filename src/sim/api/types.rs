@@ -9,6 +9,73 @@ use std::collections::BTreeMap;
 pub type Raw = serde_yaml::Value;
 pub type Labels = BTreeMap<String, String>;
 
+/// A value shared between copies until one of them changes it (copy on write). The pods of a
+/// ReplicaSet share their containers with its template, so copying a pod, which the control
+/// loops do at every step, does not copy them, and 100,000 pods do not hold 100,000 copies.
+/// It reads, compares and (de)serialises as the value itself.
+#[derive(Clone, Default)]
+pub struct Shared<T>(std::sync::Arc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared(std::sync::Arc::new(value))
+    }
+}
+
+impl<T: Clone + PartialEq> Shared<T> {
+    /// Apply `f` to a copy, and keep sharing when it changed nothing.
+    pub fn update(&mut self, f: impl FnOnce(&mut T)) {
+        let mut v = (*self.0).clone();
+        f(&mut v);
+        if v != *self.0 {
+            self.0 = std::sync::Arc::new(v);
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> std::ops::DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Shared::new(value)
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Shared::new)
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -118,7 +185,7 @@ fn pod_kind() -> String {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PodSpec {
     #[serde(default)]
-    pub containers: Vec<Container>,
+    pub containers: Shared<Vec<Container>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub init_containers: Vec<Container>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -631,15 +698,15 @@ pub struct NamespaceStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     pub namespace: String,
-    pub involved_kind: String,
+    pub involved_kind: &'static str,
     pub involved_name: String,
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]
-    pub type_: String,
-    pub reason: String,
+    pub type_: &'static str,
+    pub reason: &'static str,
     pub message: String,
     /// The component that reported it (`default-scheduler`, `kubelet`, …).
-    pub source: String,
+    pub source: &'static str,
     pub first_timestamp: u64,
     pub last_timestamp: u64,
     pub count: u32,

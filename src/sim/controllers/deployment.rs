@@ -119,8 +119,26 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
     if d.metadata.deletion_timestamp.is_some() {
         return None;
     }
-    let d = d.clone();
-    sync(store, &d, now, rng);
+    // The template hash is computed (or recalled) on the stored object; the copy the sync works
+    // on leaves the pod template out, which is read from the store only to make a ReplicaSet.
+    let hash = store.memo.template_hash(d);
+    let d = Deployment {
+        api_version: String::new(),
+        kind: String::new(),
+        metadata: d.metadata.clone(),
+        spec: DeploymentSpec {
+            replicas: d.spec.replicas,
+            selector: d.spec.selector.clone(),
+            template: PodTemplateSpec::default(),
+            strategy: d.spec.strategy.clone(),
+            min_ready_seconds: d.spec.min_ready_seconds,
+            revision_history_limit: d.spec.revision_history_limit,
+            progress_deadline_seconds: d.spec.progress_deadline_seconds,
+            paused: d.spec.paused,
+        },
+        status: d.status.clone(),
+    };
+    sync(store, &d, &hash, now, rng);
     store
         .deployments
         .get(&key.0, &key.1)
@@ -137,10 +155,10 @@ fn owned_sets(store: &Store, d: &Deployment) -> Vec<Set> {
     sets.into_iter().map(Set::of).collect()
 }
 
-fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
+fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rng) {
     let ns = d.metadata.namespace.clone();
     let desired = d.spec.replicas.unwrap_or(1);
-    let hash = store.memo.template_hash(d);
+    let hash = hash.to_string();
     let sets = owned_sets(store, d);
     let max_revision = sets.iter().map(revision_of).max().unwrap_or(0);
     let new_rs = sets
@@ -186,7 +204,13 @@ fn sync(store: &mut Store, d: &Deployment, now: Millis, rng: &mut Rng) {
             } else {
                 desired
             };
-            let mut template = d.spec.template.clone();
+            let Some(mut template) = store
+                .deployments
+                .get(&ns, &d.metadata.name)
+                .map(|full| full.spec.template.clone())
+            else {
+                return;
+            };
             template
                 .metadata
                 .labels

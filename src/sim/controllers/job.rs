@@ -220,7 +220,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
             if cur.status != status {
                 let mut next = cur.clone();
                 next.status = status;
-                store.put(next);
+                store.replace(next);
             }
         }
     }

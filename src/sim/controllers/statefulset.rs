@@ -101,7 +101,7 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
     pods.sort();
     let wanted = start..start + replicas;
     let exists = |o: i64| pods.iter().any(|p| p.0 == o);
-    let event = |store: &mut Store, reason: &str, msg: String| {
+    let event = |store: &mut Store, reason: &'static str, msg: String| {
         store.record_event(
             now,
             &ns,
@@ -243,7 +243,7 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
         if cur.status != status {
             let mut next = cur.clone();
             next.status = status;
-            store.put(next);
+            store.replace(next);
         }
     }
 }
