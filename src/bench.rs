@@ -81,6 +81,8 @@ pub struct Report {
     pub steps: usize,
     /// Steady-state tick wall times, in the order measured.
     pub ticks: Vec<Duration>,
+    /// Writes and syncs from the Deployments' creation to convergence.
+    pub work: Counters,
     /// Peak resident set size of the process (VmHWM), in MiB, where the OS reports it.
     pub peak_mb: Option<f64>,
 }
@@ -145,6 +147,27 @@ impl Report {
                 tick(self.tick_p95()),
                 self.ticks.len(),
                 virtual_time(o.step_ms)
+            ),
+        );
+        let per_pod = |n: u64| n as f64 / self.pods_wanted.max(1) as f64;
+        let c = &self.work;
+        line(
+            "work per pod",
+            format!(
+                "{:.1} writes ({}), {:.1} syncs ({}), {:.2} passes",
+                per_pod(c.writes.values().sum()),
+                c.writes
+                    .iter()
+                    .map(|(k, v)| format!("{k} {:.1}", per_pod(*v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                per_pod(c.syncs.values().sum()),
+                c.syncs
+                    .iter()
+                    .map(|(k, v)| format!("{k} {:.1}", per_pod(*v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                per_pod(c.passes)
             ),
         );
         line(
@@ -273,6 +296,7 @@ pub fn run_with_progress(opts: &Options, progress: &mut dyn FnMut(Progress)) -> 
     let boot = t.elapsed();
 
     let wanted = opts.deployments * opts.replicas;
+    let before = world.clusters[world.current].store.watch.counters.clone();
     let t = Instant::now();
     let start = world.now;
     {
@@ -306,6 +330,18 @@ pub fn run_with_progress(opts: &Options, progress: &mut dyn FnMut(Progress)) -> 
         });
     }
     let converge = t.elapsed();
+    let after = &world.clusters[world.current].store.watch.counters;
+    let diff = |a: &std::collections::BTreeMap<&'static str, u64>,
+                b: &std::collections::BTreeMap<&'static str, u64>| {
+        a.iter()
+            .map(|(k, v)| (*k, v - b.get(k).copied().unwrap_or(0)))
+            .collect()
+    };
+    let work = Counters {
+        writes: diff(&after.writes, &before.writes),
+        syncs: diff(&after.syncs, &before.syncs),
+        passes: after.passes - before.passes,
+    };
     let converged = ready == wanted && all == wanted;
     let converge_virtual_ms = world.now - start;
 
@@ -327,6 +363,7 @@ pub fn run_with_progress(opts: &Options, progress: &mut dyn FnMut(Progress)) -> 
         converge_virtual_ms,
         steps,
         ticks,
+        work,
         peak_mb: peak_rss_mb(),
     }
 }

@@ -41,6 +41,11 @@ pub struct Cluster {
     node_facts: RefCell<Option<(u64, NodeFacts)>>,
 }
 
+static NO_FACTS: NodeFacts = NodeFacts {
+    masters: Vec::new(),
+    any_unreachable: false,
+};
+
 #[derive(Debug, Clone, Default)]
 struct NodeFacts {
     masters: Vec<String>,
@@ -413,12 +418,14 @@ spec:
             self.namespace_controller(now);
             // The workload controllers sync what their work queues name (see `api::watch`).
             self.run_queue(
+                "deployments",
                 |w| &mut w.deployments,
                 controllers::deployment::sync_key,
                 now,
                 rng,
             );
             self.run_queue(
+                "replicasets",
                 |w| &mut w.replicasets,
                 controllers::replicaset::sync_key,
                 now,
@@ -436,27 +443,37 @@ spec:
                 }
             }
             self.run_queue(
+                "daemonsets",
                 |w| &mut w.daemonsets,
                 controllers::daemonset::sync_key,
                 now,
                 rng,
             );
             self.run_queue(
+                "cronjobs",
                 |w| &mut w.cronjobs,
                 controllers::cronjob::sync_key,
                 now,
                 rng,
             );
             self.run_queue(
+                "statefulsets",
                 |w| &mut w.statefulsets,
                 controllers::statefulset::sync_key,
                 now,
                 rng,
             );
-            self.run_queue(|w| &mut w.jobs, controllers::job::sync_key, now, rng);
+            self.run_queue(
+                "jobs",
+                |w| &mut w.jobs,
+                controllers::job::sync_key,
+                now,
+                rng,
+            );
             controllers::garbage_collector::reconcile(&mut self.store, now);
             self.scheduler.schedule(&mut self.store, now, rng);
             self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
+            self.store.watch.counters.passes += 1;
             if self.store.revision() == before {
                 break;
             }
@@ -467,15 +484,27 @@ spec:
     /// again (a deadline), which becomes the key's timer.
     fn run_queue(
         &mut self,
+        name: &'static str,
         queue: fn(&mut Watch) -> &mut WorkQueue,
         sync: fn(&mut Store, &Key, Millis, &mut Rng) -> Option<Millis>,
         now: Millis,
         rng: &mut Rng,
     ) {
         let keys = queue(&mut self.store.watch).take(now);
+        if !keys.is_empty() {
+            *self.store.watch.counters.syncs.entry(name).or_default() += keys.len() as u64;
+        }
+        // The ReplicaSet and Deployment syncs compute their status after acting, from the
+        // store as it is then: the writes their own sync made need not wake them again. (The
+        // others write a status from what they saw before acting, and must look again.)
+        let sees_own_writes = matches!(name, "replicasets" | "deployments");
         for key in keys {
             let due = sync(&mut self.store, &key, now, rng);
-            queue(&mut self.store.watch).set_timer(&key, due);
+            let q = queue(&mut self.store.watch);
+            if sees_own_writes {
+                q.forget(&key);
+            }
+            q.set_timer(&key, due);
         }
     }
 
@@ -575,44 +604,50 @@ spec:
         }
     }
 
-    fn node_facts(&self) -> NodeFacts {
+    fn node_facts(&self) -> std::cell::Ref<'_, NodeFacts> {
         let rev = self.store.nodes.rev();
-        if let Some((r, facts)) = &*self.node_facts.borrow() {
-            if *r == rev {
-                return facts.clone();
-            }
+        let stale = self
+            .node_facts
+            .borrow()
+            .as_ref()
+            .is_none_or(|(r, _)| *r != rev);
+        if stale {
+            let facts = NodeFacts {
+                masters: self
+                    .store
+                    .nodes
+                    .values()
+                    .filter(|n| {
+                        n.metadata
+                            .labels
+                            .contains_key("node-role.kubernetes.io/control-plane")
+                    })
+                    .map(|n| n.metadata.name.clone())
+                    .collect(),
+                any_unreachable: self.store.nodes.values().any(|n| {
+                    n.spec
+                        .taints
+                        .iter()
+                        .any(|t| t.key == controllers::node_lifecycle::UNREACHABLE)
+                }),
+            };
+            *self.node_facts.borrow_mut() = Some((rev, facts));
         }
-        let facts = NodeFacts {
-            masters: self
-                .store
-                .nodes
-                .values()
-                .filter(|n| {
-                    n.metadata
-                        .labels
-                        .contains_key("node-role.kubernetes.io/control-plane")
-                })
-                .map(|n| n.metadata.name.clone())
-                .collect(),
-            any_unreachable: self.store.nodes.values().any(|n| {
-                n.spec
-                    .taints
-                    .iter()
-                    .any(|t| t.key == controllers::node_lifecycle::UNREACHABLE)
-            }),
-        };
-        *self.node_facts.borrow_mut() = Some((rev, facts.clone()));
-        facts
+        std::cell::Ref::map(self.node_facts.borrow(), |f| match f {
+            Some((_, facts)) => facts,
+            None => &NO_FACTS,
+        })
     }
 
     /// The control-plane nodes: each runs an etcd member and an API server.
     pub fn masters(&self) -> Vec<String> {
-        self.node_facts().masters
+        self.node_facts().masters.clone()
     }
 
     /// (running etcd members, all members, the majority needed: ⌊n/2⌋+1, fact 75).
     pub fn etcd_members(&self) -> (usize, usize, usize) {
-        let masters = self.masters();
+        let facts = self.node_facts();
+        let masters = &facts.masters;
         let up = masters
             .iter()
             .filter(|m| !self.stopped.contains(*m))
@@ -677,13 +712,20 @@ spec:
             return None;
         }
         let w = &self.store.watch;
-        let all = [
+        // Only a powered-off or unreachable-tainted node gives the node lifecycle controller
+        // something to wait for.
+        let lifecycle = if !self.stopped.is_empty() || self.node_facts().any_unreachable {
             controllers::node_lifecycle::next_deadline(
                 &self.store,
                 &self.stopped,
                 &self.heartbeats,
                 now,
-            ),
+            )
+        } else {
+            None
+        };
+        let all = [
+            lifecycle,
             self.scheduler.next_deadline(&self.store, now),
             self.kubelets.next_deadline(&self.store, now),
             w.deployments.next_timer(now),

@@ -3,6 +3,7 @@
 
 use super::api::*;
 use super::clock::{go_duration, rfc3339, secs, Millis};
+use super::fxhash::FxHashMap;
 use super::images::{self, Behaviour};
 use super::rng::Rng;
 use super::scheduler::set_condition;
@@ -184,7 +185,8 @@ fn run_probe(
 /// Per-cluster kubelet state: what each node has pulled, and each pod's containers.
 #[derive(Debug, Clone, Default)]
 pub struct Kubelets {
-    pub pods: BTreeMap<(String, String), PodRuntime>,
+    /// Looked up by key, never walked (so a hash map).
+    pub pods: FxHashMap<(String, String), PodRuntime>,
     pub images: BTreeMap<String, BTreeSet<String>>,
     pub next_host: BTreeMap<String, u32>,
     /// Host numbers of the pod IPs in use on each node.
@@ -320,6 +322,7 @@ impl Kubelets {
         if keys.is_empty() {
             return;
         }
+        *store.watch.counters.syncs.entry("kubelet").or_default() += keys.len() as u64;
         let mut nodes: BTreeMap<String, Option<NodeView>> = BTreeMap::new();
         let mut ctx = Ctx {
             now,

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod cron;
+pub mod fxhash;
 pub mod images;
 pub mod kubelet;
 pub mod quantity;

@@ -158,6 +158,7 @@ impl Scheduler {
         if keys.is_empty() {
             return;
         }
+        *store.watch.counters.syncs.entry("scheduler").or_default() += keys.len() as u64;
         if self.nodes_rev != Some(store.nodes.rev()) {
             self.nodes = store.nodes.values().map(NodeInfo::new).collect();
             self.node_index = self

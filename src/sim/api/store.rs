@@ -187,7 +187,7 @@ pub struct Store {
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
     /// A Deployment's pod-template-hash, by uid, with the generation it was computed at.
-    template_hashes: BTreeMap<String, (i64, String)>,
+    template_hashes: crate::sim::fxhash::FxHashMap<String, (i64, String)>,
 }
 
 impl Memo {

@@ -9,6 +9,7 @@
 use super::store::Resource;
 use super::types::*;
 use crate::sim::clock::Millis;
+use crate::sim::fxhash::FxHashMap;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,7 +31,7 @@ pub struct WorkQueue {
     /// Queued now, by namespace then name (nested so a lookup needs no allocation).
     ready: BTreeMap<String, BTreeSet<String>>,
     timers: BTreeSet<(Millis, Key)>,
-    timer_of: BTreeMap<Key, Millis>,
+    timer_of: FxHashMap<Key, Millis>,
 }
 
 impl WorkQueue {
@@ -147,11 +148,23 @@ pub struct Watch {
     /// The garbage collector's queue: uids of removed owners that still have dependents, and
     /// uids of new dependents whose owner was not found.
     pub gc: BTreeSet<String>,
-    objects: BTreeMap<String, Indexed>,
-    dependents: BTreeMap<String, BTreeSet<ObjRef>>,
+    // Indexes looked up by key and never walked, so hash maps (their order would not be
+    // deterministic); what is walked is ordered.
+    objects: FxHashMap<String, Indexed>,
+    dependents: FxHashMap<String, BTreeSet<ObjRef>>,
     pods_on_node: BTreeMap<String, BTreeSet<Key>>,
-    usage: BTreeMap<String, Usage>,
-    pod_counts: BTreeMap<String, PodCounts>,
+    usage: FxHashMap<String, Usage>,
+    pod_counts: FxHashMap<String, PodCounts>,
+    /// How much work the control plane has done (for the benchmark's report).
+    pub counters: Counters,
+}
+
+/// Work done, by kind: object writes, and syncs of each control loop.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counters {
+    pub writes: BTreeMap<&'static str, u64>,
+    pub syncs: BTreeMap<&'static str, u64>,
+    pub passes: u64,
 }
 
 fn pod_is_ready(p: &Pod) -> bool {
@@ -171,6 +184,7 @@ fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
 impl Watch {
     /// One write: `old` is what was stored, `new` what is stored now (None: removed).
     pub fn observe<T: Resource>(&mut self, old: Option<&T>, new: Option<&T>) {
+        *self.counters.writes.entry(T::KIND).or_default() += 1;
         self.index(old.map(|o| o.meta()), new.map(|n| n.meta()), T::KIND);
         for meta in [old.map(|o| o.meta()), new.map(|n| n.meta())]
             .into_iter()
