@@ -4,6 +4,8 @@
 //!   `sim advance`/`sim seed`; `minikube kubectl --`), and random YAML-ish stdin for
 //!   `kubectl apply|create|delete -f -` (mutations of a valid Pod, deep nesting, alias bombs,
 //!   500 documents, huge numbers…). Each must return, without a panic, within [`SLOW`].
+//! - `kubectl exec` with hostile shell scripts (unicode, deep nesting, huge output, `..` paths)
+//!   against running nginx and busybox containers.
 //! - Determinism: the same seed and the same commands print byte-identical outputs.
 //! - `shell::script::parse` on random text never panics.
 //!
@@ -388,6 +390,9 @@ fn command(rng: &mut Rng) -> (String, Option<String>) {
                         words.push(name(rng));
                     }
                 }
+                "exec" if rng.chance(70) => {
+                    words.push(exec_args(rng));
+                }
                 "create" if rng.chance(40) => {
                     words.push(
                         rng.pick(&["namespace", "ns", "deployment", "secret"])
@@ -426,6 +431,92 @@ fn command(rng: &mut Rng) -> (String, Option<String>) {
         None
     };
     (line, stdin)
+}
+
+/// Hostile pieces of shell for `kubectl exec … -- sh -c`: unicode, unbalanced quotes, deep
+/// nesting, paths with `..`, directories read as files, huge output, unknown programs.
+fn shell_piece(rng: &mut Rng) -> String {
+    match rng.below(34) {
+        0 => "echo hi".into(),
+        1 => "echo héllo 日本 🚀 > /tmp/ü; cat /tmp/ü".into(),
+        2 => "cat /tmp".into(),
+        3 => "cat /../../etc/../etc/./hosts".into(),
+        4 => "ls -la / /nope /etc/hosts".into(),
+        5 => "rm -rf /".into(),
+        6 => "rm -rf /tmp/../..".into(),
+        7 => format!("echo {} > /tmp/big", "x".repeat(rng.below(200_000))),
+        8 => "cat /tmp/big /tmp/big /tmp/big >> /tmp/big2".into(),
+        9 => format!(
+            "{}echo deep{}",
+            "$(echo ".repeat(rng.below(60)),
+            ")".repeat(rng.below(60))
+        ),
+        10 => format!(
+            "{}true{}",
+            "(".repeat(rng.below(80)),
+            ")".repeat(rng.below(80))
+        ),
+        11 => "frobnicate --now".into(),
+        12 => "sleep 999999999999".into(),
+        13 => "sleep infinity".into(),
+        14 => "yes".into(),
+        15 => "tail -f /dev/null".into(),
+        16 => "${x!}".into(),
+        17 => "\"unbalanced".into(),
+        18 => "if true; then echo; fi".into(),
+        19 => "echo $((1+2))".into(),
+        20 => "cd /nope || cd .. && pwd".into(),
+        21 => "mkdir -p a/b/c/d/e && cd a/b/c/d/e && touch f && ls -l".into(),
+        22 => format!("mkdir -p {}", "d/".repeat(rng.below(3_000))),
+        23 => format!("touch {}", "n".repeat(300)),
+        24 => "grep -n 'a*b*c*d*e*f*' /etc/passwd".into(),
+        25 => "printf '%s%s%s%99999999d' a b".into(),
+        26 => "exit 300".into(),
+        27 => "exec sh -c 'exit 4'".into(),
+        28 => "env -i env; printenv PATH HOME".into(),
+        29 => "head -n -5 /etc/hosts; tail -n +2 /etc/hosts | wc -l".into(),
+        30 => "echo a | grep -v a | wc".into(),
+        31 => "2>&1 >/dev/null ls /nope".into(),
+        32 => "\u{0}\u{1}\u{7f}".into(),
+        _ => "date; date +%F%T%s%j%%; uname -a; id; hostname -i".into(),
+    }
+}
+
+/// The arguments of a random `kubectl exec` (after the verb).
+fn exec_args(rng: &mut Rng) -> String {
+    let pod = match rng.below(6) {
+        0 => name(rng),
+        1 => "deploy/web".into(),
+        2 => "svc/web".into(),
+        _ => rng.pick(&["nginx", "web", "x", "busybox"]).into(),
+    };
+    let mut line = pod;
+    if rng.chance(20) {
+        line.push_str(&format!(" -c {}", name(rng)));
+    }
+    if rng.chance(20) {
+        line.push_str(rng.pick(&[" -i", " -t", " -it", " -q"]));
+    }
+    if !rng.chance(10) {
+        line.push_str(" --");
+    }
+    let script: Vec<String> = (0..1 + rng.below(4)).map(|_| shell_piece(rng)).collect();
+    let sep = rng.pick(&["; ", " && ", " || ", " | ", "\n"]);
+    match rng.below(5) {
+        0 => line.push_str(&format!(
+            " {}",
+            rng.pick(&["ls", "env", "cat /etc/hosts", "ps", "bash", "/bin/nope", ""])
+        )),
+        1 => line.push_str(&format!(
+            " bash -c \"{}\"",
+            script.join(sep).replace('"', "'")
+        )),
+        _ => line.push_str(&format!(
+            " sh -c '{}'",
+            script.join(sep).replace('\'', "\"")
+        )),
+    }
+    line
 }
 
 const POD: &str = "apiVersion: v1
@@ -952,6 +1043,25 @@ fn edge_sequences_never_panic_or_hang() {
                 with("kubectl apply -f -", POD.into()),
                 c("kubectl get pod web -o json"),
             ],
+        ),
+        (
+            "exec into running containers with hostile scripts",
+            {
+                let mut rng = Rng::new(0x5EED_0005);
+                let mut cmds = vec![
+                    c("kubectl run web --image=nginx:1.25"),
+                    c("kubectl run busybox --image=busybox:1.36 -- sh -c 'sleep 3600'"),
+                    c("kubectl run x --image=registry.k8s.io/pause:3.9"),
+                    c("kubectl create deployment web --image=nginx:1.25"),
+                    c("sim advance 15s"),
+                ];
+                for _ in 0..150 {
+                    cmds.push((format!("kubectl exec {}", exec_args(&mut rng)), None));
+                }
+                cmds.push(with("kubectl exec -i busybox -- sh", "echo from stdin; cat /etc/hosts\n".repeat(2_000)));
+                cmds.push(c("kubectl exec busybox -- sh -c 'cat /tmp/big /tmp/big /tmp/big /tmp/big'"));
+                cmds
+            },
         ),
         (
             "the longest advance (7d, the cap) with a crash-looping pod",

@@ -65,16 +65,12 @@ pub type FxHashSet<K> = HashSet<K, FxBuild>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::{BuildHasher, Hash};
+    use std::hash::BuildHasher;
 
     #[test]
     fn equal_keys_hash_equal_and_different_keys_spread() {
         let b = FxBuild::default();
-        let h = |s: &str| {
-            let mut x = b.build_hasher();
-            s.hash(&mut x);
-            x.finish()
-        };
+        let h = |s: &str| b.hash_one(s);
         assert_eq!(h("default/web-1"), h("default/web-1"));
         assert_ne!(h("default/web-1"), h("default/web-2"));
         let mut m: FxHashMap<String, u32> = FxHashMap::default();

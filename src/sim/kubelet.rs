@@ -191,6 +191,8 @@ pub struct Kubelets {
     pub next_host: BTreeMap<String, u32>,
     /// Host numbers of the pod IPs in use on each node.
     hosts_in_use: BTreeMap<String, BTreeSet<u32>>,
+    /// Each container instance's writable layer, by containerID (see `fs.rs`).
+    pub files: BTreeMap<String, super::fs::Layer>,
 }
 
 /// What a kubelet knows of its own node.
@@ -832,6 +834,17 @@ impl Kubelets {
                 }
             }
         }
+    }
+
+    /// Forget the writable layers of container instances that no longer exist (restarted,
+    /// replaced, or their pod gone): a new instance starts from its image's files.
+    pub fn prune_files(&mut self) {
+        let live: BTreeSet<&str> = self
+            .pods
+            .values()
+            .flat_map(|p| p.containers.iter().map(|c| c.container_id.as_str()))
+            .collect();
+        self.files.retain(|id, _| live.contains(id.as_str()));
     }
 
     /// The next moment any container needs attention.

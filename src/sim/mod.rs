@@ -6,12 +6,15 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod cron;
+pub mod fs;
 pub mod fxhash;
 pub mod images;
 pub mod kubelet;
 pub mod quantity;
 pub mod rng;
+pub mod rootfs;
 pub mod scheduler;
+pub mod sh;
 pub mod snapshot;
 pub mod world;
 

@@ -4,6 +4,7 @@ mod apply;
 mod config;
 mod delete;
 mod describe;
+mod exec;
 mod explain;
 mod get;
 mod labels;
@@ -74,6 +75,7 @@ const SIMULATED: &[&str] = &[
     "delete",
     "describe",
     "drain",
+    "exec",
     "explain",
     "get",
     "label",
@@ -129,7 +131,12 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
             "error: Pocket Cluster does not simulate \"kubectl {cmd}\" yet (real kubectl has it)"
         ));
     }
-    if rest.iter().any(|a| a == "--help" || a == "-h") {
+    // `--help` before a bare `--` (after it, `-h` belongs to the command: `exec POD -- ls -h`).
+    if rest
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--help" || a == "-h")
+    {
         return Output::ok(format!("kubectl {cmd}: see https://kubernetes.io/docs/reference/kubectl/ (help text is not bundled)"));
     }
     let result = match cmd.as_str() {
@@ -147,6 +154,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "annotate" => labels::label(s, &rest, true),
         "api-resources" => Ok(Output::ok(API_RESOURCES)),
         "logs" => logs::logs(s, &rest),
+        "exec" => exec::exec(s, &rest, stdin),
         "explain" => explain::explain(s, &rest),
         "wait" => wait::wait(s, &rest),
         "rollout" => rollout::rollout(s, &rest),
@@ -199,6 +207,7 @@ Simulated in Pocket Cluster so far:
   rollout        Manage the rollout of a deployment (status, history, undo, restart, pause, resume)
   set image      Update the image of a deployment's containers
   logs           Print the logs for a container in a pod
+  exec           Execute a command in a container (its files, a small shell)
   label          Update the labels on a resource
   annotate       Update the annotations on a resource
   cordon         Mark node as unschedulable
