@@ -50,6 +50,10 @@ pub fn pod_status(pod: &Pod) -> String {
     let mut initializing = false;
     let init_total = pod.spec.init_containers.len();
     for (i, c) in pod.status.init_container_statuses.iter().enumerate() {
+        // A started sidecar does not hold the pod in Init (printPod).
+        if sidecar(pod, &c.name) && c.started == Some(true) {
+            continue;
+        }
         if let Some(t) = &c.state.terminated {
             if t.exit_code == 0 {
                 continue;
@@ -110,25 +114,62 @@ pub fn pod_status(pod: &Pod) -> String {
     reason
 }
 
-/// READY as `ready/total`.
+/// Whether an init container is a sidecar (`restartPolicy: Always`), which kubectl counts with
+/// the app containers.
+fn sidecar(pod: &Pod, name: &str) -> bool {
+    pod.spec
+        .init_containers
+        .iter()
+        .any(|c| c.name == name && c.restart_policy == "Always")
+}
+
+/// READY as `ready/total`; sidecars count once started (printPod).
 pub fn pod_ready(pod: &Pod) -> String {
+    let sidecars = pod
+        .spec
+        .init_containers
+        .iter()
+        .filter(|c| c.restart_policy == "Always")
+        .count();
     let ready = pod
         .status
         .container_statuses
         .iter()
+        .chain(
+            pod.status
+                .init_container_statuses
+                .iter()
+                .filter(|c| sidecar(pod, &c.name) && c.started == Some(true)),
+        )
         .filter(|c| c.ready)
         .count();
-    format!("{ready}/{}", pod.spec.containers.len())
+    format!("{ready}/{}", pod.spec.containers.len() + sidecars)
 }
 
-/// RESTARTS, with `(5s ago)` when the last termination time is known (fact 21).
+/// RESTARTS, with `(5s ago)` when the last termination time is known (fact 21). While init
+/// containers run it counts theirs; after, the app containers' and sidecars' (printPod).
 pub fn pod_restarts(pod: &Pod, now: Millis) -> String {
-    let total: i64 = pod
+    let initialized = pod
         .status
-        .container_statuses
+        .conditions
         .iter()
-        .map(|c| c.restart_count)
-        .sum();
+        .any(|c| c.type_ == "Initialized" && c.status == "True")
+        || pod.status.init_container_statuses.is_empty();
+    let counted: Vec<&crate::sim::api::ContainerStatus> = if initialized {
+        pod.status
+            .container_statuses
+            .iter()
+            .chain(
+                pod.status
+                    .init_container_statuses
+                    .iter()
+                    .filter(|c| sidecar(pod, &c.name)),
+            )
+            .collect()
+    } else {
+        pod.status.init_container_statuses.iter().collect()
+    };
+    let total: i64 = counted.iter().map(|c| c.restart_count).sum();
     if total == 0 {
         return "0".into();
     }
@@ -136,6 +177,7 @@ pub fn pod_restarts(pod: &Pod, now: Millis) -> String {
         .status
         .container_statuses
         .iter()
+        .chain(pod.status.init_container_statuses.iter())
         .filter_map(|c| c.last_state.terminated.as_ref()?.finished_at.as_ref())
         .filter_map(|t| parse_rfc3339(t))
         .max();

@@ -12,6 +12,7 @@ const USAGE: &str = "sim: expected a subcommand:
   sim clock                                print the virtual time
   sim node stop|start NAME                 power a node off or on
   sim nodes                                list nodes and whether they are powered on
+  sim pod crash NAME [-c CONTAINER] [-n NS] make a running container exit with code 1
   sim cluster create NAME [--masters N] [--workers N] [--profile minikube]
   sim clusters                             list clusters, their masters and etcd quorum
   sim config [KEY VALUE]                   node-monitor-grace-period, default-unreachable-toleration-seconds
@@ -34,6 +35,7 @@ pub fn run(s: &mut Session, args: &[String]) -> Output {
         "cluster" => cluster(s, &args[1..]),
         "node" => node(s, &args[1..]),
         "nodes" => Ok(nodes(s)),
+        "pod" => pod(s, &args[1..]),
         "config" => config(s, &args[1..]),
         "" | "help" => Err(USAGE.to_string()),
         other => Err(format!("sim: unknown subcommand \"{other}\"\n{USAGE}")),
@@ -165,6 +167,45 @@ fn node(s: &mut Session, args: &[String]) -> Result<String, String> {
             "sim node: unknown action \"{other}\" (stop, start)"
         )),
     }
+}
+
+/// `sim pod crash NAME`: the container's process dies (exit code 1); its restartPolicy decides
+/// what happens next, as after a real crash.
+fn pod(s: &mut Session, args: &[String]) -> Result<String, String> {
+    const USE: &str = "sim pod: expected `sim pod crash NAME [-c CONTAINER] [-n NAMESPACE]`";
+    if args.first().map(String::as_str) != Some("crash") {
+        return Err(USE.into());
+    }
+    let mut name = None;
+    let mut container = None;
+    let mut namespace = None;
+    let mut it = args[1..].iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-c" | "--container" => container = Some(it.next().ok_or(USE)?.clone()),
+            "-n" | "--namespace" => namespace = Some(it.next().ok_or(USE)?.clone()),
+            _ if a.starts_with("--container=") => {
+                container = Some(a["--container=".len()..].to_string())
+            }
+            _ if a.starts_with("--namespace=") => {
+                namespace = Some(a["--namespace=".len()..].to_string())
+            }
+            _ if a.starts_with('-') => {
+                return Err(format!("sim pod crash: unknown flag {a}\n{USE}"))
+            }
+            _ if name.is_none() => name = Some(a.clone()),
+            _ => return Err(USE.into()),
+        }
+    }
+    let name = name.ok_or(USE)?;
+    let ns = namespace.unwrap_or_else(|| s.namespace_for(s.world.current));
+    let now = s.world.now;
+    let c = s.world.cluster_mut();
+    let text = c
+        .kubelets
+        .crash(&mut c.store, &ns, &name, container.as_deref(), now)?;
+    s.world.settle();
+    Ok(text)
 }
 
 fn cluster(s: &mut Session, args: &[String]) -> Result<String, String> {

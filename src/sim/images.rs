@@ -361,6 +361,40 @@ pub fn command_runtime(command: &[String]) -> Option<Millis> {
     Some(total)
 }
 
+/// The exit status a simple script ends with: that of its first `exit N` (`exit` alone: 0), or 1
+/// when its last command is `false`, else 0. `sh -c SCRIPT` is looked into.
+pub fn command_exit_code(command: &[String]) -> i64 {
+    let script = match command {
+        [shell, flag, script, ..] if shell.ends_with("sh") && flag == "-c" => script.clone(),
+        _ => command.join(" "),
+    };
+    let statements: Vec<&str> = script
+        .split([';', '\n'])
+        .flat_map(|s| s.split("&&"))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    for s in &statements {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        match words.as_slice() {
+            ["exit"] => return 0,
+            ["exit", n, ..] => {
+                // The shell keeps the low 8 bits; a non-number is a usage error (2).
+                return n
+                    .trim_matches(['\'', '"'])
+                    .parse::<i64>()
+                    .map(|v| v.rem_euclid(256))
+                    .unwrap_or(2);
+            }
+            _ => {}
+        }
+    }
+    match statements.last() {
+        Some(&"false") => 1,
+        _ => 0,
+    }
+}
+
 /// What a container wrote to stdout between `started` and `until` (virtual time), as
 /// `kubectl logs` shows it. Derived from the image and command, so it needs no storage and is
 /// the same on every replay.

@@ -44,6 +44,9 @@ pub enum RunState {
     Stopping {
         until: Millis,
     },
+    /// Not started yet: an init container before it is the one due, or an app container
+    /// while init containers run (`PodInitializing`).
+    Waiting,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,10 +81,67 @@ pub struct PodRuntime {
     pub host: Option<u32>,
     pub ip: String,
     pub started: Millis,
+    /// The pod's init containers, in order, then its app containers.
     pub containers: Vec<ContainerRuntime>,
+    /// How many of `containers` are init containers.
+    pub init_count: usize,
 }
 
 impl PodRuntime {
+    /// The spec of container slot `i` (init containers first).
+    pub fn spec<'a>(&self, pod: &'a Pod, i: usize) -> Option<&'a Container> {
+        if i < self.init_count {
+            pod.spec.init_containers.get(i)
+        } else {
+            pod.spec.containers.get(i - self.init_count)
+        }
+    }
+
+    /// A restartable init container (`restartPolicy: Always`): a sidecar, which keeps running
+    /// next to the app containers once started.
+    fn is_sidecar(&self, pod: &Pod, i: usize) -> bool {
+        i < self.init_count
+            && self
+                .spec(pod, i)
+                .is_some_and(|c| c.restart_policy == "Always")
+    }
+
+    /// Whether init container `i` has done its part: exited 0 for good, or, for a sidecar,
+    /// started.
+    fn init_done(&self, pod: &Pod, i: usize) -> bool {
+        let c = &self.containers[i];
+        if self.is_sidecar(pod, i) {
+            return c.restarts > 0 || matches!(c.state, RunState::Running { .. });
+        }
+        matches!(
+            c.state,
+            RunState::Exited {
+                code: 0,
+                restart: None,
+                ..
+            }
+        )
+    }
+
+    /// The first init container that has not done its part (None: initialised).
+    pub fn pending_init(&self, pod: &Pod) -> Option<usize> {
+        (0..self.init_count).find(|i| !self.init_done(pod, *i))
+    }
+
+    /// An init container failed and will not be restarted (restartPolicy Never): the pod fails.
+    fn init_failed(&self) -> bool {
+        self.containers[..self.init_count].iter().any(|c| {
+            matches!(
+                c.state,
+                RunState::Exited {
+                    code,
+                    restart: None,
+                    ..
+                } if code != 0
+            )
+        })
+    }
+
     /// The earliest moment one of this pod's containers changes by itself.
     /// Every moment one of this pod's containers changes by itself (some may be past).
     pub fn deadlines(&self) -> impl Iterator<Item = Millis> + '_ {
@@ -262,7 +322,12 @@ fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
                     .unwrap_or(10_000);
                 return Some((now.saturating_add(ms.max(50)), 0));
             }
-            images::command_runtime(&cmd).map(|ms| (now.saturating_add(ms.max(50)), 0))
+            images::command_runtime(&cmd).map(|ms| {
+                (
+                    now.saturating_add(ms.max(50)),
+                    images::command_exit_code(&cmd),
+                )
+            })
         }
         Behaviour::ExitsAtOnce(code) => Some((now.saturating_add(2_000), code as i64)),
         Behaviour::MemoryHog => {
@@ -370,15 +435,13 @@ impl Kubelets {
                 };
                 let containers = pod
                     .spec
-                    .containers
+                    .init_containers
                     .iter()
+                    .chain(pod.spec.containers.iter())
                     .map(|c| ContainerRuntime {
                         name: c.name.clone(),
                         image: c.image.clone(),
-                        state: RunState::Pulling {
-                            started: now,
-                            done: now,
-                        },
+                        state: RunState::Waiting,
                         restarts: 0,
                         backoff: 0,
                         last_exit: None,
@@ -394,10 +457,9 @@ impl Kubelets {
                     ip,
                     started: now,
                     containers,
+                    init_count: pod.spec.init_containers.len(),
                 };
-                for i in 0..rt.containers.len() {
-                    self.begin_pull(pod, node, &mut rt, i, &mut ctx);
-                }
+                self.start_next(pod, node, &mut rt, &mut ctx);
                 self.pods.insert(key.clone(), rt);
             }
             let Some(mut rt) = self.pods.remove(&key) else {
@@ -439,7 +501,7 @@ impl Kubelets {
         i: usize,
         ctx: &mut Ctx,
     ) {
-        let Some(spec) = pod.spec.containers.get(i) else {
+        let Some(spec) = rt.spec(pod, i) else {
             return;
         };
         let cached = self
@@ -491,7 +553,7 @@ impl Kubelets {
     }
 
     fn start_container(&mut self, pod: &Pod, rt: &mut PodRuntime, i: usize, ctx: &mut Ctx) {
-        let Some(spec) = pod.spec.containers.get(i) else {
+        let Some(spec) = rt.spec(pod, i) else {
             return;
         };
         let now = ctx.now;
@@ -560,10 +622,10 @@ impl Kubelets {
         }
         // A changed image (the one change a Pod accepts) restarts the container with it.
         for i in 0..rt.containers.len() {
-            let Some(spec) = pod.spec.containers.get(i) else {
+            let Some(spec) = rt.spec(pod, i) else {
                 continue;
             };
-            if spec.image != rt.containers[i].image {
+            if spec.image != rt.containers[i].image && rt.containers[i].state != RunState::Waiting {
                 let c = &mut rt.containers[i];
                 if let RunState::Running { since, .. } = c.state {
                     c.last_exit = Some((0, "Completed".into(), since, now));
@@ -582,16 +644,50 @@ impl Kubelets {
             }
         }
         self.run_probes(pod, rt, ctx);
-        for i in 0..rt.containers.len() {
-            loop {
-                let before = rt.containers[i].state.clone();
-                self.step_container(pod, node, rt, i, ctx);
-                if rt.containers[i].state == before {
-                    break;
+        // Init containers finishing start the next one (or the app containers), which may
+        // finish at once in turn: bounded by the number of containers.
+        for _ in 0..=rt.containers.len() {
+            for i in 0..rt.containers.len() {
+                loop {
+                    let before = rt.containers[i].state.clone();
+                    self.step_container(pod, node, rt, i, ctx);
+                    if rt.containers[i].state == before {
+                        break;
+                    }
                 }
+            }
+            if !self.start_next(pod, node, rt, ctx) {
+                break;
             }
         }
         false
+    }
+
+    /// Start what is due to start: the first init container not done yet, once the one before
+    /// it has done its part, or, when every init container has, the app containers (all at
+    /// once). Returns whether it started anything.
+    fn start_next(
+        &mut self,
+        pod: &Pod,
+        node: &NodeView,
+        rt: &mut PodRuntime,
+        ctx: &mut Ctx,
+    ) -> bool {
+        if rt.init_failed() {
+            return false;
+        }
+        let due: Vec<usize> = match rt.pending_init(pod) {
+            Some(i) => vec![i],
+            None => (rt.init_count..rt.containers.len()).collect(),
+        };
+        let mut started = false;
+        for i in due {
+            if rt.containers[i].state == RunState::Waiting {
+                self.begin_pull(pod, node, rt, i, ctx);
+                started = true;
+            }
+        }
+        started
     }
 
     /// Readiness and liveness probes that are due (fact 19): readiness flips the container's
@@ -599,11 +695,13 @@ impl Kubelets {
     fn run_probes(&mut self, pod: &Pod, rt: &mut PodRuntime, ctx: &mut Ctx) {
         let now = ctx.now;
         let ip = rt.ip.clone();
-        for c in rt.containers.iter_mut() {
+        let specs: Vec<Option<&Container>> =
+            (0..rt.containers.len()).map(|i| rt.spec(pod, i)).collect();
+        for (c, spec) in rt.containers.iter_mut().zip(specs) {
             let RunState::Running { since, .. } = c.state else {
                 continue;
             };
-            let Some(spec) = pod.spec.containers.iter().find(|s| s.name == c.name) else {
+            let Some(spec) = spec else {
                 continue;
             };
             if let (Some(probe), Some(at)) = (&spec.readiness_probe, c.probes.next_readiness) {
@@ -742,12 +840,17 @@ impl Kubelets {
                 exits: Some((at, code)),
             } if at <= now => {
                 let restart_policy = pod.spec.restart_policy.as_str();
-                let restarts =
-                    restart_policy == "Always" || (restart_policy == "OnFailure" && code != 0);
-                let memory_hog = pod
-                    .spec
-                    .containers
-                    .get(i)
+                let restarts = if rt.is_sidecar(pod, i) {
+                    true
+                } else if i < rt.init_count {
+                    // An init container runs to completion: it is retried on failure unless
+                    // the pod's restartPolicy is Never.
+                    code != 0 && restart_policy != "Never"
+                } else {
+                    restart_policy == "Always" || (restart_policy == "OnFailure" && code != 0)
+                };
+                let memory_hog = rt
+                    .spec(pod, i)
                     .and_then(|c| images::lookup(&c.image))
                     .is_some_and(|img| img.behaviour == Behaviour::MemoryHog);
                 let reason = if code == images::OOM_EXIT && memory_hog {
@@ -847,6 +950,57 @@ impl Kubelets {
         self.files.retain(|id, _| live.contains(id.as_str()));
     }
 
+    /// `sim pod crash`: a running container's process exits now with code 1 (the container named,
+    /// or the pod's first app container). The kubelet handles it as any exit.
+    pub fn crash(
+        &mut self,
+        store: &mut Store,
+        namespace: &str,
+        name: &str,
+        container: Option<&str>,
+        now: Millis,
+    ) -> Result<String, String> {
+        let Some(pod) = store.pods.get(namespace, name) else {
+            return Err(format!(
+                "sim pod crash: no pod \"{name}\" in namespace \"{namespace}\""
+            ));
+        };
+        let key = (namespace.to_string(), name.to_string());
+        let Some(rt) = self
+            .pods
+            .get_mut(&key)
+            .filter(|rt| rt.uid == pod.metadata.uid)
+        else {
+            return Err(format!(
+                "sim pod crash: pod {name} has no containers yet (it is not running on a node)"
+            ));
+        };
+        let index = match container {
+            Some(c) => rt
+                .containers
+                .iter()
+                .position(|x| x.name == c)
+                .ok_or_else(|| format!("sim pod crash: pod {name} has no container \"{c}\""))?,
+            None => rt.init_count,
+        };
+        let Some(c) = rt.containers.get_mut(index) else {
+            return Err(format!("sim pod crash: pod {name} has no containers"));
+        };
+        let RunState::Running { since, .. } = c.state else {
+            return Err(format!(
+                "sim pod crash: container {} of pod {name} is not running",
+                c.name
+            ));
+        };
+        c.state = RunState::Running {
+            since,
+            exits: Some((now, 1)),
+        };
+        let text = format!("pod/{name}: container {} crashed (exit code 1)", c.name);
+        store.watch.kubelet.add(namespace, name);
+        Ok(text)
+    }
+
     /// The next moment any container needs attention.
     pub fn next_deadline(&self, store: &Store, now: Millis) -> Option<Millis> {
         store.watch.kubelet.next_timer(now)
@@ -862,6 +1016,138 @@ pub fn node_ip(node: &Node) -> String {
         .unwrap_or_default()
 }
 
+/// The status of one container slot as the kubelet reports it.
+fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerStatus {
+    let (state, ready, started) = match &c.state {
+        // Not created yet: the kubelet's default waiting reason, which is PodInitializing
+        // for every container of a pod that has init containers.
+        RunState::Pulling { .. } => (
+            ContainerState::waiting(
+                if pod.spec.init_containers.is_empty() {
+                    "ContainerCreating"
+                } else {
+                    "PodInitializing"
+                },
+                "",
+            ),
+            false,
+            false,
+        ),
+        RunState::ErrImagePull { .. } => (
+            ContainerState::waiting(
+                "ErrImagePull",
+                &format!("failed to pull image \"{}\"", c.image),
+            ),
+            false,
+            false,
+        ),
+        RunState::PullBackOff { .. } => (
+            ContainerState::waiting(
+                "ImagePullBackOff",
+                &format!("Back-off pulling image \"{}\"", c.image),
+            ),
+            false,
+            false,
+        ),
+        RunState::Running { since, .. } => (
+            ContainerState {
+                running: Some(StateRunning {
+                    started_at: Some(rfc3339(*since)),
+                }),
+                ..Default::default()
+            },
+            c.probe_ready,
+            true,
+        ),
+        RunState::Exited {
+            code,
+            reason,
+            started,
+            finished,
+            restart,
+        } => {
+            let terminated = ContainerState {
+                terminated: Some(StateTerminated {
+                    exit_code: *code,
+                    reason: reason.clone(),
+                    started_at: Some(rfc3339(*started)),
+                    finished_at: Some(rfc3339(*finished)),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            match restart {
+                Some(r) if *r > now => (
+                    ContainerState::waiting(
+                        "CrashLoopBackOff",
+                        &format!(
+                            "back-off {} restarting failed container={} pod={}_{}({})",
+                            go_duration(*r - finished),
+                            c.name,
+                            pod.metadata.name,
+                            pod.metadata.namespace,
+                            pod.metadata.uid
+                        ),
+                    ),
+                    false,
+                    false,
+                ),
+                _ => (terminated, false, false),
+            }
+        }
+        RunState::Stopping { .. } => (ContainerState::default(), false, true),
+        RunState::Waiting => (ContainerState::waiting("PodInitializing", ""), false, false),
+    };
+    // While in back-off, the exit that caused it is the last state.
+    let last_state = match (&c.state, &c.last_exit) {
+        (
+            RunState::Exited {
+                code,
+                reason,
+                started,
+                finished,
+                restart: Some(r),
+            },
+            _,
+        ) if *r > now => ContainerState {
+            terminated: Some(StateTerminated {
+                exit_code: *code,
+                reason: reason.clone(),
+                started_at: Some(rfc3339(*started)),
+                finished_at: Some(rfc3339(*finished)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        (_, Some((code, reason, started, finished))) => ContainerState {
+            terminated: Some(StateTerminated {
+                exit_code: *code,
+                reason: reason.clone(),
+                started_at: Some(rfc3339(*started)),
+                finished_at: Some(rfc3339(*finished)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        _ => ContainerState::default(),
+    };
+    ContainerStatus {
+        name: c.name.clone(),
+        state,
+        last_state,
+        ready,
+        restart_count: c.restarts,
+        image: c.image.clone(),
+        image_id: if c.container_id.is_empty() {
+            String::new()
+        } else {
+            images::qualified(&c.image)
+        },
+        container_id: c.container_id.clone(),
+        started: Some(started),
+    }
+}
+
 /// The status the kubelet reports for a pod from its runtime state.
 fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodStatus {
     let mut status = pod.status.clone();
@@ -869,138 +1155,43 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
     status.pod_ip = rt.ip.clone();
     status.start_time = Some(rfc3339(rt.started));
     status.qos_class = qos_class(pod);
-    status.container_statuses = rt
+    let mut statuses: Vec<ContainerStatus> = rt
         .containers
         .iter()
-        .map(|c| {
-            let (state, ready, started) = match &c.state {
-                RunState::Pulling { .. } => (
-                    ContainerState::waiting("ContainerCreating", ""),
-                    false,
-                    false,
-                ),
-                RunState::ErrImagePull { .. } => (
-                    ContainerState::waiting(
-                        "ErrImagePull",
-                        &format!("failed to pull image \"{}\"", c.image),
-                    ),
-                    false,
-                    false,
-                ),
-                RunState::PullBackOff { .. } => (
-                    ContainerState::waiting(
-                        "ImagePullBackOff",
-                        &format!("Back-off pulling image \"{}\"", c.image),
-                    ),
-                    false,
-                    false,
-                ),
-                RunState::Running { since, .. } => (
-                    ContainerState {
-                        running: Some(StateRunning {
-                            started_at: Some(rfc3339(*since)),
-                        }),
-                        ..Default::default()
-                    },
-                    c.probe_ready,
-                    true,
-                ),
-                RunState::Exited {
-                    code,
-                    reason,
-                    started,
-                    finished,
-                    restart,
-                } => {
-                    let terminated = ContainerState {
-                        terminated: Some(StateTerminated {
-                            exit_code: *code,
-                            reason: reason.clone(),
-                            started_at: Some(rfc3339(*started)),
-                            finished_at: Some(rfc3339(*finished)),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    };
-                    match restart {
-                        Some(r) if *r > now => (
-                            ContainerState::waiting(
-                                "CrashLoopBackOff",
-                                &format!(
-                                    "back-off {} restarting failed container={} pod={}_{}({})",
-                                    go_duration(*r - finished),
-                                    c.name,
-                                    pod.metadata.name,
-                                    pod.metadata.namespace,
-                                    pod.metadata.uid
-                                ),
-                            ),
-                            false,
-                            false,
-                        ),
-                        _ => (terminated, false, false),
-                    }
-                }
-                RunState::Stopping { .. } => (ContainerState::default(), false, true),
-            };
-            // While in back-off, the exit that caused it is the last state.
-            let last_state = match (&c.state, &c.last_exit) {
-                (
-                    RunState::Exited {
-                        code,
-                        reason,
-                        started,
-                        finished,
-                        restart: Some(r),
-                    },
-                    _,
-                ) if *r > now => ContainerState {
-                    terminated: Some(StateTerminated {
-                        exit_code: *code,
-                        reason: reason.clone(),
-                        started_at: Some(rfc3339(*started)),
-                        finished_at: Some(rfc3339(*finished)),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                (_, Some((code, reason, started, finished))) => ContainerState {
-                    terminated: Some(StateTerminated {
-                        exit_code: *code,
-                        reason: reason.clone(),
-                        started_at: Some(rfc3339(*started)),
-                        finished_at: Some(rfc3339(*finished)),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                _ => ContainerState::default(),
-            };
-            ContainerStatus {
-                name: c.name.clone(),
-                state,
-                last_state,
-                ready,
-                restart_count: c.restarts,
-                image: c.image.clone(),
-                image_id: if c.container_id.is_empty() {
-                    String::new()
-                } else {
-                    images::qualified(&c.image)
-                },
-                container_id: c.container_id.clone(),
-                started: Some(started),
-            }
-        })
+        .map(|c| container_status(c, pod, now))
         .collect();
-    let all_ready =
-        !status.container_statuses.is_empty() && status.container_statuses.iter().all(|c| c.ready);
-    let any_running = rt
-        .containers
+    let app = statuses.split_off(rt.init_count.min(statuses.len()));
+    // An init container that finished successfully reports Ready.
+    for (s, c) in statuses.iter_mut().zip(&rt.containers) {
+        if matches!(
+            c.state,
+            RunState::Exited {
+                code: 0,
+                restart: None,
+                ..
+            }
+        ) {
+            s.ready = true;
+        }
+    }
+    status.init_container_statuses = statuses;
+    status.container_statuses = app;
+    let apps = &rt.containers[rt.init_count.min(rt.containers.len())..];
+    // App containers and sidecars (restartable init containers) decide readiness.
+    let sidecars: Vec<&ContainerStatus> = status
+        .init_container_statuses
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| rt.is_sidecar(pod, *i))
+        .map(|(_, s)| s)
+        .collect();
+    let all_ready = !status.container_statuses.is_empty()
+        && status.container_statuses.iter().all(|c| c.ready)
+        && sidecars.iter().all(|c| c.ready);
+    let any_running = apps
         .iter()
         .any(|c| matches!(c.state, RunState::Running { .. }));
-    let all_exited: Vec<i64> = rt
-        .containers
+    let all_exited: Vec<i64> = apps
         .iter()
         .filter_map(|c| match c.state {
             RunState::Exited {
@@ -1011,7 +1202,12 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
             _ => None,
         })
         .collect();
-    status.phase = if all_exited.len() == rt.containers.len() && !all_exited.is_empty() {
+    let pending_init = rt.pending_init(pod);
+    status.phase = if rt.init_failed() {
+        "Failed".into()
+    } else if pending_init.is_some() {
+        "Pending".into()
+    } else if all_exited.len() == apps.len() && !all_exited.is_empty() {
         if all_exited.iter().all(|c| *c == 0) {
             "Succeeded"
         } else {
@@ -1019,8 +1215,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
         }
         .into()
     } else if any_running
-        || rt
-            .containers
+        || apps
             .iter()
             .any(|c| c.restarts > 0 || matches!(c.state, RunState::Exited { .. }))
     {
@@ -1029,7 +1224,26 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
         "Pending".into()
     };
     let done = status.phase == "Succeeded" || status.phase == "Failed";
-    set_condition(&mut status.conditions, "Initialized", "True", "", "", now);
+    match pending_init {
+        Some(_) => {
+            let incomplete: Vec<&str> = (0..rt.init_count)
+                .filter(|i| !rt.init_done(pod, *i))
+                .map(|i| rt.containers[i].name.as_str())
+                .collect();
+            set_condition(
+                &mut status.conditions,
+                "Initialized",
+                "False",
+                "ContainersNotInitialized",
+                &format!(
+                    "containers with incomplete status: [{}]",
+                    incomplete.join(" ")
+                ),
+                now,
+            );
+        }
+        None => set_condition(&mut status.conditions, "Initialized", "True", "", "", now),
+    }
     let (ready, reason) = if all_ready {
         ("True", "")
     } else if done {

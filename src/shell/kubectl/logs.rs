@@ -123,17 +123,25 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
         c.store.pods.get(&ns, &pod_name).ok_or_else(|| {
             format!("Error from server (NotFound): pods \"{pod_name}\" not found")
         })?;
-    let names: Vec<&str> = pod
+    // kubectl lists init containers after the others, marked `(init)`.
+    let names: Vec<String> = pod
         .spec
         .containers
         .iter()
-        .map(|x| x.name.as_str())
+        .map(|x| x.name.clone())
+        .chain(
+            pod.spec
+                .init_containers
+                .iter()
+                .map(|x| format!("{} (init)", x.name)),
+        )
         .collect();
     let container = match p.value("container") {
         Some(name) => pod
             .spec
             .containers
             .iter()
+            .chain(pod.spec.init_containers.iter())
             .find(|x| x.name == name)
             .ok_or_else(|| format!("error: container {name} is not valid for pod {pod_name}"))?,
         None => {
@@ -192,6 +200,7 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 started, finished, ..
             }) => images::logs(&container.image, &command, &env, *started, *finished),
             Some(RunState::Stopping { .. }) => Vec::new(),
+            Some(RunState::Waiting) => return Err(waiting("PodInitializing")),
         }
     };
     let lines: Vec<String> = match p.value("tail").and_then(|t| t.parse::<i64>().ok()) {
