@@ -351,6 +351,15 @@ fn command(rng: &mut Rng) -> (String, Option<String>) {
                     words.push("seed".into());
                     words.push(rng.pick(NUMBERS).into());
                 }
+                4 => {
+                    words.push("pod".into());
+                    words.push(rng.pick(&["crash", "", "bogus"]).into());
+                    words.push(name(rng));
+                    if rng.chance(30) {
+                        words.push(rng.pick(&["-c", "-n", "--container=x", "-z"]).into());
+                        words.push(name(rng));
+                    }
+                }
                 _ => words.push(
                     rng.pick(&["clock", "time", "clusters", "", "bogus", "advance 1 2"])
                         .into(),
