@@ -232,7 +232,7 @@ fn deployment(name: &str, replicas: usize) -> Deployment {
         metadata: ObjectMeta {
             name: name.into(),
             namespace: NAMESPACE.into(),
-            labels: labels.clone(),
+            labels: labels.clone().into(),
             ..Default::default()
         },
         spec: DeploymentSpec {
@@ -243,7 +243,7 @@ fn deployment(name: &str, replicas: usize) -> Deployment {
             }),
             template: PodTemplateSpec {
                 metadata: ObjectMeta {
-                    labels,
+                    labels: labels.into(),
                     ..Default::default()
                 },
                 spec: PodSpec {

@@ -121,7 +121,8 @@ impl Cluster {
                     name: ns.into(),
                     labels: [("kubernetes.io/metadata.name".to_string(), ns.to_string())]
                         .into_iter()
-                        .collect(),
+                        .collect::<Labels>()
+                        .into(),
                     ..Default::default()
                 },
                 spec: NamespaceSpec::default(),
@@ -283,7 +284,7 @@ spec:
             kind: "Node".into(),
             metadata: ObjectMeta {
                 name: name.into(),
-                labels,
+                labels: labels.into(),
                 ..Default::default()
             },
             spec: NodeSpec {
@@ -346,7 +347,8 @@ spec:
                             ("tier".to_string(), "control-plane".to_string()),
                         ]
                         .into_iter()
-                        .collect(),
+                        .collect::<Labels>()
+                        .into(),
                         annotations: [(
                             "kubernetes.io/config.source".to_string(),
                             "file".to_string(),

@@ -365,9 +365,9 @@ impl Scheduler {
 /// Set a condition, keeping its transition time when the status does not change.
 pub fn set_condition(
     conditions: &mut Vec<Condition>,
-    type_: &str,
-    status: &str,
-    reason: &str,
+    type_: &'static str,
+    status: &'static str,
+    reason: &'static str,
     message: &str,
     now: Millis,
 ) {
@@ -377,7 +377,9 @@ pub fn set_condition(
         }
         c.status = status.into();
         c.reason = reason.into();
-        c.message = message.into();
+        if c.message != message {
+            c.message = message.into();
+        }
     } else {
         conditions.push(Condition {
             type_: type_.into(),

@@ -238,7 +238,7 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
         metadata: ObjectMeta {
             name: name.clone(),
             namespace: ns,
-            labels: labels.clone(),
+            labels: labels.clone().into(),
             ..Default::default()
         },
         spec: DeploymentSpec {
@@ -249,7 +249,7 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
             }),
             template: PodTemplateSpec {
                 metadata: ObjectMeta {
-                    labels,
+                    labels: labels.into(),
                     ..Default::default()
                 },
                 spec: PodSpec {

@@ -83,7 +83,7 @@ pub(super) fn run_pod(s: &mut Session, args: &[String]) -> Result<Output, String
         metadata: ObjectMeta {
             name: name.clone(),
             namespace: ns,
-            labels,
+            labels: labels.into(),
             ..Default::default()
         },
         spec: PodSpec {

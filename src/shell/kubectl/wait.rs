@@ -19,7 +19,7 @@ fn condition(
         conds
             .iter()
             .find(|c| c.type_.eq_ignore_ascii_case(cond))
-            .map(|c| c.status.clone())
+            .map(|c| c.status.to_string())
     };
     Some(match kind {
         Kind::Pods => find(&store.pods.get(ns, name)?.status.conditions),

@@ -137,7 +137,7 @@ pub fn validate_meta<T: Resource>(meta: &ObjectMeta) -> Vec<FieldError> {
             DNS1123_LABEL_MSG,
         ));
     }
-    for (k, v) in &meta.labels {
+    for (k, v) in meta.labels.iter() {
         if let Some(e) = label_key_error(k) {
             errs.push(FieldError::invalid_str("metadata.labels", k, &e));
         }
@@ -606,7 +606,7 @@ fn validate_controller(
             }
         }
     }
-    for (k, v) in &template.metadata.labels {
+    for (k, v) in template.metadata.labels.iter() {
         if let Some(e) = label_key_error(k) {
             errs.push(FieldError::invalid_str(
                 "spec.template.metadata.labels",
@@ -883,8 +883,13 @@ impl Admit for Job {
         if self.spec.selector.is_none() {
             self.spec.selector = selector;
         }
-        for (k, v) in labels {
-            self.spec.template.metadata.labels.entry(k).or_insert(v);
+        for (k, v) in labels.iter() {
+            self.spec
+                .template
+                .metadata
+                .labels
+                .entry(k.clone())
+                .or_insert(v.clone());
         }
     }
     fn created(&mut self) {

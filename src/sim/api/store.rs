@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 /// Nested maps so a lookup by `&str` needs no allocation, and a namespace is one subtree.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    items: BTreeMap<String, BTreeMap<String, T>>,
+    /// Boxed: a B-tree keeps its values inline in nodes that are a third empty on average, and
+    /// moves them as it splits; a pointer is cheap to keep and to move.
+    items: BTreeMap<String, BTreeMap<String, Box<T>>>,
     len: usize,
     /// Moves on every write to this kind.
     rev: u64,
@@ -33,7 +35,7 @@ impl<T> Default for Table<T> {
 
 impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.items.get(namespace)?.get(name)
+        self.items.get(namespace)?.get(name).map(|b| &**b)
     }
     pub fn contains(&self, namespace: &str, name: &str) -> bool {
         self.get(namespace, name).is_some()
@@ -46,13 +48,13 @@ impl<T> Table<T> {
     fn insert(&mut self, namespace: &str, name: &str, value: T) -> Option<T> {
         self.rev += 1;
         if let Some(slot) = self.items.get_mut(namespace).and_then(|m| m.get_mut(name)) {
-            return Some(std::mem::replace(slot, value));
+            return Some(std::mem::replace(&mut **slot, value));
         }
         self.len += 1;
         self.items
             .entry(namespace.to_string())
             .or_default()
-            .insert(name.to_string(), value);
+            .insert(name.to_string(), Box::new(value));
         None
     }
     fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
@@ -63,17 +65,22 @@ impl<T> Table<T> {
         }
         self.rev += 1;
         self.len -= 1;
-        Some(old)
+        Some(*old)
     }
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.items.values().flat_map(|m| m.values())
+        self.items.values().flat_map(|m| m.values().map(|b| &**b))
     }
     /// Objects of one namespace, or all of them when `namespace` is None.
     pub fn in_namespace<'a>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a T> {
-        let one = namespace.map(|ns| self.items.get(ns).into_iter().flat_map(|m| m.values()));
+        let one = namespace.map(|ns| {
+            self.items
+                .get(ns)
+                .into_iter()
+                .flat_map(|m| m.values().map(|b| &**b))
+        });
         let all = namespace
             .is_none()
-            .then(|| self.items.values().flat_map(|m| m.values()));
+            .then(|| self.items.values().flat_map(|m| m.values().map(|b| &**b)));
         one.into_iter().flatten().chain(all.into_iter().flatten())
     }
     pub fn len(&self) -> usize {

@@ -15,7 +15,7 @@ pub fn finished(job: &Job) -> Option<&str> {
         .conditions
         .iter()
         .find(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
-        .map(|c| c.type_.as_str())
+        .map(|c| c.type_.as_ref())
 }
 
 fn pod_finish_time(p: &Pod) -> Option<Millis> {
@@ -86,8 +86,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
             .active_deadline_seconds
             .is_some_and(|d| now >= started.saturating_add(secs(d)));
         let finish = |status: &mut JobStatus,
-                      type_: &str,
-                      reason: &str,
+                      type_: &'static str,
+                      reason: &'static str,
                       message: &str,
                       store: &mut Store| {
             set_condition(&mut status.conditions, type_, "True", reason, message, now);
