@@ -371,7 +371,8 @@ spec:
                             operator: "Exists".into(),
                             effect: "NoExecute".into(),
                             ..Default::default()
-                        }],
+                        }]
+                        .into(),
                         priority_class_name: "system-node-critical".into(),
                         ..Default::default()
                     },

@@ -303,6 +303,31 @@ pub fn admit_pod_spec(spec: &mut PodSpec) {
 /// The DefaultTolerationSeconds admission plugin: pods tolerate not-ready and unreachable nodes
 /// for `seconds` (300 by default, fact 80) before the taint manager evicts them.
 pub fn default_tolerations(spec: &mut PodSpec, seconds: i64) {
+    if spec.tolerations.is_empty() {
+        // The common case: every such pod gets the same two, shared rather than copied.
+        thread_local! {
+            static SHARED: std::cell::RefCell<Vec<(i64, Shared<Vec<Toleration>>)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        spec.tolerations = SHARED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some((_, t)) = cache.iter().find(|(s, _)| *s == seconds) {
+                return t.clone();
+            }
+            let mut fresh = PodSpec::default();
+            add_default_tolerations(&mut fresh, seconds);
+            if cache.len() >= 8 {
+                cache.remove(0);
+            }
+            cache.push((seconds, fresh.tolerations.clone()));
+            fresh.tolerations
+        });
+        return;
+    }
+    add_default_tolerations(spec, seconds);
+}
+
+fn add_default_tolerations(spec: &mut PodSpec, seconds: i64) {
     for key in [
         "node.kubernetes.io/not-ready",
         "node.kubernetes.io/unreachable",
