@@ -472,9 +472,7 @@ impl Kubelets {
             } else {
                 let status = pod_status(pod, node, &rt, now);
                 if status != pod.status {
-                    let mut p = pod.clone();
-                    p.status = status;
-                    store.replace(p);
+                    store.modify::<Pod>(&key.0, &key.1, |p| p.status = status);
                     // The kubelet has seen its own write.
                     store.watch.kubelet.forget(&key);
                 }

@@ -10,5 +10,5 @@ pub mod workloads;
 pub use error::ApiError;
 pub use store::{ClusterConfig, Resource, Store, Table, WriteOutcome};
 pub use types::*;
-pub use watch::{Counters, Key, ObjRef, PodCounts, Usage, WorkQueue};
+pub use watch::{Before, Counters, Key, ObjRef, PodCounts, Usage, WorkQueue};
 pub use workloads::*;

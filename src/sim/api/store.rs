@@ -37,6 +37,11 @@ impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
         self.items.get(namespace)?.get(name).map(|b| &**b)
     }
+    fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
+        let v = self.items.get_mut(namespace)?.get_mut(name)?;
+        self.rev += 1;
+        Some(&mut **v)
+    }
     pub fn contains(&self, namespace: &str, name: &str) -> bool {
         self.get(namespace, name).is_some()
     }
@@ -105,6 +110,8 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + PartialEq + 'static {
     fn meta_mut(&mut self) -> &mut ObjectMeta;
     fn table(store: &Store) -> &Table<Self>;
     fn table_mut(store: &mut Store) -> &mut Table<Self>;
+    /// The table and the watch together (disjoint borrows of the store).
+    fn table_and_watch(store: &mut Store) -> (&mut Table<Self>, &mut Watch);
 
     /// Fill in defaults, as the API server's defaulting does before validation.
     fn apply_defaults(&mut self) {}
@@ -227,9 +234,8 @@ impl Store {
     /// Store (Some) or remove (None) an object, telling the watch what changed. Every write to
     /// a table goes through here.
     fn write<T: Resource>(&mut self, namespace: &str, name: &str, new: Option<T>) -> Option<T> {
-        let mut watch = std::mem::take(&mut self.watch);
-        let table = T::table_mut(self);
-        let old = match new {
+        let (table, watch) = T::table_and_watch(self);
+        match new {
             Some(obj) => {
                 watch.observe(table.get(namespace, name), Some(&obj));
                 table.insert(namespace, name, obj)
@@ -241,9 +247,23 @@ impl Store {
                 }
                 old
             }
+        }
+    }
+
+    /// Change an object in place: for status writes, which change nothing the watch indexes
+    /// (names, owners, node) and need not copy the whole object. `f` must not change those.
+    /// The watch is told as for any write.
+    pub fn modify<T: Resource>(&mut self, namespace: &str, name: &str, f: impl FnOnce(&mut T)) {
+        let ns = scope::<T>(namespace).to_string();
+        let rv = self.next_rv();
+        let (table, watch) = T::table_and_watch(self);
+        let Some(obj) = table.get_mut(&ns, name) else {
+            return;
         };
-        self.watch = watch;
-        old
+        let before = watch.before_modify(obj);
+        f(obj);
+        obj.meta_mut().resource_version = rv;
+        watch.after_modify(before, obj);
     }
 
     /// The objects of kind T controlled by the object with this uid, in name order (from the
@@ -507,6 +527,9 @@ macro_rules! resource {
             }
             fn table_mut(store: &mut Store) -> &mut Table<Self> {
                 &mut store.$field
+            }
+            fn table_and_watch(store: &mut Store) -> (&mut Table<Self>, &mut Watch) {
+                (&mut store.$field, &mut store.watch)
             }
             fn apply_defaults(&mut self) {
                 admission::Admit::defaults(self)

@@ -181,7 +181,70 @@ fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
         .find(|r| r.controller == Some(true))
 }
 
+/// What the watch needs to remember of an object changed in place ([`Store::modify`]).
+///
+/// [`Store::modify`]: super::store::Store::modify
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Before {
+    live: bool,
+    ready: bool,
+}
+
 impl Watch {
+    pub fn before_modify<T: Resource>(&self, obj: &T) -> Before {
+        match (obj as &dyn Any).downcast_ref::<Pod>() {
+            Some(p) => Before {
+                live: p.metadata.deletion_timestamp.is_none(),
+                ready: pod_is_ready(p),
+            },
+            None => Before::default(),
+        }
+    }
+
+    /// An in-place change (names, owners and node unchanged): routed as `observe` routes it.
+    pub fn after_modify<T: Resource>(&mut self, before: Before, obj: &T) {
+        *self.counters.writes.entry(T::KIND).or_default() += 1;
+        let meta = obj.meta();
+        if let Some(r) = controller_of(meta) {
+            self.wake_owner(&r.kind, &meta.namespace, &r.name);
+        }
+        match T::KIND {
+            "Deployment" => self.deployments.add(&meta.namespace, &meta.name),
+            "ReplicaSet" => self.replicasets.add(&meta.namespace, &meta.name),
+            "StatefulSet" => self.statefulsets.add(&meta.namespace, &meta.name),
+            "DaemonSet" => self.daemonsets.add(&meta.namespace, &meta.name),
+            "Job" => self.jobs.add(&meta.namespace, &meta.name),
+            "CronJob" => self.cronjobs.add(&meta.namespace, &meta.name),
+            "Node" => self.nodes_changed = true,
+            "Pod" => {
+                let Some(p) = (obj as &dyn Any).downcast_ref::<Pod>() else {
+                    return;
+                };
+                if let Some(r) = controller_of(&p.metadata) {
+                    let live = p.metadata.deletion_timestamp.is_none();
+                    let ready = pod_is_ready(p);
+                    if live != before.live || ready != before.ready {
+                        let c = match self.pod_counts.get_mut(&r.uid) {
+                            Some(c) => c,
+                            None => self.pod_counts.entry(r.uid.clone()).or_default(),
+                        };
+                        c.live += live as i64 - before.live as i64;
+                        c.ready += ready as i64 - before.ready as i64;
+                    }
+                }
+                let (ns, name) = (&p.metadata.namespace, &p.metadata.name);
+                if p.spec.node_name.is_empty() {
+                    if p.metadata.deletion_timestamp.is_none() {
+                        self.scheduler.add(ns, name);
+                    }
+                } else {
+                    self.kubelet.add(ns, name);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// One write: `old` is what was stored, `new` what is stored now (None: removed).
     pub fn observe<T: Resource>(&mut self, old: Option<&T>, new: Option<&T>) {
         *self.counters.writes.entry(T::KIND).or_default() += 1;
@@ -285,7 +348,10 @@ impl Watch {
             let Some(r) = controller_of(&p.metadata) else {
                 continue;
             };
-            let c = self.pod_counts.entry(r.uid.clone()).or_default();
+            let c = match self.pod_counts.get_mut(&r.uid) {
+                Some(c) => c,
+                None => self.pod_counts.entry(r.uid.clone()).or_default(),
+            };
             if p.metadata.deletion_timestamp.is_none() {
                 c.live += sign;
             }

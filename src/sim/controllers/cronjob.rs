@@ -163,12 +163,12 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         {
             status.last_successful_time = Some(last_ok);
         }
-        if let Some(cur) = store.cronjobs.get(&ns, &name) {
-            if cur.status != status {
-                let mut next = cur.clone();
-                next.status = status;
-                store.replace(next);
-            }
+        if store
+            .cronjobs
+            .get(&ns, &name)
+            .is_some_and(|cur| cur.status != status)
+        {
+            store.modify(&ns, &name, |x: &mut CronJob| x.status = status);
         }
     }
     deadline(store, &key.0, &key.1, now)

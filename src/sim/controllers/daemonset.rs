@@ -212,12 +212,14 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                 .count() as i64,
             observed_generation: ds.metadata.generation,
         };
-        if let Some(cur) = store.daemonsets.get(&ns, &ds.metadata.name) {
-            if cur.status != status {
-                let mut next = cur.clone();
-                next.status = status;
-                store.replace(next);
-            }
+        if store
+            .daemonsets
+            .get(&ns, &ds.metadata.name)
+            .is_some_and(|cur| cur.status != status)
+        {
+            store.modify(&ns, &ds.metadata.name, |x: &mut DaemonSet| {
+                x.status = status
+            });
         }
     }
     let _ = (store, now);

@@ -475,22 +475,24 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
             c.last_update_time = Some(rfc3339(now));
         }
     }
-    if let Some(cur) = store.deployments.get(ns, &d.metadata.name) {
-        if cur.status != status {
-            let mut next = cur.clone();
+    if store
+        .deployments
+        .get(ns, &d.metadata.name)
+        .is_some_and(|cur| cur.status != status)
+    {
+        let rev = sets
+            .iter()
+            .filter(|r| r.hash.as_deref() == Some(hash))
+            .map(revision_of)
+            .max();
+        store.modify(ns, &d.metadata.name, |next: &mut Deployment| {
             next.status = status;
-            if let Some(rev) = sets
-                .iter()
-                .filter(|r| r.hash.as_deref() == Some(hash))
-                .map(revision_of)
-                .max()
-            {
+            if let Some(rev) = rev {
                 next.metadata
                     .annotations
                     .insert(REVISION.into(), rev.to_string());
             }
-            store.put(next);
-        }
+        });
     }
 }
 

@@ -216,12 +216,12 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         status.ready = live.iter().filter(|p| pod_ready(p)).count() as i64;
         status.succeeded = succeeded;
         status.failed = failed;
-        if let Some(cur) = store.jobs.get(&ns, &name) {
-            if cur.status != status {
-                let mut next = cur.clone();
-                next.status = status;
-                store.replace(next);
-            }
+        if store
+            .jobs
+            .get(&ns, &name)
+            .is_some_and(|cur| cur.status != status)
+        {
+            store.modify(&ns, &name, |x: &mut Job| x.status = status);
         }
     }
     deadline(store, &key.0, &key.1, now)

@@ -134,12 +134,14 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
             available_replicas: available,
             observed_generation: rs.metadata.generation,
         };
-        if let Some(cur) = store.replicasets.get(&ns, &rs.metadata.name) {
-            if cur.status != status {
-                let mut next = cur.clone();
-                next.status = status;
-                store.replace(next);
-            }
+        if store
+            .replicasets
+            .get(&ns, &rs.metadata.name)
+            .is_some_and(|cur| cur.status != status)
+        {
+            store.modify(&ns, &rs.metadata.name, |x: &mut ReplicaSet| {
+                x.status = status
+            });
         }
         due
     }

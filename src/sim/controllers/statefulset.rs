@@ -239,11 +239,11 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
         update_revision: rev,
         observed_generation: sts.metadata.generation,
     };
-    if let Some(cur) = store.statefulsets.get(&ns, &name) {
-        if cur.status != status {
-            let mut next = cur.clone();
-            next.status = status;
-            store.replace(next);
-        }
+    if store
+        .statefulsets
+        .get(&ns, &name)
+        .is_some_and(|cur| cur.status != status)
+    {
+        store.modify(&ns, &name, |x: &mut StatefulSet| x.status = status);
     }
 }
