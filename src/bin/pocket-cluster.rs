@@ -186,15 +186,9 @@ fn bench(seed: u64, args: &[String]) -> ExitCode {
         }
         i += 1;
     }
-    let report = bench::run_with_progress(&opts, &mut |p| {
+    let report = bench::run_with_progress(&opts, &bench::Native::default(), &mut |p| {
         if !quiet {
-            eprintln!(
-                "  t+{:>4} s virtual  {:>7}/{} pods ready  {:>9.1} s wall",
-                p.virtual_ms / 1000,
-                p.ready,
-                p.pods,
-                p.wall.as_secs_f64()
-            );
+            eprintln!("{}", p.line());
         }
     });
     print!("{}", report.text());

@@ -1,6 +1,8 @@
 //! The Leptos app: lesson text | cluster view | editor and terminal. Everything the learner does
 //! goes through the session's command language; the views render snapshots of the world.
+//! `#/bench…` mounts the engine benchmark (`bench.rs`) instead of the app.
 
+mod bench;
 mod cluster_view;
 mod editor;
 mod terminal;
@@ -68,7 +70,19 @@ impl AppState {
 }
 
 pub fn mount() {
-    leptos::mount::mount_to_body(App);
+    let hash = || window().location().hash().unwrap_or_default();
+    let on_bench = bench::is_route(&hash());
+    if on_bench {
+        leptos::mount::mount_to_body(bench::BenchPage);
+    } else {
+        leptos::mount::mount_to_body(App);
+    }
+    // The route is read once: going to or within the benchmark page reloads it.
+    let _ = window_event_listener_untyped("hashchange", move |_| {
+        if on_bench || bench::is_route(&hash()) {
+            let _ = window().location().reload();
+        }
+    });
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-ready", "1");
     }

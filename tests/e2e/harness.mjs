@@ -24,10 +24,10 @@ const MIME = {
 /**
  * Serves the built site from `dir` (default: $E2E_DIST or dist/; relative to the
  * repo root unless absolute)
- * on 127.0.0.1 with an ephemeral port.
+ * on 127.0.0.1 with an ephemeral port. `headers` are added to every file served.
  * @returns {Promise<{url: string, close: () => Promise<void>}>}
  */
-export async function startServer(dir = process.env.E2E_DIST || 'dist') {
+export async function startServer(dir = process.env.E2E_DIST || 'dist', { headers = {} } = {}) {
   const root = path.resolve(REPO_ROOT, dir);
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${path.join(root, 'index.html')} is missing: run trunk build --release first`);
@@ -61,6 +61,7 @@ export async function startServer(dir = process.env.E2E_DIST || 'dist') {
         'content-type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
         'content-length': st.size,
         'cache-control': 'no-store',
+        ...headers,
       });
       if (req.method === 'HEAD') {
         res.end();
