@@ -15,16 +15,28 @@ pub fn secs(n: i64) -> Millis {
 /// Formats a virtual instant as an RFC 3339 timestamp, as the API server prints them.
 pub fn rfc3339(t: Millis) -> String {
     // Many objects are stamped within the same second: remember the last one formatted.
+    // A few seconds are in use at a time (now, when a container started, ...): keep the last
+    // four formatted.
     thread_local! {
-        static LAST: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
+        static RECENT: std::cell::RefCell<[(u64, String); 4]> = const {
+            std::cell::RefCell::new([
+                (u64::MAX, String::new()),
+                (u64::MAX, String::new()),
+                (u64::MAX, String::new()),
+                (u64::MAX, String::new()),
+            ])
+        };
     }
     let secs = t / 1000;
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if last.0 != secs {
-            *last = (secs, format_rfc3339(t));
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some((_, s)) = recent.iter().find(|(k, _)| *k == secs) {
+            return s.clone();
         }
-        last.1.clone()
+        let s = format_rfc3339(t);
+        recent.rotate_right(1);
+        recent[0] = (secs, s.clone());
+        s
     })
 }
 

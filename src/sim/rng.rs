@@ -50,9 +50,14 @@ impl Rng {
 
     /// A random-looking lowercase hex string, for uids and container ids.
     pub fn hex(&mut self, len: usize) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut s = String::with_capacity(len + 16);
         while s.len() < len {
-            s.push_str(&format!("{:016x}", self.next_u64()));
+            // The same digits `format!("{:016x}")` gives, most significant first.
+            let v = self.next_u64();
+            for i in (0..16).rev() {
+                s.push(DIGITS[((v >> (i * 4)) & 0xf) as usize] as char);
+            }
         }
         s.truncate(len);
         s
@@ -61,14 +66,17 @@ impl Rng {
     /// A version-4-shaped UUID.
     pub fn uuid(&mut self) -> String {
         let h = self.hex(32);
-        format!(
-            "{}-{}-4{}-a{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[13..16],
-            &h[17..20],
-            &h[20..32]
-        )
+        let mut s = String::with_capacity(36);
+        s.push_str(&h[0..8]);
+        s.push('-');
+        s.push_str(&h[8..12]);
+        s.push_str("-4");
+        s.push_str(&h[13..16]);
+        s.push_str("-a");
+        s.push_str(&h[17..20]);
+        s.push('-');
+        s.push_str(&h[20..32]);
+        s
     }
 }
 

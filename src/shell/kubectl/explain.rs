@@ -859,6 +859,7 @@ mod tests {
             first_timestamp: 0,
             last_timestamp: 0,
             count: 0,
+            key: 0,
         };
         let value = serde_json::to_value(&event).expect("an Event serialises");
         let keys: Vec<String> = value

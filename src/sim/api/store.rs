@@ -463,8 +463,19 @@ impl Store {
         source: &'static str,
         message: String,
     ) {
+        let key = {
+            use std::hash::BuildHasher;
+            crate::sim::fxhash::FxBuild::default().hash_one((
+                namespace,
+                kind,
+                name,
+                reason,
+                message.as_str(),
+            ))
+        };
         if let Some(e) = self.events.iter_mut().rev().take(64).find(|e| {
-            e.involved_name == name
+            e.key == key
+                && e.involved_name == name
                 && e.involved_kind == kind
                 && e.namespace == namespace
                 && e.reason == reason
@@ -485,6 +496,7 @@ impl Store {
             first_timestamp: now,
             last_timestamp: now,
             count: 1,
+            key,
         });
     }
 

@@ -713,4 +713,7 @@ pub struct Event {
     pub first_timestamp: u64,
     pub last_timestamp: u64,
     pub count: u32,
+    /// A hash of what aggregation compares (object, reason, message), to find repeats fast.
+    #[serde(skip)]
+    pub key: u64,
 }

@@ -64,12 +64,28 @@ fn eligible(node: &Node, spec: &PodSpec) -> bool {
     taints_ok && selector_ok && node_affinity_matches(spec.affinity.as_ref(), node)
 }
 
+/// The node affinity the DaemonSet controller gives each pod: `matchFields` on the node's name.
 fn pin_to_node(spec: &mut PodSpec, node: &str) {
-    let affinity = serde_yaml::from_str::<Raw>(&format!(
-        "nodeAffinity:\n  requiredDuringSchedulingIgnoredDuringExecution:\n    nodeSelectorTerms:\n    - matchFields:\n      - key: metadata.name\n        operator: In\n        values:\n        - {node:?}\n"
-    ))
-    .ok();
-    spec.affinity = affinity;
+    let map = |pairs: Vec<(&str, Raw)>| {
+        Raw::Mapping(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (Raw::String(k.into()), v))
+                .collect(),
+        )
+    };
+    let field = map(vec![
+        ("key", Raw::String("metadata.name".into())),
+        ("operator", Raw::String("In".into())),
+        ("values", Raw::Sequence(vec![Raw::String(node.into())])),
+    ]);
+    let term = map(vec![("matchFields", Raw::Sequence(vec![field]))]);
+    let required = map(vec![("nodeSelectorTerms", Raw::Sequence(vec![term]))]);
+    let node_affinity = map(vec![(
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        required,
+    )]);
+    spec.affinity = Some(map(vec![("nodeAffinity", node_affinity)]));
 }
 
 /// Sync one DaemonSet; returns when it wants to look again.
