@@ -235,9 +235,33 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     }
     // Containers are shared with the template a pod was made from: they are copied only when
     // defaulting changes something (a template is defaulted when it is admitted).
-    spec.containers
-        .update(|cs| cs.iter_mut().for_each(default_container));
+    if spec.containers.iter().any(container_needs_defaults) {
+        spec.containers
+            .update(|cs| cs.iter_mut().for_each(default_container));
+    }
     spec.init_containers.iter_mut().for_each(default_container);
+}
+
+/// Whether [`default_container`] would change anything (so shared containers stay shared
+/// without being copied to find out).
+fn container_needs_defaults(c: &Container) -> bool {
+    c.image_pull_policy.is_empty()
+        || c.termination_message_path.is_empty()
+        || c.termination_message_policy.is_empty()
+        || c.ports.iter().any(|p| p.protocol.is_empty())
+        || [&c.liveness_probe, &c.readiness_probe, &c.startup_probe]
+            .into_iter()
+            .flatten()
+            .any(|p| {
+                p.initial_delay_seconds.is_none()
+                    || p.period_seconds.is_none()
+                    || p.timeout_seconds.is_none()
+                    || p.success_threshold.is_none()
+                    || p.failure_threshold.is_none()
+                    || p.http_get
+                        .as_ref()
+                        .is_some_and(|h| h.path.is_empty() || h.scheme.is_empty())
+            })
 }
 
 fn default_container(c: &mut Container) {
@@ -1057,6 +1081,27 @@ mod tests {
     use super::*;
 
     /// Fact 16: image pull policy defaults.
+    /// `container_needs_defaults` answers exactly whether defaulting changes a container.
+    #[test]
+    fn needs_defaults_matches_defaulting() {
+        let yaml = [
+            "name: a\nimage: nginx\n",
+            "name: a\nimage: nginx\nimagePullPolicy: Always\nterminationMessagePath: /x\nterminationMessagePolicy: File\n",
+            "name: a\nimage: nginx\nimagePullPolicy: Always\nterminationMessagePath: /x\nterminationMessagePolicy: File\nports:\n- containerPort: 80\n",
+            "name: a\nimage: nginx\nimagePullPolicy: Always\nterminationMessagePath: /x\nterminationMessagePolicy: File\nports:\n- containerPort: 80\n  protocol: TCP\n",
+            "name: a\nimage: nginx\nimagePullPolicy: Always\nterminationMessagePath: /x\nterminationMessagePolicy: File\nreadinessProbe:\n  httpGet:\n    port: 80\n",
+            "name: a\nimage: nginx\nimagePullPolicy: Always\nterminationMessagePath: /x\nterminationMessagePolicy: File\nlivenessProbe:\n  initialDelaySeconds: 0\n  periodSeconds: 10\n  timeoutSeconds: 1\n  successThreshold: 1\n  failureThreshold: 3\n  httpGet:\n    port: 80\n    path: /\n    scheme: HTTP\n",
+            "name: a\nimage: nginx\nimagePullPolicy: Always\nterminationMessagePath: /x\nterminationMessagePolicy: File\nlivenessProbe:\n  initialDelaySeconds: 0\n  periodSeconds: 10\n  timeoutSeconds: 1\n  successThreshold: 1\n  failureThreshold: 3\n  exec:\n    command: [true]\n",
+        ];
+        for y in yaml {
+            let c: Container = serde_yaml::from_str(y).expect("a container");
+            let mut d = c.clone();
+            default_container(&mut d);
+            assert_eq!(container_needs_defaults(&c), d != c, "{y}");
+            assert!(!container_needs_defaults(&d), "{y}");
+        }
+    }
+
     #[test]
     fn pull_policy_defaults_follow_the_tag() {
         let mut spec = PodSpec::default();

@@ -279,10 +279,38 @@ impl Store {
     /// Admission (defaulting, validation) then storage of a new object.
     pub fn create<T: Resource>(
         &mut self,
-        mut obj: T,
+        obj: T,
         now: Millis,
         rng: &mut Rng,
     ) -> Result<T, ApiError> {
+        let (ns, name) = self.insert_new(obj, now, rng)?;
+        T::table(self)
+            .get(&ns, &name)
+            .cloned()
+            .ok_or(ApiError::NotFound {
+                resource: T::resource_name(),
+                name,
+            })
+    }
+
+    /// `create`, answering with the new object's name only (controllers that make many objects
+    /// need not copy each one back).
+    pub fn create_named<T: Resource>(
+        &mut self,
+        obj: T,
+        now: Millis,
+        rng: &mut Rng,
+    ) -> Result<String, ApiError> {
+        self.insert_new(obj, now, rng).map(|(_, name)| name)
+    }
+
+    /// Admission, then storage; answers where the object went.
+    fn insert_new<T: Resource>(
+        &mut self,
+        mut obj: T,
+        now: Millis,
+        rng: &mut Rng,
+    ) -> Result<(String, String), ApiError> {
         {
             let meta = obj.meta_mut();
             if !T::NAMESPACED {
@@ -345,8 +373,8 @@ impl Store {
             meta.self_link = None;
         }
         obj.created();
-        self.write(&ns, &name, Some(obj.clone()));
-        Ok(obj)
+        self.write(&ns, &name, Some(obj));
+        Ok((ns, name))
     }
 
     /// Update the client-settable parts of an existing object (what apply does after a diff).

@@ -157,7 +157,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                 spec,
                 status: PodStatus::default(),
             };
-            if let Ok(p) = store.create(pod, now, rng) {
+            if let Ok(p) = store.create_named(pod, now, rng) {
                 store.record_event(
                     now,
                     &ns,
@@ -166,7 +166,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                     "Normal",
                     "SuccessfulCreate",
                     "daemonset-controller",
-                    format!("Created pod: {}", p.metadata.name),
+                    format!("Created pod: {p}"),
                 );
             }
         }

@@ -176,7 +176,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                         spec: t.spec.clone(),
                         status: PodStatus::default(),
                     };
-                    match store.create(pod, now, rng) {
+                    match store.create_named(pod, now, rng) {
                         Ok(p) => store.record_event(
                             now,
                             &ns,
@@ -185,7 +185,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                             "Normal",
                             "SuccessfulCreate",
                             SOURCE,
-                            format!("Created pod: {}", p.metadata.name),
+                            format!("Created pod: {p}"),
                         ),
                         Err(e) => {
                             store.record_event(

@@ -124,7 +124,7 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
         }
         let pod = new_pod(sts, o, &rev);
         let pod_name = pod.metadata.name.clone();
-        match store.create(pod, now, rng) {
+        match store.create_named(pod, now, rng) {
             Ok(_) => event(
                 store,
                 "SuccessfulCreate",
