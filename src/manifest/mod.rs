@@ -2,7 +2,8 @@
 //! where they are, counted in the whole file (multi-document files included).
 
 use crate::sim::api::{
-    CronJob, DaemonSet, Deployment, Job, Namespace, Node, Pod, ReplicaSet, StatefulSet,
+    CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Job, Namespace, Node, Pod,
+    ReplicaSet, Service, StatefulSet,
 };
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
@@ -24,6 +25,9 @@ pub enum ApiObject {
     Job(Box<Job>),
     CronJob(Box<CronJob>),
     StatefulSet(Box<StatefulSet>),
+    Service(Box<Service>),
+    Endpoints(Box<Endpoints>),
+    EndpointSlice(Box<EndpointSlice>),
 }
 
 impl ApiObject {
@@ -38,6 +42,9 @@ impl ApiObject {
             ApiObject::Job(_) => "Job",
             ApiObject::CronJob(_) => "CronJob",
             ApiObject::StatefulSet(_) => "StatefulSet",
+            ApiObject::Service(_) => "Service",
+            ApiObject::Endpoints(_) => "Endpoints",
+            ApiObject::EndpointSlice(_) => "EndpointSlice",
         }
     }
     pub fn name(&self) -> &str {
@@ -51,6 +58,9 @@ impl ApiObject {
             ApiObject::Job(o) => &o.metadata.name,
             ApiObject::CronJob(o) => &o.metadata.name,
             ApiObject::StatefulSet(o) => &o.metadata.name,
+            ApiObject::Service(o) => &o.metadata.name,
+            ApiObject::Endpoints(o) => &o.metadata.name,
+            ApiObject::EndpointSlice(o) => &o.metadata.name,
         }
     }
 }
@@ -391,6 +401,13 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
             ("CronJob", "batch/v1") => {
                 ApiObject::CronJob(Box::new(typed(&doc, line, &kind, &version)?))
             }
+            ("Service", "v1") => ApiObject::Service(Box::new(typed(&doc, line, &kind, &version)?)),
+            ("Endpoints", "v1") => {
+                ApiObject::Endpoints(Box::new(typed(&doc, line, &kind, &version)?))
+            }
+            ("EndpointSlice", "discovery.k8s.io/v1") => {
+                ApiObject::EndpointSlice(Box::new(typed(&doc, line, &kind, &version)?))
+            }
             _ => {
                 let known = KNOWN_KINDS
                     .iter()
@@ -506,7 +523,7 @@ mod tests {
 
     #[test]
     fn other_kinds_get_a_clear_message() {
-        let err = parse("apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n").unwrap_err();
+        let err = parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n").unwrap_err();
         assert!(matches!(*err.kind, ManifestErrorKind::NotSimulated { .. }));
         let err = parse("apiVersion: v1\nkind: Pood\nmetadata:\n  name: x\n").unwrap_err();
         assert!(err

@@ -113,6 +113,16 @@ impl Cluster {
             gates: BTreeMap::new(),
             node_facts: RefCell::new(None),
         };
+        // A kubeadm cluster here runs in a cloud that provisions load balancers, each cluster
+        // with its own public addresses (documentation ranges); minikube has none.
+        if profile == Profile::Kubeadm {
+            c.store.config.load_balancer_pool = Some(match index {
+                0 => "203.0.113.".to_string(),
+                1 => "198.51.100.".to_string(),
+                2 => "192.0.2.".to_string(),
+                n => format!("100.64.{}.", n.min(255)),
+            });
+        }
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let obj = Namespace {
                 api_version: "v1".into(),
@@ -141,8 +151,116 @@ impl Cluster {
         for (i, (node_name, control_plane)) in nodes.iter().enumerate() {
             c.add_node(node_name, *control_plane, i, now, rng);
         }
+        c.add_kubernetes_service(now, rng);
         c.add_addons(now, rng);
         c
+    }
+
+    /// The `kubernetes` Service in `default`: the API server at the first address of the
+    /// service range, its endpoints the API servers themselves (6443 on kubeadm's masters,
+    /// 8443 on minikube), kept by the API server rather than by a selector.
+    fn add_kubernetes_service(&mut self, now: Millis, rng: &mut Rng) {
+        let port = if self.profile == Profile::Minikube {
+            8443
+        } else {
+            6443
+        };
+        let labels: Labels = [
+            ("component".to_string(), "apiserver".to_string()),
+            ("provider".to_string(), "kubernetes".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let svc = Service {
+            api_version: "v1".into(),
+            kind: "Service".into(),
+            metadata: ObjectMeta {
+                name: "kubernetes".into(),
+                namespace: "default".into(),
+                labels: labels.clone().into(),
+                ..Default::default()
+            },
+            spec: ServiceSpec {
+                cluster_ip: super::api::service_admission::KUBERNETES_IP.into(),
+                ports: vec![ServicePort {
+                    name: "https".into(),
+                    port: 443,
+                    target_port: Some(IntOrString::Int(port)),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            status: ServiceStatus::default(),
+        };
+        let _ = self.store.create(svc, now, rng);
+        let addresses: Vec<EndpointAddress> = self
+            .masters()
+            .iter()
+            .filter_map(|m| self.store.nodes.get("", m))
+            .map(|n| EndpointAddress {
+                ip: crate::sim::kubelet::node_ip(n),
+                ..Default::default()
+            })
+            .collect();
+        let ports = vec![EndpointPort {
+            name: "https".into(),
+            port,
+            protocol: "TCP".into(),
+            app_protocol: None,
+        }];
+        let ep = Endpoints {
+            api_version: "v1".into(),
+            kind: "Endpoints".into(),
+            metadata: ObjectMeta {
+                name: "kubernetes".into(),
+                namespace: "default".into(),
+                labels: [(
+                    "endpointslice.kubernetes.io/skip-mirror".to_string(),
+                    "true".to_string(),
+                )]
+                .into_iter()
+                .collect::<Labels>()
+                .into(),
+                ..Default::default()
+            },
+            subsets: vec![EndpointSubset {
+                addresses: addresses.clone(),
+                not_ready_addresses: Vec::new(),
+                ports: ports.clone(),
+            }],
+        };
+        let _ = self.store.create(ep, now, rng);
+        let slice = EndpointSlice {
+            api_version: "discovery.k8s.io/v1".into(),
+            kind: "EndpointSlice".into(),
+            metadata: ObjectMeta {
+                name: "kubernetes".into(),
+                namespace: "default".into(),
+                labels: [(
+                    "kubernetes.io/service-name".to_string(),
+                    "kubernetes".to_string(),
+                )]
+                .into_iter()
+                .collect::<Labels>()
+                .into(),
+                ..Default::default()
+            },
+            address_type: "IPv4".into(),
+            endpoints: addresses
+                .iter()
+                .map(|a| Endpoint {
+                    addresses: vec![a.ip.clone()],
+                    conditions: EndpointConditions {
+                        ready: Some(true),
+                        serving: Some(true),
+                        terminating: Some(false),
+                    },
+                    ..Default::default()
+                })
+                .collect(),
+            ports,
+        };
+        let _ = self.store.create(slice, now, rng);
     }
 
     /// What kubeadm (and minikube) install in kube-system: kube-proxy on every node and CoreDNS.
@@ -227,6 +345,33 @@ spec:
           requests:
             cpu: 100m
             memory: 70Mi
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: kube-dns
+  namespace: kube-system
+  labels:
+    k8s-app: kube-dns
+    kubernetes.io/cluster-service: \"true\"
+    kubernetes.io/name: CoreDNS
+  annotations:
+    prometheus.io/port: \"9153\"
+    prometheus.io/scrape: \"true\"
+spec:
+  selector:
+    k8s-app: kube-dns
+  clusterIP: 10.96.0.10
+  ports:
+  - name: dns
+    port: 53
+    protocol: UDP
+  - name: dns-tcp
+    port: 53
+    protocol: TCP
+  - name: metrics
+    port: 9153
+    protocol: TCP
 ",
             replicas = if self.profile == Profile::Minikube { 1 } else { 2 }
         );
@@ -240,6 +385,7 @@ spec:
                     crate::manifest::ApiObject::Deployment(o) => {
                         drop(self.store.create(*o, now, rng))
                     }
+                    crate::manifest::ApiObject::Service(o) => drop(self.store.create(*o, now, rng)),
                     _ => {}
                 }
             }
@@ -476,6 +622,13 @@ spec:
             controllers::garbage_collector::reconcile(&mut self.store, now);
             self.scheduler.schedule(&mut self.store, now, rng);
             self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
+            self.run_queue(
+                "endpoints",
+                |w| &mut w.endpoints,
+                controllers::endpoints::sync_key,
+                now,
+                rng,
+            );
             self.store.watch.counters.passes += 1;
             if self.store.revision() == before {
                 break;
@@ -737,6 +890,7 @@ spec:
             w.statefulsets.next_timer(now),
             w.jobs.next_timer(now),
             w.cronjobs.next_timer(now),
+            w.endpoints.next_timer(now),
         ];
         all.into_iter().flatten().min()
     }

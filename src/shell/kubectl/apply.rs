@@ -173,6 +173,7 @@ pub(super) fn create(
         }
         Some("deployment") | Some("deploy") => create_deployment(s, args),
         Some("job") | Some("cronjob") | Some("cj") => create_batch(s, args),
+        Some("service") | Some("svc") => super::services::create_service(s, args),
         Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
             "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
         )),
@@ -418,6 +419,15 @@ fn write_object(
             write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
         }
         ApiObject::Node(o) => write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file),
+        ApiObject::Service(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
+        ApiObject::Endpoints(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
+        ApiObject::EndpointSlice(o) => {
+            write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
+        }
     }
 }
 
@@ -473,7 +483,7 @@ fn write_typed<T: Resource>(
             .is_some_and(|o| o.meta().annotations.contains_key(LAST_APPLIED));
         let outcome = c
             .store
-            .update(&obj)
+            .update(&obj, &mut w.rng)
             .map_err(|e| e.kubectl(Some(&format!("error when applying patch to \"{file}\""))))?;
         let word = match outcome {
             WriteOutcome::Unchanged => "unchanged",

@@ -70,6 +70,13 @@ pub(super) fn delete(
                                 (Kind::StatefulSets, o.metadata.namespace.clone())
                             }
                             ApiObject::CronJob(o) => (Kind::CronJobs, o.metadata.namespace.clone()),
+                            ApiObject::Service(o) => (Kind::Services, o.metadata.namespace.clone()),
+                            ApiObject::Endpoints(o) => {
+                                (Kind::Endpoints, o.metadata.namespace.clone())
+                            }
+                            ApiObject::EndpointSlice(o) => {
+                                (Kind::EndpointSlices, o.metadata.namespace.clone())
+                            }
                         };
                         let obj_ns = if obj_ns.is_empty() {
                             ns.clone()
@@ -198,7 +205,10 @@ pub(super) fn delete(
             | Kind::ReplicaSets
             | Kind::DaemonSets
             | Kind::Jobs
-            | Kind::CronJobs => {
+            | Kind::CronJobs
+            | Kind::Services
+            | Kind::Endpoints
+            | Kind::EndpointSlices => {
                 let orphan = p.value("cascade") == Some("orphan");
                 let result = match kind {
                     Kind::Deployments => {
@@ -213,6 +223,13 @@ pub(super) fn delete(
                     Kind::Jobs => delete_owner::<Job>(&mut c.store, &obj_ns, &name, orphan),
                     Kind::StatefulSets => {
                         delete_owner::<StatefulSet>(&mut c.store, &obj_ns, &name, orphan)
+                    }
+                    Kind::Services => delete_owner::<Service>(&mut c.store, &obj_ns, &name, orphan),
+                    Kind::Endpoints => {
+                        delete_owner::<Endpoints>(&mut c.store, &obj_ns, &name, orphan)
+                    }
+                    Kind::EndpointSlices => {
+                        delete_owner::<EndpointSlice>(&mut c.store, &obj_ns, &name, orphan)
                     }
                     _ => delete_owner::<CronJob>(&mut c.store, &obj_ns, &name, orphan),
                 };

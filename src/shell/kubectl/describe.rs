@@ -868,6 +868,200 @@ pub(super) fn describe_namespace(store: &Store, n: &Namespace, now: Millis) -> S
     o
 }
 
+/// `kubectl describe service` (describe.go's describeService; the Endpoints line per port lists
+/// the EndpointSlices' ready endpoints in their order, as kubectl 1.31 does).
+pub(super) fn describe_service(store: &Store, svc: &Service, now: Millis) -> String {
+    let mut o = String::new();
+    o.push_str(&format!("Name:\t{}\n", svc.metadata.name));
+    o.push_str(&format!("Namespace:\t{}\n", svc.metadata.namespace));
+    map_lines(&mut o, "", "Labels", &svc.metadata.labels, "=");
+    map_lines(&mut o, "", "Annotations", &svc.metadata.annotations, ": ");
+    let selector = svc
+        .spec
+        .selector
+        .as_ref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_else(|| "<none>".into());
+    o.push_str(&format!("Selector:\t{selector}\n"));
+    o.push_str(&format!("Type:\t{}\n", svc.type_name()));
+    if !svc.spec.ip_family_policy.is_empty() {
+        o.push_str(&format!(
+            "IP Family Policy:\t{}\n",
+            svc.spec.ip_family_policy
+        ));
+    }
+    if svc.spec.ip_families.is_empty() {
+        o.push_str("IP Families:\t<none>\n");
+    } else {
+        o.push_str(&format!(
+            "IP Families:\t{}\n",
+            svc.spec.ip_families.join(",")
+        ));
+    }
+    o.push_str(&format!("IP:\t{}\n", svc.spec.cluster_ip));
+    if svc.spec.cluster_ips.is_empty() {
+        o.push_str("IPs:\t<none>\n");
+    } else {
+        o.push_str(&format!("IPs:\t{}\n", svc.spec.cluster_ips.join(",")));
+    }
+    if !svc.spec.external_ips.is_empty() {
+        o.push_str(&format!(
+            "External IPs:\t{}\n",
+            svc.spec.external_ips.join(",")
+        ));
+    }
+    if !svc.spec.load_balancer_ip.is_empty() {
+        o.push_str(&format!("IP:\t{}\n", svc.spec.load_balancer_ip));
+    }
+    if !svc.spec.external_name.is_empty() {
+        o.push_str(&format!("External Name:\t{}\n", svc.spec.external_name));
+    }
+    if !svc.status.load_balancer.ingress.is_empty() {
+        let list: Vec<String> = svc
+            .status
+            .load_balancer
+            .ingress
+            .iter()
+            .map(|i| {
+                let addr = if i.ip.is_empty() { &i.hostname } else { &i.ip };
+                match &i.ip_mode {
+                    Some(mode) => format!("{addr} ({mode})"),
+                    None => addr.clone(),
+                }
+            })
+            .collect();
+        o.push_str(&format!("LoadBalancer Ingress:\t{}\n", list.join(", ")));
+    }
+    let slices: Vec<&EndpointSlice> = store
+        .endpointslices
+        .in_namespace(Some(&svc.metadata.namespace))
+        .filter(|s| s.metadata.labels.get("kubernetes.io/service-name") == Some(&svc.metadata.name))
+        .collect();
+    for sp in &svc.spec.ports {
+        let name = if sp.name.is_empty() {
+            "<unset>"
+        } else {
+            &sp.name
+        };
+        o.push_str(&format!("Port:\t{name}\t{}/{}\n", sp.port, sp.protocol));
+        match &sp.target_port {
+            Some(IntOrString::Str(s)) => o.push_str(&format!("TargetPort:\t{s}/{}\n", sp.protocol)),
+            Some(IntOrString::Int(n)) => o.push_str(&format!("TargetPort:\t{n}/{}\n", sp.protocol)),
+            None => o.push_str(&format!("TargetPort:\t{}/{}\n", sp.port, sp.protocol)),
+        }
+        if let Some(np) = sp.node_port.filter(|n| *n != 0) {
+            o.push_str(&format!("NodePort:\t{name}\t{np}/{}\n", sp.protocol));
+        }
+        let mut list = Vec::new();
+        for slice in &slices {
+            for port in slice.ports.iter().filter(|p| p.name == sp.name) {
+                for e in &slice.endpoints {
+                    if e.conditions.ready == Some(false) {
+                        continue;
+                    }
+                    for a in &e.addresses {
+                        list.push(format!("{a}:{}", port.port));
+                    }
+                }
+            }
+        }
+        let endpoints = if list.len() > 3 {
+            format!("{} + {} more...", list[..3].join(","), list.len() - 3)
+        } else {
+            list.join(",")
+        };
+        o.push_str(&format!("Endpoints:\t{endpoints}\n"));
+    }
+    o.push_str(&format!(
+        "Session Affinity:\t{}\n",
+        svc.spec.session_affinity
+    ));
+    if !svc.spec.external_traffic_policy.is_empty() {
+        o.push_str(&format!(
+            "External Traffic Policy:\t{}\n",
+            svc.spec.external_traffic_policy
+        ));
+    }
+    if !svc.spec.internal_traffic_policy.is_empty() {
+        o.push_str(&format!(
+            "Internal Traffic Policy:\t{}\n",
+            svc.spec.internal_traffic_policy
+        ));
+    }
+    if let Some(port) = svc.spec.health_check_node_port.filter(|p| *p != 0) {
+        o.push_str(&format!("HealthCheck NodePort:\t{port}\n"));
+    }
+    if !svc.spec.load_balancer_source_ranges.is_empty() {
+        o.push_str(&format!(
+            "LoadBalancer Source Ranges:\t{}\n",
+            svc.spec.load_balancer_source_ranges.join(",")
+        ));
+    }
+    events_section(
+        &mut o,
+        store,
+        &svc.metadata.namespace,
+        "Service",
+        &svc.metadata.name,
+        now,
+    );
+    o
+}
+
+/// `kubectl describe endpoints` (describe.go's describeEndpoints).
+pub(super) fn describe_endpoints(store: &Store, ep: &Endpoints, now: Millis) -> String {
+    let mut o = String::new();
+    o.push_str(&format!("Name:\t{}\n", ep.metadata.name));
+    o.push_str(&format!("Namespace:\t{}\n", ep.metadata.namespace));
+    map_lines(&mut o, "", "Labels", &ep.metadata.labels, "=");
+    map_lines(&mut o, "", "Annotations", &ep.metadata.annotations, ": ");
+    o.push_str("Subsets:\n");
+    for s in &ep.subsets {
+        let ready: Vec<&str> = s.addresses.iter().map(|a| a.ip.as_str()).collect();
+        let not_ready: Vec<&str> = s
+            .not_ready_addresses
+            .iter()
+            .map(|a| a.ip.as_str())
+            .collect();
+        let join = |v: &[&str]| {
+            if v.is_empty() {
+                "<none>".to_string()
+            } else {
+                v.join(",")
+            }
+        };
+        o.push_str(&format!("  Addresses:\t{}\n", join(&ready)));
+        o.push_str(&format!("  NotReadyAddresses:\t{}\n", join(&not_ready)));
+        if !s.ports.is_empty() {
+            o.push_str("  Ports:\n    Name\tPort\tProtocol\n    ----\t----\t--------\n");
+            for p in &s.ports {
+                let name = if p.name.is_empty() {
+                    "<unset>"
+                } else {
+                    &p.name
+                };
+                o.push_str(&format!("    {name}\t{}\t{}\n", p.port, p.protocol));
+            }
+        }
+        o.push('\n');
+    }
+    events_section(
+        &mut o,
+        store,
+        &ep.metadata.namespace,
+        "Endpoints",
+        &ep.metadata.name,
+        now,
+    );
+    o
+}
+
 pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, String> {
     let p = flags::parse(
         args,
@@ -978,6 +1172,20 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
             .into_iter()
             .map(|o| describe_cronjob(store, o, now))
             .collect(),
+        Kind::Services => pick(&store.services, &ns, &names, &sel)?
+            .into_iter()
+            .map(|o| describe_service(store, o, now))
+            .collect(),
+        Kind::Endpoints => pick(&store.endpoints, &ns, &names, &sel)?
+            .into_iter()
+            .map(|o| describe_endpoints(store, o, now))
+            .collect(),
+        Kind::EndpointSlices => {
+            return Err(
+                "error: Pocket Cluster does not describe endpointslices yet; try kubectl get endpointslices -o yaml"
+                    .into(),
+            )
+        }
     };
     if texts.is_empty() {
         return Ok(Output::ok(format!("No resources found in {ns} namespace.")));

@@ -393,6 +393,195 @@ pub(super) struct Query {
     pub now: Millis,
 }
 
+/// PORT(S) as printers.go's makePortString writes it: `80/TCP`, `80:30080/TCP`, joined by `,`.
+pub(super) fn service_ports(svc: &Service) -> String {
+    if svc.spec.ports.is_empty() {
+        return "<none>".into();
+    }
+    svc.spec
+        .ports
+        .iter()
+        .map(|p| match p.node_port {
+            Some(np) if np > 0 => format!("{}:{np}/{}", p.port, p.protocol),
+            _ => format!("{}/{}", p.port, p.protocol),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// EXTERNAL-IP as printers.go's getServiceExternalIP decides it (fact 51).
+pub(super) fn service_external_ip(svc: &Service) -> String {
+    let external = svc.spec.external_ips.join(",");
+    match svc.type_name() {
+        "ClusterIP" | "NodePort" => {
+            if external.is_empty() {
+                "<none>".into()
+            } else {
+                external
+            }
+        }
+        "LoadBalancer" => {
+            let mut ips: Vec<String> = svc
+                .status
+                .load_balancer
+                .ingress
+                .iter()
+                .map(|i| {
+                    if i.ip.is_empty() {
+                        i.hostname.clone()
+                    } else {
+                        i.ip.clone()
+                    }
+                })
+                .collect();
+            ips.extend(svc.spec.external_ips.iter().cloned());
+            if ips.is_empty() {
+                "<pending>".into()
+            } else {
+                ips.join(",")
+            }
+        }
+        "ExternalName" => svc.spec.external_name.clone(),
+        _ => "<unknown>".into(),
+    }
+}
+
+impl Printable for Service {
+    fn headers(wide: bool) -> Vec<&'static str> {
+        let mut h = vec![
+            "NAME",
+            "TYPE",
+            "CLUSTER-IP",
+            "EXTERNAL-IP",
+            "PORT(S)",
+            "AGE",
+        ];
+        if wide {
+            h.push("SELECTOR");
+        }
+        h
+    }
+    fn row(&self, now: Millis, wide: bool) -> Vec<String> {
+        let mut r = vec![
+            self.metadata.name.clone(),
+            self.type_name().to_string(),
+            non_empty(&self.spec.cluster_ip),
+            service_external_ip(self),
+            service_ports(self),
+            age(&self.metadata, now),
+        ];
+        if wide {
+            r.push(match &self.spec.selector {
+                Some(sel) if !sel.is_empty() => sel
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => "<none>".into(),
+            });
+        }
+        r
+    }
+}
+
+/// ENDPOINTS as printers.go's formatEndpoints writes it: ready `ip:port`s, at most three, then
+/// ` + N more...`.
+pub(super) fn format_endpoints(ep: &Endpoints) -> String {
+    if ep.subsets.is_empty() {
+        return "<none>".into();
+    }
+    let max = 3;
+    let mut list = Vec::new();
+    let mut more = false;
+    let mut count = 0;
+    for ss in &ep.subsets {
+        if ss.ports.is_empty() {
+            count += ss.addresses.len();
+            for a in &ss.addresses {
+                if list.len() == max {
+                    more = true;
+                    break;
+                }
+                list.push(a.ip.clone());
+            }
+        } else {
+            for port in &ss.ports {
+                count += ss.addresses.len();
+                for a in &ss.addresses {
+                    if list.len() == max {
+                        more = true;
+                        break;
+                    }
+                    list.push(format!("{}:{}", a.ip, port.port));
+                }
+            }
+        }
+    }
+    let ret = list.join(",");
+    if more {
+        format!("{ret} + {} more...", count - max)
+    } else {
+        ret
+    }
+}
+
+impl Printable for Endpoints {
+    fn headers(_wide: bool) -> Vec<&'static str> {
+        vec!["NAME", "ENDPOINTS", "AGE"]
+    }
+    fn row(&self, now: Millis, _wide: bool) -> Vec<String> {
+        vec![
+            self.metadata.name.clone(),
+            format_endpoints(self),
+            age(&self.metadata, now),
+        ]
+    }
+}
+
+impl Printable for EndpointSlice {
+    fn headers(_wide: bool) -> Vec<&'static str> {
+        vec!["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]
+    }
+    fn row(&self, now: Millis, _wide: bool) -> Vec<String> {
+        let ports = if self.ports.is_empty() {
+            "<unset>".to_string()
+        } else {
+            self.ports
+                .iter()
+                .map(|p| p.port.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let addresses: Vec<&String> = self.endpoints.iter().flat_map(|e| &e.addresses).collect();
+        let endpoints = if addresses.is_empty() {
+            "<unset>".to_string()
+        } else if addresses.len() > 3 {
+            format!(
+                "{} + {} more...",
+                addresses[..3]
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                addresses.len() - 3
+            )
+        } else {
+            addresses
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        vec![
+            self.metadata.name.clone(),
+            self.address_type.clone(),
+            ports,
+            endpoints,
+            age(&self.metadata, now),
+        ]
+    }
+}
+
 /// List one kind. Returns the printed text and any NotFound errors.
 pub(super) fn list<T: Printable>(
     store: &Store,
@@ -511,6 +700,7 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
         if w == "all" {
             kinds.extend([
                 Kind::Pods,
+                Kind::Services,
                 Kind::DaemonSets,
                 Kind::Deployments,
                 Kind::ReplicaSets,
@@ -579,6 +769,9 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
             Kind::StatefulSets => list::<StatefulSet>(store, &q)?,
             Kind::Jobs => list::<Job>(store, &q)?,
             Kind::CronJobs => list::<CronJob>(store, &q)?,
+            Kind::Services => list::<Service>(store, &q)?,
+            Kind::Endpoints => list::<Endpoints>(store, &q)?,
+            Kind::EndpointSlices => list::<EndpointSlice>(store, &q)?,
             Kind::Events => (events(store, &q), Vec::new(), false),
         };
         errors.extend(errs);
@@ -606,6 +799,9 @@ fn kind_prefix(kind: Kind) -> String {
         Kind::StatefulSets => StatefulSet::kubectl_prefix(),
         Kind::Jobs => Job::kubectl_prefix(),
         Kind::CronJobs => CronJob::kubectl_prefix(),
+        Kind::Services => Service::kubectl_prefix(),
+        Kind::Endpoints => Endpoints::kubectl_prefix(),
+        Kind::EndpointSlices => EndpointSlice::kubectl_prefix(),
         Kind::Events => "event".into(),
     }
 }

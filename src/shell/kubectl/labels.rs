@@ -162,6 +162,11 @@ pub(super) fn label(s: &mut Session, args: &[String], annotate: bool) -> Result<
             }
             Kind::Jobs => edit::<Job>(store, &ns, &name, annotate, &changes, overwrite),
             Kind::CronJobs => edit::<CronJob>(store, &ns, &name, annotate, &changes, overwrite),
+            Kind::Services => edit::<Service>(store, &ns, &name, annotate, &changes, overwrite),
+            Kind::Endpoints => edit::<Endpoints>(store, &ns, &name, annotate, &changes, overwrite),
+            Kind::EndpointSlices => {
+                edit::<EndpointSlice>(store, &ns, &name, annotate, &changes, overwrite)
+            }
             Kind::Events => Err("error: events cannot be labeled here".into()),
         }?;
         lines.push(line);

@@ -12,6 +12,7 @@ mod logs;
 mod nodes;
 mod rollout;
 mod run;
+mod services;
 mod wait;
 
 use super::flags::{self, flag, FlagSpec};
@@ -77,6 +78,7 @@ const SIMULATED: &[&str] = &[
     "drain",
     "exec",
     "explain",
+    "expose",
     "get",
     "label",
     "logs",
@@ -154,6 +156,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "annotate" => labels::label(s, &rest, true),
         "api-resources" => Ok(Output::ok(API_RESOURCES)),
         "logs" => logs::logs(s, &rest),
+        "expose" => services::expose(s, &rest),
         "exec" => exec::exec(s, &rest, stdin),
         "explain" => explain::explain(s, &rest),
         "wait" => wait::wait(s, &rest),
@@ -264,6 +267,9 @@ enum Kind {
     StatefulSets,
     Jobs,
     CronJobs,
+    Services,
+    Endpoints,
+    EndpointSlices,
 }
 
 fn resource_kind(word: &str) -> Option<Kind> {
@@ -280,6 +286,9 @@ fn resource_kind(word: &str) -> Option<Kind> {
         "statefulsets" | "statefulset" | "sts" => Kind::StatefulSets,
         "jobs" | "job" => Kind::Jobs,
         "cronjobs" | "cronjob" | "cj" => Kind::CronJobs,
+        "services" | "service" | "svc" => Kind::Services,
+        "endpoints" | "ep" => Kind::Endpoints,
+        "endpointslices" | "endpointslice" => Kind::EndpointSlices,
         _ => return None,
     })
 }

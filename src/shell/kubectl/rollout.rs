@@ -41,8 +41,11 @@ fn deployment_of(s: &Session, cluster: usize, ns: &str, name: &str) -> Result<De
 }
 
 fn write_deployment(s: &mut Session, cluster: usize, d: &Deployment) -> Result<(), String> {
-    let c = &mut s.world.clusters[cluster];
-    c.store.update(d).map_err(|e| e.kubectl(None))?;
+    let w = &mut s.world;
+    w.clusters[cluster]
+        .store
+        .update(d, &mut w.rng)
+        .map_err(|e| e.kubectl(None))?;
     s.world.settle();
     Ok(())
 }
@@ -87,7 +90,9 @@ pub(super) fn scale(s: &mut Session, args: &[String]) -> Result<Output, String> 
                     format!("Error from server (NotFound): replicasets.apps \"{name}\" not found")
                 })?;
             rs.spec.replicas = Some(replicas);
-            c.store.update(&rs).map_err(|e| e.kubectl(None))?;
+            c.store
+                .update(&rs, &mut s.world.rng)
+                .map_err(|e| e.kubectl(None))?;
             s.world.settle();
             Ok(Output::ok(format!("replicaset.apps/{name} scaled")))
         }
@@ -97,7 +102,9 @@ pub(super) fn scale(s: &mut Session, args: &[String]) -> Result<Output, String> 
                 format!("Error from server (NotFound): statefulsets.apps \"{name}\" not found")
             })?;
             sts.spec.replicas = Some(replicas);
-            c.store.update(&sts).map_err(|e| e.kubectl(None))?;
+            c.store
+                .update(&sts, &mut s.world.rng)
+                .map_err(|e| e.kubectl(None))?;
             s.world.settle();
             Ok(Output::ok(format!("statefulset.apps/{name} scaled")))
         }

@@ -60,6 +60,18 @@ fn exists(store: &Store, kind: Kind, ns: &str, name: &str, uid: &str) -> bool {
             .cronjobs
             .get(ns, name)
             .is_some_and(|o| same(&o.metadata)),
+        Kind::Services => store
+            .services
+            .get(ns, name)
+            .is_some_and(|o| same(&o.metadata)),
+        Kind::Endpoints => store
+            .endpoints
+            .get(ns, name)
+            .is_some_and(|o| same(&o.metadata)),
+        Kind::EndpointSlices => store
+            .endpointslices
+            .get(ns, name)
+            .is_some_and(|o| same(&o.metadata)),
         Kind::Events => false,
     }
 }
@@ -157,6 +169,9 @@ pub(super) fn wait(s: &mut Session, args: &[String]) -> Result<Output, String> {
         Kind::DaemonSets => "daemonset.apps",
         Kind::CronJobs => "cronjob.batch",
         Kind::Namespaces => "namespace",
+        Kind::Services => "service",
+        Kind::Endpoints => "endpoints",
+        Kind::EndpointSlices => "endpointslice.discovery.k8s.io",
         Kind::Events => "event",
     };
     let plural = kind_word.trim_end_matches('s').to_string() + "s";

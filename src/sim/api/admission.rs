@@ -36,6 +36,13 @@ impl FieldError {
             kind: FieldErrorKind::Invalid(format!("{value:?}"), detail.into()),
         }
     }
+    /// An invalid value printed as given (`[]string{"10.0.0.5"}`).
+    pub fn invalid_raw(path: impl Into<String>, value: &str, detail: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Invalid(value.into(), detail.into()),
+        }
+    }
     pub fn invalid_int(path: impl Into<String>, value: i64, detail: &str) -> Self {
         FieldError {
             path: path.into(),
@@ -115,6 +122,15 @@ pub fn validate_meta<T: Resource>(meta: &ObjectMeta) -> Vec<FieldError> {
             "metadata.name",
             "name or generateName is required",
         ));
+    } else if T::KIND == "Service" {
+        // Service names become DNS labels: RFC 1035 (a letter first).
+        if !super::service_admission::is_dns1035_label(&meta.name) {
+            errs.push(FieldError::invalid_str(
+                "metadata.name",
+                &meta.name,
+                super::service_admission::DNS1035_MSG,
+            ));
+        }
     } else if T::KIND == "Namespace" {
         if !is_dns1123_label(&meta.name) {
             errs.push(FieldError::invalid_str(
@@ -201,6 +217,18 @@ pub trait Admit {
     fn admit_config(&mut self, _config: &ClusterConfig) {}
     /// Fields the server fills once the object has its uid (a Job's generated selector).
     fn created(&mut self) {}
+    /// Cluster-wide allocations after validation (a Service's IP and node ports).
+    fn allocate(
+        &mut self,
+        _store: &super::store::Store,
+        _old: Option<&Self>,
+        _rng: &mut crate::sim::rng::Rng,
+    ) -> Vec<FieldError>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
 }
 
 // ---------------------------------------------------------------- Pod

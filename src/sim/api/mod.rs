@@ -2,12 +2,15 @@
 
 pub mod admission;
 pub mod error;
+pub mod service_admission;
+pub mod services;
 pub mod store;
 pub mod types;
 pub mod watch;
 pub mod workloads;
 
 pub use error::ApiError;
+pub use services::*;
 pub use store::{ClusterConfig, Resource, Store, Table, WriteOutcome};
 pub use types::*;
 pub use watch::{Before, Counters, Key, ObjRef, PodCounts, Usage, WorkQueue};

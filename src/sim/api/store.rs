@@ -3,6 +3,7 @@
 
 use super::admission;
 use super::error::ApiError;
+use super::services::*;
 use super::types::*;
 use super::watch::Watch;
 use super::workloads::*;
@@ -119,6 +120,17 @@ pub trait Resource: Clone + Serialize + DeserializeOwned + PartialEq + 'static {
     fn admit_config(&mut self, _config: &ClusterConfig) {}
     /// Server-filled fields that need the uid (a Job's generated selector).
     fn created(&mut self) {}
+    /// What the API server allocates from cluster-wide pools after validation (a Service's
+    /// cluster IP and node ports); errors as the registry reports them. `old` is the stored
+    /// object on an update.
+    fn allocate(
+        &mut self,
+        _store: &Store,
+        _old: Option<&Self>,
+        _rng: &mut Rng,
+    ) -> Vec<admission::FieldError> {
+        Vec::new()
+    }
     /// Field errors for a new object.
     fn validate(&self) -> Vec<admission::FieldError> {
         Vec::new()
@@ -166,6 +178,9 @@ pub struct ClusterConfig {
     pub node_monitor_grace_ms: Millis,
     /// kube-apiserver `--default-unreachable-toleration-seconds` (fact 80: 300).
     pub default_toleration_seconds: i64,
+    /// The cloud's pool of load-balancer addresses (`203.0.113.`): None where there is no
+    /// cloud (minikube), so LoadBalancer Services stay `<pending>`.
+    pub load_balancer_pool: Option<String>,
 }
 
 impl Default for ClusterConfig {
@@ -173,6 +188,7 @@ impl Default for ClusterConfig {
         ClusterConfig {
             node_monitor_grace_ms: 40_000,
             default_toleration_seconds: 300,
+            load_balancer_pool: None,
         }
     }
 }
@@ -189,6 +205,9 @@ pub struct Store {
     pub statefulsets: Table<StatefulSet>,
     pub jobs: Table<Job>,
     pub cronjobs: Table<CronJob>,
+    pub services: Table<Service>,
+    pub endpoints: Table<Endpoints>,
+    pub endpointslices: Table<EndpointSlice>,
     pub events: Vec<Event>,
     /// Where every write is routed: the controllers' work queues and the informers' indexes.
     pub watch: Watch,
@@ -373,12 +392,24 @@ impl Store {
             meta.self_link = None;
         }
         obj.created();
+        let errors = obj.allocate(self, None, rng);
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: T::KIND.into(),
+                name,
+                causes: errors,
+            });
+        }
         self.write(&ns, &name, Some(obj));
         Ok((ns, name))
     }
 
     /// Update the client-settable parts of an existing object (what apply does after a diff).
-    pub fn update<T: Resource>(&mut self, desired: &T) -> Result<WriteOutcome, ApiError> {
+    pub fn update<T: Resource>(
+        &mut self,
+        desired: &T,
+        rng: &mut Rng,
+    ) -> Result<WriteOutcome, ApiError> {
         let ns = scope::<T>(&desired.meta().namespace).to_string();
         let name = desired.meta().name.clone();
         let mut incoming = desired.clone();
@@ -397,6 +428,9 @@ impl Store {
         }
         let mut errors = next.validate();
         errors.extend(next.validate_update(&current));
+        if errors.is_empty() {
+            errors = next.allocate(self, Some(&current), rng);
+        }
         if !errors.is_empty() {
             return Err(ApiError::Invalid {
                 kind: T::KIND.into(),
@@ -583,6 +617,14 @@ macro_rules! resource {
             fn created(&mut self) {
                 admission::Admit::created(self)
             }
+            fn allocate(
+                &mut self,
+                store: &Store,
+                old: Option<&Self>,
+                rng: &mut Rng,
+            ) -> Vec<admission::FieldError> {
+                admission::Admit::allocate(self, store, old, rng)
+            }
             fn validate_update(&self, old: &Self) -> Vec<admission::FieldError> {
                 admission::Admit::validate_update(self, old)
             }
@@ -593,6 +635,66 @@ macro_rules! resource {
                 self.metadata.labels = desired.metadata.labels.clone();
                 self.metadata.annotations = desired.metadata.annotations.clone();
                 admission::Admit::take_spec(self, desired)
+            }
+        }
+    };
+}
+
+/// For kinds whose desired state is not under `spec` (Endpoints, EndpointSlice): the listed
+/// fields play its part.
+macro_rules! resource_fields {
+    ($ty:ty, $kind:literal, $api:literal, $plural:literal, $group:literal, $namespaced:literal, $field:ident, [$($spec:ident),*]) => {
+        impl Resource for $ty {
+            const KIND: &'static str = $kind;
+            const API_VERSION: &'static str = $api;
+            const PLURAL: &'static str = $plural;
+            const GROUP: &'static str = $group;
+            const NAMESPACED: bool = $namespaced;
+            fn meta(&self) -> &ObjectMeta {
+                &self.metadata
+            }
+            fn meta_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.metadata
+            }
+            fn table(store: &Store) -> &Table<Self> {
+                &store.$field
+            }
+            fn table_mut(store: &mut Store) -> &mut Table<Self> {
+                &mut store.$field
+            }
+            fn table_and_watch(store: &mut Store) -> (&mut Table<Self>, &mut Watch) {
+                (&mut store.$field, &mut store.watch)
+            }
+            fn apply_defaults(&mut self) {
+                admission::Admit::defaults(self)
+            }
+            fn validate(&self) -> Vec<admission::FieldError> {
+                admission::Admit::validate(self)
+            }
+            fn admit_config(&mut self, config: &ClusterConfig) {
+                admission::Admit::admit_config(self, config)
+            }
+            fn created(&mut self) {
+                admission::Admit::created(self)
+            }
+            fn allocate(
+                &mut self,
+                store: &Store,
+                old: Option<&Self>,
+                rng: &mut Rng,
+            ) -> Vec<admission::FieldError> {
+                admission::Admit::allocate(self, store, old, rng)
+            }
+            fn validate_update(&self, old: &Self) -> Vec<admission::FieldError> {
+                admission::Admit::validate_update(self, old)
+            }
+            fn same_spec(&self, other: &Self) -> bool {
+                true $(&& self.$spec == other.$spec)*
+            }
+            fn take_desired(&mut self, desired: &Self) {
+                self.metadata.labels = desired.metadata.labels.clone();
+                self.metadata.annotations = desired.metadata.annotations.clone();
+                $(self.$spec = desired.$spec.clone();)*
             }
         }
     };
@@ -646,4 +748,25 @@ resource!(
     "apps",
     true,
     statefulsets
+);
+resource!(Service, "Service", "v1", "services", "", true, services);
+resource_fields!(
+    Endpoints,
+    "Endpoints",
+    "v1",
+    "endpoints",
+    "",
+    true,
+    endpoints,
+    [subsets]
+);
+resource_fields!(
+    EndpointSlice,
+    "EndpointSlice",
+    "discovery.k8s.io/v1",
+    "endpointslices",
+    "discovery.k8s.io",
+    true,
+    endpointslices,
+    [address_type, endpoints, ports]
 );

@@ -6,6 +6,7 @@
 //! workqueue, with `AddAfter` as timers), so the cost of a step is the work it does, not the size
 //! of the world.
 
+use super::services::Service;
 use super::store::Resource;
 use super::types::*;
 use crate::sim::clock::Millis;
@@ -143,6 +144,8 @@ pub struct Watch {
     pub scheduler: WorkQueue,
     /// Pods bound to a node whose kubelet has to look at them.
     pub kubelet: WorkQueue,
+    /// Services whose endpoints (or load balancer) have to be looked at.
+    pub endpoints: WorkQueue,
     /// A node was added, removed or changed: every DaemonSet has to look again.
     pub nodes_changed: bool,
     /// The garbage collector's queue: uids of removed owners that still have dependents, and
@@ -155,6 +158,9 @@ pub struct Watch {
     pods_on_node: BTreeMap<String, BTreeSet<Key>>,
     usage: FxHashMap<String, Usage>,
     pod_counts: FxHashMap<String, PodCounts>,
+    /// Each namespace's Services and their selectors, so a pod change wakes the Services that
+    /// select it.
+    selectors: BTreeMap<String, BTreeMap<String, Labels>>,
     /// How much work the control plane has done (for the benchmark's report).
     pub counters: Counters,
 }
@@ -216,10 +222,12 @@ impl Watch {
             "Job" => self.jobs.add(&meta.namespace, &meta.name),
             "CronJob" => self.cronjobs.add(&meta.namespace, &meta.name),
             "Node" => self.nodes_changed = true,
+            "Service" => self.endpoints.add(&meta.namespace, &meta.name),
             "Pod" => {
                 let Some(p) = (obj as &dyn Any).downcast_ref::<Pod>() else {
                     return;
                 };
+                self.wake_services(p);
                 if let Some(r) = controller_of(&p.metadata) {
                     let live = p.metadata.deletion_timestamp.is_none();
                     let ready = pod_is_ready(p);
@@ -267,12 +275,47 @@ impl Watch {
             "Job" => self.jobs.add(&meta.namespace, &meta.name),
             "CronJob" => self.cronjobs.add(&meta.namespace, &meta.name),
             "Node" => self.nodes_changed = true,
+            "Service" => {
+                let new = new.and_then(|n| (n as &dyn Any).downcast_ref::<Service>());
+                let names = self.selectors.entry(meta.namespace.clone()).or_default();
+                match new.and_then(|s| s.spec.selector.clone()) {
+                    Some(sel) if !sel.is_empty() => {
+                        names.insert(meta.name.clone(), sel);
+                    }
+                    _ => {
+                        names.remove(&meta.name);
+                    }
+                }
+                self.endpoints.add(&meta.namespace, &meta.name);
+            }
             "Pod" => {
                 let old = old.and_then(|o| (o as &dyn Any).downcast_ref::<Pod>());
                 let new = new.and_then(|n| (n as &dyn Any).downcast_ref::<Pod>());
+                for p in [old, new].into_iter().flatten() {
+                    self.wake_services(p);
+                }
                 self.observe_pod(old, new);
             }
             _ => {}
+        }
+    }
+
+    /// Queue the Services of the pod's namespace whose selector matches its labels.
+    fn wake_services(&mut self, p: &Pod) {
+        let Some(services) = self.selectors.get(&p.metadata.namespace) else {
+            return;
+        };
+        let matching: Vec<&String> = services
+            .iter()
+            .filter(|(_, sel)| sel.iter().all(|(k, v)| p.metadata.labels.get(k) == Some(v)))
+            .map(|(name, _)| name)
+            .collect();
+        if matching.is_empty() {
+            return;
+        }
+        let names: Vec<String> = matching.into_iter().cloned().collect();
+        for name in names {
+            self.endpoints.add(&p.metadata.namespace, &name);
         }
     }
 

@@ -44,6 +44,9 @@ fn delete(store: &mut Store, obj: &ObjRef, now: Millis) {
         "StatefulSet" => drop(store.remove::<StatefulSet>(ns, name)),
         "DaemonSet" => drop(store.remove::<DaemonSet>(ns, name)),
         "CronJob" => drop(store.remove::<CronJob>(ns, name)),
+        "EndpointSlice" => drop(store.remove::<EndpointSlice>(ns, name)),
+        "Endpoints" => drop(store.remove::<Endpoints>(ns, name)),
+        "Service" => drop(store.remove::<Service>(ns, name)),
         _ => {}
     }
 }

@@ -4,6 +4,7 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod endpoints;
 pub mod garbage_collector;
 pub mod job;
 pub mod node_lifecycle;
