@@ -2,6 +2,7 @@
 //! the browser; compiles and tests natively.
 
 pub mod api;
+pub mod apps;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
@@ -10,6 +11,7 @@ pub mod fs;
 pub mod fxhash;
 pub mod images;
 pub mod kubelet;
+pub mod net;
 pub mod network;
 pub mod quantity;
 pub mod rng;

@@ -1,0 +1,219 @@
+//! What the catalog's servers answer over HTTP: status, headers and body, as the real images do
+//! (nginx's welcome and 404 pages, http-echo's `-text`, the course's hello image with its pod
+//! name). Pure functions of the image, its command, the pod and the request, so every replay
+//! answers the same.
+
+use crate::sim::clock::Millis;
+use crate::sim::images;
+use crate::sim::network::{HttpRequest, HttpResponse};
+
+/// The container a request reaches.
+pub struct Server<'a> {
+    pub image: &'a str,
+    /// Command and args, joined.
+    pub command: &'a [String],
+    pub pod_name: &'a str,
+    pub pod_ip: &'a str,
+    /// How long the container has been running.
+    pub elapsed: Millis,
+    /// The virtual time now (for `Date:`).
+    pub now: Millis,
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Not Allowed",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+/// `Mon, 01 Jan 2026 00:05:00 GMT`, as HTTP's `Date:` header is written.
+pub fn http_date(t: Millis) -> String {
+    let rfc = crate::sim::clock::rfc3339(t);
+    // rfc3339 is `YYYY-MM-DDTHH:MM:SSZ`.
+    let (date, time) = rfc.split_once('T').unwrap_or(("1970-01-01", "00:00:00Z"));
+    let mut parts = date.split('-');
+    let y: i64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(1970);
+    let m: usize = parts.next().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let d: i64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let days = days_from_civil(y, m as i64, d);
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {d:02} {} {y} {} GMT",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[m.clamp(1, 12) - 1],
+        time.trim_end_matches('Z')
+    )
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+const NGINX_VERSION: &str = "nginx/1.25.5";
+
+fn nginx_error(status: u16) -> String {
+    let title = format!("{status} {}", reason(status));
+    format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>{NGINX_VERSION}</center>\r\n</body>\r\n</html>\r\n"
+    )
+}
+
+fn response(status: u16, headers: Vec<(&str, String)>, body: String) -> HttpResponse {
+    HttpResponse {
+        version: "HTTP/1.1".into(),
+        status,
+        reason: reason(status).into(),
+        headers: headers
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        body,
+    }
+}
+
+/// The answer of the container listening on `port`, or None when nothing listens there.
+pub fn answer(server: &Server, port: i64, request: &HttpRequest) -> Option<HttpResponse> {
+    let path = request.path.split('?').next().unwrap_or("/");
+    let status = images::http_status(server.image, server.command, port, path, server.elapsed)?;
+    let (repo, _) = images::normalise(server.image);
+    let date = http_date(server.now);
+    let head = request.method == "HEAD";
+    let with_body = |status: u16, mut headers: Vec<(&'static str, String)>, body: String| {
+        headers.push(("Content-Length", body.len().to_string()));
+        response(status, headers, if head { String::new() } else { body })
+    };
+    Some(match repo.as_str() {
+        "nginx" | "registry.k8s.io/nginx-slim" => {
+            if !["GET", "HEAD"].contains(&request.method.as_str()) && status == 200 {
+                let body = nginx_error(405);
+                return Some(with_body(
+                    405,
+                    vec![
+                        ("Server", NGINX_VERSION.into()),
+                        ("Date", date),
+                        ("Content-Type", "text/html".into()),
+                        ("Connection", "keep-alive".into()),
+                    ],
+                    body,
+                ));
+            }
+            let body = if status == 200 {
+                crate::sim::rootfs::NGINX_INDEX.to_string()
+            } else {
+                nginx_error(status)
+            };
+            let mut headers = vec![
+                ("Server", NGINX_VERSION.to_string()),
+                ("Date", date),
+                ("Content-Type", "text/html".to_string()),
+            ];
+            if status == 200 {
+                headers.push(("Last-Modified", "Tue, 16 Apr 2024 14:29:59 GMT".into()));
+                headers.push(("Connection", "keep-alive".into()));
+                headers.push(("ETag", "\"661e8b67-267\"".into()));
+                headers.push(("Accept-Ranges", "bytes".into()));
+            } else {
+                headers.push(("Connection", "keep-alive".into()));
+            }
+            with_body(status, headers, body)
+        }
+        "hashicorp/http-echo" => {
+            let text = server
+                .command
+                .iter()
+                .find_map(|a| a.strip_prefix("-text="))
+                .unwrap_or("hello-world");
+            with_body(
+                status,
+                vec![
+                    ("X-App-Name", "http-echo".into()),
+                    ("X-App-Version", "1.0.0".into()),
+                    ("Date", date),
+                    ("Content-Type", "text/plain; charset=utf-8".into()),
+                ],
+                format!("{text}\n"),
+            )
+        }
+        "pocketcluster/hello" => with_body(
+            status,
+            vec![
+                ("Content-Type", "text/plain; charset=utf-8".into()),
+                ("Date", date),
+            ],
+            format!(
+                "Hello from {} ({}), path {}\n",
+                server.pod_name, server.pod_ip, path
+            ),
+        ),
+        _ => with_body(
+            status,
+            vec![
+                ("Content-Type", "text/plain; charset=utf-8".into()),
+                ("Date", date),
+            ],
+            format!("{status} {}\n", reason(status)),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_are_rfc_7231() {
+        // 2026-01-01 is a Thursday.
+        assert_eq!(http_date(0).len(), "Thu, 01 Jan 2026 00:00:00 GMT".len());
+        assert!(
+            http_date(0).starts_with("Thu, 01 Jan 2026"),
+            "{}",
+            http_date(0)
+        );
+    }
+
+    #[test]
+    fn nginx_answers_its_pages() {
+        let cmd: Vec<String> = Vec::new();
+        let s = Server {
+            image: "nginx:1.25",
+            command: &cmd,
+            pod_name: "web",
+            pod_ip: "10.244.1.2",
+            elapsed: 1_000,
+            now: 0,
+        };
+        let req = |path: &str| HttpRequest {
+            method: "GET".into(),
+            path: path.into(),
+            ..Default::default()
+        };
+        let ok = answer(&s, 80, &req("/")).expect("nginx listens on 80");
+        assert_eq!(ok.status, 200);
+        assert!(ok.body.contains("Welcome to nginx!"));
+        let missing = answer(&s, 80, &req("/nope")).expect("a 404 page");
+        assert_eq!(missing.status, 404);
+        assert!(missing.body.contains("404 Not Found"));
+        assert!(answer(&s, 8080, &req("/")).is_none());
+    }
+}

@@ -1,0 +1,687 @@
+//! The simulated network: cluster DNS (CoreDNS), kube-proxy and pod-to-pod delivery, as seen
+//! from one pod. A request's path is recorded hop by hop, each hop with the rule that decided it.
+//!
+//! [`NetView`] is a snapshot of what routing needs (Services, endpoints, pods, nodes), taken
+//! before a command runs, so the tools can run while the container's files are borrowed.
+
+use crate::sim::api::*;
+use crate::sim::apps;
+use crate::sim::clock::Millis;
+use crate::sim::network::*;
+use crate::sim::rng::Rng;
+use crate::sim::World;
+
+/// The cluster domain.
+pub const DOMAIN: &str = "cluster.local";
+
+#[derive(Debug, Clone)]
+struct SvcView {
+    namespace: String,
+    name: String,
+    type_: String,
+    cluster_ip: String,
+    external_name: String,
+    ports: Vec<ServicePort>,
+    /// Ready endpoints: (pod IP, port name, port number).
+    endpoints: Vec<(String, String, i64)>,
+    /// Ready endpoint IPs with their pod hostnames (headless DNS).
+    hosts: Vec<(String, String)>,
+    client_ip_affinity: bool,
+    lb_ips: Vec<String>,
+    local_only: bool,
+}
+
+#[derive(Debug, Clone)]
+struct ContainerView {
+    name: String,
+    image: String,
+    command: Vec<String>,
+    running_since: Option<Millis>,
+}
+
+#[derive(Debug, Clone)]
+struct PodView {
+    namespace: String,
+    name: String,
+    ip: String,
+    node: String,
+    containers: Vec<ContainerView>,
+    host_network: bool,
+}
+
+#[derive(Debug, Clone)]
+struct NodeView {
+    name: String,
+    ip: String,
+    up: bool,
+}
+
+/// What routing needs of one cluster.
+#[derive(Debug, Clone)]
+pub struct NetView {
+    services: Vec<SvcView>,
+    pods: Vec<PodView>,
+    nodes: Vec<NodeView>,
+    /// Whether a CoreDNS pod is running and ready on a powered node.
+    dns_up: bool,
+    now: Millis,
+}
+
+impl NetView {
+    /// A snapshot of cluster `index` of the world.
+    pub fn of(world: &World, index: usize) -> NetView {
+        let Some(c) = world.clusters.get(index) else {
+            return NetView {
+                services: Vec::new(),
+                pods: Vec::new(),
+                nodes: Vec::new(),
+                dns_up: false,
+                now: world.now,
+            };
+        };
+        let store = &c.store;
+        let node_up = |n: &str| !c.stopped.contains(n);
+        let services = store
+            .services
+            .values()
+            .map(|s| {
+                let ep = store.endpoints.get(&s.metadata.namespace, &s.metadata.name);
+                let mut endpoints = Vec::new();
+                let mut hosts = Vec::new();
+                for subset in ep.map(|e| e.subsets.as_slice()).unwrap_or(&[]) {
+                    for a in &subset.addresses {
+                        hosts.push((a.ip.clone(), a.hostname.clone()));
+                        for p in &subset.ports {
+                            endpoints.push((a.ip.clone(), p.name.clone(), p.port));
+                        }
+                    }
+                }
+                SvcView {
+                    namespace: s.metadata.namespace.clone(),
+                    name: s.metadata.name.clone(),
+                    type_: s.type_name().to_string(),
+                    cluster_ip: s.spec.cluster_ip.clone(),
+                    external_name: s.spec.external_name.clone(),
+                    ports: s.spec.ports.clone(),
+                    endpoints,
+                    hosts,
+                    client_ip_affinity: s.spec.session_affinity == "ClientIP",
+                    lb_ips: s
+                        .status
+                        .load_balancer
+                        .ingress
+                        .iter()
+                        .map(|i| i.ip.clone())
+                        .chain(s.spec.external_ips.iter().cloned())
+                        .collect(),
+                    local_only: s.spec.external_traffic_policy == "Local",
+                }
+            })
+            .collect();
+        let pods = store
+            .pods
+            .values()
+            .filter(|p| !p.status.pod_ip.is_empty())
+            .map(|p| {
+                let rt = c
+                    .kubelets
+                    .pods
+                    .get(&(p.metadata.namespace.clone(), p.metadata.name.clone()));
+                let containers = p
+                    .spec
+                    .containers
+                    .iter()
+                    .map(|spec| {
+                        let running_since = rt
+                            .and_then(|rt| rt.containers.iter().find(|x| x.name == spec.name))
+                            .and_then(|x| match x.state {
+                                crate::sim::kubelet::RunState::Running { since, .. } => Some(since),
+                                _ => None,
+                            });
+                        let mut command = spec.command.clone();
+                        command.extend(spec.args.iter().cloned());
+                        ContainerView {
+                            name: spec.name.clone(),
+                            image: spec.image.clone(),
+                            command,
+                            running_since,
+                        }
+                    })
+                    .collect();
+                PodView {
+                    namespace: p.metadata.namespace.clone(),
+                    name: p.metadata.name.clone(),
+                    ip: p.status.pod_ip.clone(),
+                    node: p.spec.node_name.clone(),
+                    containers,
+                    host_network: p.spec.host_network,
+                }
+            })
+            .collect();
+        let nodes = store
+            .nodes
+            .values()
+            .map(|n| NodeView {
+                name: n.metadata.name.clone(),
+                ip: crate::sim::kubelet::node_ip(n),
+                up: node_up(&n.metadata.name),
+            })
+            .collect();
+        let dns_up = store
+            .pods
+            .in_namespace(Some("kube-system"))
+            .filter(|p| p.metadata.labels.get("k8s-app").map(String::as_str) == Some("kube-dns"))
+            .any(|p| {
+                node_up(&p.spec.node_name)
+                    && p.status
+                        .conditions
+                        .iter()
+                        .any(|c| c.type_ == "Ready" && c.status == "True")
+            });
+        NetView {
+            services,
+            pods,
+            nodes,
+            dns_up,
+            now: world.now,
+        }
+    }
+
+    fn pod_by_ip(&self, ip: &str) -> Option<&PodView> {
+        self.pods.iter().find(|p| p.ip == ip && !p.host_network)
+    }
+
+    fn node_by_ip(&self, ip: &str) -> Option<&NodeView> {
+        self.nodes.iter().find(|n| n.ip == ip)
+    }
+
+    fn node(&self, name: &str) -> Option<&NodeView> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+}
+
+/// The network as one pod sees it.
+pub struct PodNetwork<'a> {
+    view: &'a NetView,
+    rng: &'a mut Rng,
+    namespace: String,
+    pod: String,
+    ip: String,
+    node: String,
+    trace: Vec<Hop>,
+}
+
+impl<'a> PodNetwork<'a> {
+    pub fn new(view: &'a NetView, rng: &'a mut Rng, namespace: &str, pod: &str) -> Self {
+        let (ip, node) = view
+            .pods
+            .iter()
+            .find(|p| p.namespace == namespace && p.name == pod)
+            .map(|p| (p.ip.clone(), p.node.clone()))
+            .unwrap_or_default();
+        PodNetwork {
+            view,
+            rng,
+            namespace: namespace.into(),
+            pod: pod.into(),
+            ip,
+            node,
+            trace: Vec::new(),
+        }
+    }
+
+    fn hop(&mut self, at: impl Into<String>, detail: impl Into<String>) {
+        self.trace.push(Hop {
+            at: at.into(),
+            detail: detail.into(),
+        });
+    }
+
+    /// The search path of the pod's resolv.conf (fact 58).
+    fn search(&self) -> Vec<String> {
+        vec![
+            format!("{}.svc.{DOMAIN}", self.namespace),
+            format!("svc.{DOMAIN}"),
+            DOMAIN.to_string(),
+        ]
+    }
+
+    /// Answer one fully qualified name from the cluster's records (fact 59): Some((cnames,
+    /// addresses)) or None (NXDOMAIN).
+    fn records(&self, fqdn: &str) -> Option<(Vec<String>, Vec<String>)> {
+        let name = fqdn.trim_end_matches('.').to_ascii_lowercase();
+        let suffix = format!(".svc.{DOMAIN}");
+        if let Some(rest) = name.strip_suffix(&suffix) {
+            let labels: Vec<&str> = rest.split('.').collect();
+            match labels.as_slice() {
+                [svc, ns] => {
+                    let s = self
+                        .view
+                        .services
+                        .iter()
+                        .find(|s| s.name == *svc && s.namespace == *ns)?;
+                    if s.type_ == "ExternalName" {
+                        return Some((vec![s.external_name.clone()], Vec::new()));
+                    }
+                    if s.cluster_ip == "None" {
+                        let ips: Vec<String> = s.hosts.iter().map(|(ip, _)| ip.clone()).collect();
+                        return (!ips.is_empty()).then_some((Vec::new(), ips));
+                    }
+                    return Some((Vec::new(), vec![s.cluster_ip.clone()]));
+                }
+                [host, svc, ns] => {
+                    let s =
+                        self.view.services.iter().find(|s| {
+                            s.name == *svc && s.namespace == *ns && s.cluster_ip == "None"
+                        })?;
+                    let ip = s.hosts.iter().find(|(_, h)| h == host)?.0.clone();
+                    return Some((Vec::new(), vec![ip]));
+                }
+                _ => return None,
+            }
+        }
+        let pod_suffix = format!(".pod.{DOMAIN}");
+        if let Some(rest) = name.strip_suffix(&pod_suffix) {
+            // a-b-c-d.namespace.pod.cluster.local
+            let (dashed, _ns) = rest.split_once('.')?;
+            let ip = dashed.replace('-', ".");
+            crate::sim::api::service_admission::parse_ipv4(&ip)?;
+            return Some((Vec::new(), vec![ip]));
+        }
+        None
+    }
+
+    /// The endpoint kube-proxy picks for a Service port, or why there is none.
+    fn pick_endpoint(
+        &mut self,
+        svc: &SvcView,
+        port: &ServicePort,
+        via_node: &str,
+    ) -> Result<(String, i64), ConnectError> {
+        let mut candidates: Vec<(String, i64)> = svc
+            .endpoints
+            .iter()
+            .filter(|(_, name, _)| *name == port.name)
+            .map(|(ip, _, p)| (ip.clone(), *p))
+            .collect();
+        if svc.local_only {
+            let local: Vec<(String, i64)> = candidates
+                .iter()
+                .filter(|(ip, _)| self.view.pod_by_ip(ip).is_some_and(|p| p.node == via_node))
+                .cloned()
+                .collect();
+            candidates = local;
+        }
+        let at = format!("kube-proxy {via_node}");
+        if candidates.is_empty() {
+            self.hop(
+                at,
+                format!(
+                    "Service {}/{} has no ready endpoints for port {}: iptables rejects the connection",
+                    svc.namespace, svc.name, port.port
+                ),
+            );
+            return Err(ConnectError::Refused);
+        }
+        let n = candidates.len();
+        let index = if svc.client_ip_affinity {
+            // ClientIP affinity: the same client always lands on the same endpoint.
+            let h = self
+                .ip
+                .bytes()
+                .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64));
+            (h % n as u64) as usize
+        } else {
+            self.rng.below(n as u64) as usize
+        };
+        let (ip, p) = candidates[index].clone();
+        let why = if svc.client_ip_affinity {
+            "sessionAffinity ClientIP keeps this client on it".to_string()
+        } else {
+            "picked at random, as iptables mode does".to_string()
+        };
+        self.hop(
+            at,
+            format!(
+                "DNAT to {ip}:{p}, one of {n} ready endpoint{} of Service {}/{}: {why}",
+                if n == 1 { "" } else { "s" },
+                svc.namespace,
+                svc.name
+            ),
+        );
+        Ok((ip, p))
+    }
+
+    /// Where a connection to ip:port ends up: a pod IP and port, after kube-proxy.
+    fn route(&mut self, ip: &str, port: u16) -> Result<(String, i64), ConnectError> {
+        let port = port as i64;
+        let view = self.view;
+        // A Service's virtual IP (or its load balancer's address, which kube-proxy also
+        // programs inside the cluster).
+        if let Some(svc) = view
+            .services
+            .iter()
+            .find(|s| s.cluster_ip == ip || s.lb_ips.iter().any(|l| l == ip))
+        {
+            self.hop(
+                format!("service {}/{}", svc.namespace, svc.name),
+                format!(
+                    "{ip} is the {} address of Service {}/{}",
+                    if svc.cluster_ip == ip {
+                        "cluster"
+                    } else {
+                        "load balancer"
+                    },
+                    svc.namespace,
+                    svc.name
+                ),
+            );
+            let Some(sp) = svc
+                .ports
+                .iter()
+                .find(|p| p.port == port && p.protocol == "TCP")
+            else {
+                self.hop(
+                    format!("kube-proxy {}", self.node),
+                    format!(
+                        "Service {}/{} has no port {port}: no rule matches, the packet is dropped",
+                        svc.namespace, svc.name
+                    ),
+                );
+                return Err(ConnectError::TimedOut);
+            };
+            let node = self.node.clone();
+            let svc = svc.clone();
+            let sp = sp.clone();
+            return self.pick_endpoint(&svc, &sp, &node);
+        }
+        if view.pod_by_ip(ip).is_some() {
+            return Ok((ip.to_string(), port));
+        }
+        if let Some(node) = view.node_by_ip(ip) {
+            if !node.up {
+                self.hop(format!("node {}", node.name), "powered off: no answer");
+                return Err(ConnectError::TimedOut);
+            }
+            let node_name = node.name.clone();
+            if let Some((svc, sp)) = view.services.iter().find_map(|s| {
+                s.ports
+                    .iter()
+                    .find(|p| p.node_port == Some(port))
+                    .map(|p| (s.clone(), p.clone()))
+            }) {
+                self.hop(
+                    format!("node {node_name}"),
+                    format!(
+                        "{port} is the nodePort of Service {}/{}",
+                        svc.namespace, svc.name
+                    ),
+                );
+                return self.pick_endpoint(&svc, &sp, &node_name);
+            }
+            // A pod on the host network (the control plane, kube-proxy) may listen there.
+            if let Some(p) = view
+                .pods
+                .iter()
+                .find(|p| p.host_network && p.node == node_name)
+            {
+                let _ = p;
+            }
+            self.hop(
+                format!("node {node_name}"),
+                format!("nothing listens on port {port}: connection refused"),
+            );
+            return Err(ConnectError::Refused);
+        }
+        if ip.starts_with("10.96.") || ip.starts_with("10.10") || ip.starts_with("10.11") {
+            self.hop(
+                format!("kube-proxy {}", self.node),
+                format!("no Service has the address {ip}: no rule matches, the packet is dropped"),
+            );
+            return Err(ConnectError::TimedOut);
+        }
+        self.hop(
+            format!("pod {}/{}", self.namespace, self.pod),
+            format!("{ip} is outside the simulated world: no route"),
+        );
+        Err(ConnectError::TimedOut)
+    }
+
+    /// Deliver to a pod's port: the container that listens there answers.
+    fn deliver(
+        &mut self,
+        ip: &str,
+        port: i64,
+        request: Option<&HttpRequest>,
+    ) -> Result<Option<HttpResponse>, ConnectError> {
+        let view = self.view;
+        let Some(pod) = view.pod_by_ip(ip) else {
+            return Err(ConnectError::TimedOut);
+        };
+        let where_ = format!("pod {}/{}", pod.namespace, pod.name);
+        if view.node(&pod.node).is_some_and(|n| !n.up) {
+            self.hop(
+                where_,
+                format!("its node {} is powered off: no answer", pod.node),
+            );
+            return Err(ConnectError::TimedOut);
+        }
+        for c in &pod.containers {
+            let Some(since) = c.running_since else {
+                continue;
+            };
+            let server = apps::Server {
+                image: &c.image,
+                command: &c.command,
+                pod_name: &pod.name,
+                pod_ip: &pod.ip,
+                elapsed: view.now.saturating_sub(since),
+                now: view.now,
+            };
+            let probe = HttpRequest {
+                method: "GET".into(),
+                path: "/".into(),
+                ..Default::default()
+            };
+            let req = request.unwrap_or(&probe);
+            if let Some(resp) = apps::answer(&server, port, req) {
+                self.hop(
+                    format!("container {}", c.name),
+                    match request {
+                        Some(r) => format!(
+                            "{} ({}) answers {} {} with {} {}",
+                            c.name, c.image, r.method, r.path, resp.status, resp.reason
+                        ),
+                        None => format!(
+                            "{} ({}) accepts the connection on port {port}",
+                            c.name, c.image
+                        ),
+                    },
+                );
+                return Ok(request.map(|_| resp));
+            }
+            if request.is_none() && crate::sim::images::tcp_open(&c.image, &c.command, port) {
+                self.hop(
+                    format!("container {}", c.name),
+                    format!("{} accepts the connection on port {port}", c.image),
+                );
+                return Ok(None);
+            }
+        }
+        self.hop(
+            where_,
+            format!("nothing in the pod listens on port {port}: connection refused"),
+        );
+        Err(ConnectError::Refused)
+    }
+}
+
+impl Network for PodNetwork<'_> {
+    fn lookup(&mut self, name: &str) -> Result<Lookup, LookupError> {
+        let server = crate::sim::api::service_admission::KUBE_DNS_IP.to_string();
+        if crate::sim::api::service_admission::parse_ipv4(name).is_some() {
+            return Ok(Lookup {
+                server,
+                name: name.into(),
+                addresses: vec![name.into()],
+                ..Default::default()
+            });
+        }
+        if !self.view.dns_up {
+            self.hop(
+                format!("dns {server}"),
+                "no CoreDNS pod is ready: the query times out",
+            );
+            return Err(LookupError::Timeout { server });
+        }
+        // ndots:5: a name with fewer than five dots tries the search path first.
+        let absolute = name.ends_with('.');
+        let dots = name.matches('.').count();
+        let mut candidates: Vec<String> = Vec::new();
+        if absolute {
+            candidates.push(name.trim_end_matches('.').to_string());
+        } else {
+            let search: Vec<String> = self
+                .search()
+                .iter()
+                .map(|d| format!("{name}.{d}"))
+                .collect();
+            if dots >= 5 {
+                candidates.push(name.to_string());
+                candidates.extend(search);
+            } else {
+                candidates.extend(search);
+                candidates.push(name.to_string());
+            }
+        }
+        let mut tried = Vec::new();
+        for fqdn in &candidates {
+            match self.records(fqdn) {
+                Some((cnames, addresses)) => {
+                    tried.push((fqdn.clone(), true));
+                    self.hop(
+                        format!("dns {server}"),
+                        if cnames.is_empty() {
+                            format!("{fqdn} is {}", addresses.join(", "))
+                        } else {
+                            format!("{fqdn} is an alias (CNAME) for {}", cnames.join(", "))
+                        },
+                    );
+                    return Ok(Lookup {
+                        server,
+                        name: fqdn.clone(),
+                        cnames,
+                        addresses,
+                        tried,
+                    });
+                }
+                None => tried.push((fqdn.clone(), false)),
+            }
+        }
+        self.hop(
+            format!("dns {server}"),
+            format!("no record for {name} (tried {})", candidates.join(", ")),
+        );
+        Err(LookupError::NxDomain {
+            name: name.into(),
+            tried: candidates,
+        })
+    }
+
+    fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
+        self.hop(
+            format!("pod {}/{}", self.namespace, self.pod),
+            format!(
+                "{} {}:{} {} (Host: {})",
+                request.method, request.ip, request.port, request.path, request.host
+            ),
+        );
+        let (ip, port) = self.route(&request.ip, request.port)?;
+        match self.deliver(&ip, port, Some(request))? {
+            Some(resp) => Ok(resp),
+            None => Err(ConnectError::Reset),
+        }
+    }
+
+    fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
+        self.hop(
+            format!("pod {}/{}", self.namespace, self.pod),
+            format!("TCP connect to {ip}:{port}"),
+        );
+        let (ip, port) = self.route(ip, port)?;
+        self.deliver(&ip, port, None).map(|_| ())
+    }
+
+    fn last_trace(&self) -> Vec<Hop> {
+        self.trace.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::Session;
+
+    fn session() -> Session {
+        let mut s = Session::new(7);
+        for line in [
+            "kubectl create deployment web --image=nginx:1.25 --replicas=2",
+            "kubectl expose deployment web --port=80",
+            "kubectl run client --image=busybox:1.36 -- sleep 3600",
+            "sim advance 20s",
+        ] {
+            s.run(line, None);
+        }
+        s
+    }
+
+    #[test]
+    fn a_service_name_resolves_through_the_search_path_and_reaches_a_pod() {
+        let mut s = session();
+        let view = NetView::of(&s.world, 0);
+        let mut net = PodNetwork::new(&view, &mut s.world.rng, "default", "client");
+        for name in [
+            "web",
+            "web.default",
+            "web.default.svc",
+            "web.default.svc.cluster.local",
+        ] {
+            let l = net.lookup(name).expect("the four names of fact 58 resolve");
+            assert_eq!(l.name, "web.default.svc.cluster.local");
+            assert_eq!(l.addresses.len(), 1);
+        }
+        assert!(matches!(
+            net.lookup("nope"),
+            Err(LookupError::NxDomain { .. })
+        ));
+        let ip = net.lookup("web").expect("resolves").addresses[0].clone();
+        let resp = net
+            .http(&HttpRequest {
+                method: "GET".into(),
+                scheme: "http".into(),
+                host: "web".into(),
+                ip,
+                port: 80,
+                path: "/".into(),
+                ..Default::default()
+            })
+            .expect("nginx answers");
+        assert_eq!(resp.status, 200);
+        assert!(resp.body.contains("Welcome to nginx!"));
+        let trace = net.last_trace();
+        assert!(trace.iter().any(|h| h.at.starts_with("kube-proxy")));
+        assert!(trace.iter().any(|h| h.at == "container nginx"));
+    }
+
+    #[test]
+    fn a_service_port_that_does_not_exist_times_out_and_a_missing_backend_is_refused() {
+        let mut s = session();
+        s.run("kubectl scale deployment web --replicas=0", None);
+        s.run("sim advance 40s", None);
+        let view = NetView::of(&s.world, 0);
+        let mut net = PodNetwork::new(&view, &mut s.world.rng, "default", "client");
+        let ip = net.lookup("web").expect("resolves").addresses[0].clone();
+        assert_eq!(net.tcp_connect(&ip, 80), Err(ConnectError::Refused));
+        assert_eq!(net.tcp_connect(&ip, 81), Err(ConnectError::TimedOut));
+    }
+}
