@@ -61,6 +61,10 @@ pub struct ContainerRuntime {
     /// Readiness as the readiness probe last decided (true at once when there is no probe).
     pub probe_ready: bool,
     pub probes: ProbeState,
+    /// The Service variables this container instance started with (fact 56 (d): fixed at
+    /// start, so Services made later do not appear until it restarts). Shared between the
+    /// containers that started with the same Services.
+    pub service_env: std::sync::Arc<Vec<(String, String)>>,
 }
 
 /// Where each probe of a running container stands.
@@ -276,6 +280,18 @@ struct Ctx<'a> {
     now: Millis,
     rng: &'a mut Rng,
     events: Vec<(String, String, &'static str, &'static str, String)>,
+    /// The Service variables for the pod being synced (by namespace and enableServiceLinks),
+    /// made once per sync for the namespaces it touches.
+    service_env: std::sync::Arc<Vec<(String, String)>>,
+    env_by_namespace: BTreeMap<(String, bool), std::sync::Arc<Vec<(String, String)>>>,
+}
+
+/// What a Service contributes to a pod's environment.
+#[derive(Debug, Clone)]
+pub struct ServiceLink {
+    name: String,
+    ip: String,
+    ports: Vec<(String, i64, String)>,
 }
 
 impl Ctx<'_> {
@@ -395,6 +411,8 @@ impl Kubelets {
             now,
             rng,
             events: Vec::new(),
+            service_env: Default::default(),
+            env_by_namespace: BTreeMap::new(),
         };
         let mut removed = Vec::new();
         for key in keys {
@@ -417,6 +435,18 @@ impl Kubelets {
                 store.watch.kubelet.set_timer(&key, None);
                 continue;
             }
+            let links = (
+                pod.metadata.namespace.clone(),
+                pod.spec.enable_service_links != Some(false),
+            );
+            ctx.service_env = match ctx.env_by_namespace.get(&links) {
+                Some(env) => env.clone(),
+                None => {
+                    let env = std::sync::Arc::new(service_env(&service_links(store, pod)));
+                    ctx.env_by_namespace.insert(links, env.clone());
+                    env
+                }
+            };
             let node = nodes
                 .entry(pod.spec.node_name.clone())
                 .or_insert_with(|| store.nodes.get("", &pod.spec.node_name).map(NodeView::new));
@@ -448,6 +478,7 @@ impl Kubelets {
                         container_id: String::new(),
                         probe_ready: false,
                         probes: ProbeState::default(),
+                        service_env: Default::default(),
                     })
                     .collect();
                 let mut rt = PodRuntime {
@@ -557,6 +588,7 @@ impl Kubelets {
         let now = ctx.now;
         let c = &mut rt.containers[i];
         c.container_id = format!("containerd://{}", ctx.rng.hex(64));
+        c.service_env = ctx.service_env.clone();
         c.state = RunState::Running {
             since: now,
             exits: exit_plan(pod, spec, now),
@@ -1003,6 +1035,74 @@ impl Kubelets {
     pub fn next_deadline(&self, store: &Store, now: Millis) -> Option<Millis> {
         store.watch.kubelet.next_timer(now)
     }
+}
+
+/// The Services whose variables a pod gets (fact 56): those of its namespace (unless
+/// `enableServiceLinks: false`) and always `kubernetes` from `default`; none for headless or
+/// ExternalName Services. Sorted by name, as the kubelet's map would give them in no fixed order.
+fn service_links(store: &Store, pod: &Pod) -> Vec<ServiceLink> {
+    let ns = &pod.metadata.namespace;
+    let links = pod.spec.enable_service_links != Some(false);
+    let mut out: Vec<ServiceLink> = store
+        .services
+        .in_namespace(Some(ns))
+        .filter(|_| links)
+        .chain(
+            store
+                .services
+                .get("default", "kubernetes")
+                .filter(|_| ns != "default" || !links),
+        )
+        .filter(|s| !s.spec.cluster_ip.is_empty() && s.spec.cluster_ip != "None")
+        .map(|s| ServiceLink {
+            name: s.metadata.name.clone(),
+            ip: s.spec.cluster_ip.clone(),
+            ports: s
+                .spec
+                .ports
+                .iter()
+                .map(|p| (p.name.clone(), p.port, p.protocol.clone()))
+                .collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The variables of those Services, as the kubelet's envvars.FromServices writes them:
+/// `NAME_SERVICE_HOST`, `NAME_SERVICE_PORT`, `NAME_SERVICE_PORT_PORTNAME`, and the Docker-link
+/// ones (`NAME_PORT=tcp://IP:PORT`, `NAME_PORT_80_TCP`, `_PROTO`, `_PORT`, `_ADDR`).
+pub fn service_env(services: &[ServiceLink]) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    for s in services {
+        let Some((_, first_port, first_proto)) = s.ports.first() else {
+            continue;
+        };
+        let name = s.name.to_ascii_uppercase().replace('-', "_");
+        env.push((format!("{name}_SERVICE_HOST"), s.ip.clone()));
+        env.push((format!("{name}_SERVICE_PORT"), first_port.to_string()));
+        for (pname, port, _) in &s.ports {
+            if !pname.is_empty() {
+                let pname = pname.to_ascii_uppercase().replace('-', "_");
+                env.push((format!("{name}_SERVICE_PORT_{pname}"), port.to_string()));
+            }
+        }
+        let proto = first_proto.to_ascii_lowercase();
+        env.push((
+            format!("{name}_PORT"),
+            format!("{proto}://{}:{first_port}", s.ip),
+        ));
+        for (_, port, protocol) in &s.ports {
+            let proto = protocol.to_ascii_lowercase();
+            let upper = protocol.to_ascii_uppercase();
+            let prefix = format!("{name}_PORT_{port}_{upper}");
+            env.push((prefix.clone(), format!("{proto}://{}:{port}", s.ip)));
+            env.push((format!("{prefix}_PROTO"), proto));
+            env.push((format!("{prefix}_PORT"), port.to_string()));
+            env.push((format!("{prefix}_ADDR"), s.ip.clone()));
+        }
+    }
+    env
 }
 
 pub fn node_ip(node: &Node) -> String {

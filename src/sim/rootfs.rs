@@ -202,14 +202,16 @@ pub fn default_command(image: &str) -> &'static str {
 }
 
 /// The environment of a container as its processes see it: PATH, HOSTNAME, the image's ENV, the
-/// pod spec's `env` (with `$(VAR)` references expanded as the kubelet does), the variables of the
-/// `kubernetes` Service (fact 56), and HOME.
+/// pod spec's `env` (with `$(VAR)` references expanded as the kubelet does), the Service
+/// variables the container started with (fact 56; `services`, from the kubelet; the
+/// `kubernetes` Service's when none are given), and HOME.
 ///
 /// Hook for ConfigMaps and Secrets: `value_from` resolves an `env[].valueFrom`; None leaves the
 /// variable out (today nothing resolves one).
 pub fn container_env(
     c: &Container,
     facts: &PodFacts,
+    services: &[(String, String)],
     value_from: &dyn Fn(&crate::sim::api::EnvVar) -> Option<String>,
 ) -> Vec<(String, String)> {
     let mut env = image_env(&c.image);
@@ -220,7 +222,11 @@ pub fn container_env(
         env.insert(1.min(env.len()), h);
     }
     let mut spec: Vec<(String, String)> = Vec::new();
-    let service = kubernetes_service_env();
+    let service = if services.is_empty() {
+        kubernetes_service_env()
+    } else {
+        services.to_vec()
+    };
     for e in &c.env {
         let value = match (&e.value, &e.value_from) {
             (_, Some(_)) => match value_from(e) {

@@ -178,11 +178,12 @@ pub(super) fn exec(
     }
     let container_id = rt.container_id.clone();
     let image = rt.image.clone();
+    let service_env = rt.service_env.clone();
     let kernel = node
         .map(|n| n.status.node_info.kernel_version.clone())
         .unwrap_or_default();
     let facts = PodFacts::new(pod, &node_ip, &kernel);
-    let env = rootfs::container_env(container, &facts, &|_| None);
+    let env = rootfs::container_env(container, &facts, &service_env, &|_| None);
     let mut main: Vec<String> = container.command.clone();
     main.extend(container.args.iter().cloned());
     let main_command = if main.is_empty() {
