@@ -64,7 +64,7 @@ pub struct ContainerRuntime {
     /// The Service variables this container instance started with (fact 56 (d): fixed at
     /// start, so Services made later do not appear until it restarts). Shared between the
     /// containers that started with the same Services.
-    pub service_env: std::sync::Arc<Vec<(String, String)>>,
+    pub service_env: SharedEnv,
 }
 
 /// Where each probe of a running container stands.
@@ -282,9 +282,12 @@ struct Ctx<'a> {
     events: Vec<(String, String, &'static str, &'static str, String)>,
     /// The Service variables for the pod being synced (by namespace and enableServiceLinks),
     /// made once per sync for the namespaces it touches.
-    service_env: std::sync::Arc<Vec<(String, String)>>,
-    env_by_namespace: BTreeMap<(String, bool), std::sync::Arc<Vec<(String, String)>>>,
+    service_env: SharedEnv,
+    env_by_namespace: BTreeMap<(String, bool), SharedEnv>,
 }
+
+/// Environment variables shared between the containers that start with the same ones.
+pub type SharedEnv = std::sync::Arc<Vec<(String, String)>>;
 
 /// What a Service contributes to a pod's environment.
 #[derive(Debug, Clone)]
