@@ -6,6 +6,7 @@ pub mod flags;
 pub mod format;
 pub mod kubectl;
 pub mod lex;
+pub mod minikube;
 pub mod script;
 pub mod sim_cmd;
 
@@ -110,6 +111,7 @@ impl Session {
                     .collect();
                 kubectl::run(self, &rest, stdin)
             }
+            "minikube" => minikube::run(self, &words[1..]),
             "sim" => sim_cmd::run(self, &words[1..]),
             "help" => Output::ok(HELP),
             "echo" => Output::ok(words[1..].join(" ")),

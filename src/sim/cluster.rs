@@ -419,7 +419,18 @@ spec:
                 });
             }
         }
-        let ip = format!("172.{}.0.{}", 18 + self.index, i + 2);
+        // minikube's docker driver puts its node at 192.168.49.2 (each further profile's
+        // network 9 higher: 192.168.58.2, ...). The default world's first cluster is kubeadm's,
+        // so the first minikube cluster is the second one.
+        let ip = if self.profile == Profile::Minikube {
+            format!(
+                "192.168.{}.{}",
+                49 + 9 * self.index.saturating_sub(1).min(22),
+                i + 2
+            )
+        } else {
+            format!("172.{}.0.{}", 18 + self.index, i + 2)
+        };
         let (cpu, mem) = if control_plane && self.profile == Profile::Kubeadm {
             ("2", "4Gi")
         } else {

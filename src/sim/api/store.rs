@@ -181,6 +181,8 @@ pub struct ClusterConfig {
     /// The cloud's pool of load-balancer addresses (`203.0.113.`): None where there is no
     /// cloud (minikube), so LoadBalancer Services stay `<pending>`.
     pub load_balancer_pool: Option<String>,
+    /// `minikube tunnel` is running: LoadBalancer Services get their cluster IP as address.
+    pub tunnel: bool,
 }
 
 impl Default for ClusterConfig {
@@ -189,6 +191,7 @@ impl Default for ClusterConfig {
             node_monitor_grace_ms: 40_000,
             default_toleration_seconds: 300,
             load_balancer_pool: None,
+            tunnel: false,
         }
     }
 }

@@ -317,7 +317,24 @@ fn load_balancer(store: &mut Store, svc: &Service, now: Millis) -> Option<Millis
     if svc.type_name() != "LoadBalancer" || !svc.status.load_balancer.ingress.is_empty() {
         return None;
     }
-    let pool = store.config.load_balancer_pool.clone()?;
+    let Some(pool) = store.config.load_balancer_pool.clone() else {
+        // No cloud: `<pending>` for good, unless `minikube tunnel` routes the cluster IP.
+        if store.config.tunnel && !svc.spec.cluster_ip.is_empty() {
+            let ip = svc.spec.cluster_ip.clone();
+            store.modify(
+                &svc.metadata.namespace,
+                &svc.metadata.name,
+                |s: &mut Service| {
+                    s.status.load_balancer.ingress = vec![LoadBalancerIngress {
+                        ip,
+                        ip_mode: Some("VIP".into()),
+                        ..Default::default()
+                    }];
+                },
+            );
+        }
+        return None;
+    };
     let created = svc
         .metadata
         .creation_timestamp
