@@ -65,6 +65,9 @@ pub struct NetView {
     /// Whether a CoreDNS pod is running and ready on a powered node.
     dns_up: bool,
     now: Millis,
+    /// The cluster's name, and whether `minikube tunnel` routes its service range.
+    name: String,
+    tunnel: bool,
 }
 
 impl NetView {
@@ -77,6 +80,8 @@ impl NetView {
                 nodes: Vec::new(),
                 dns_up: false,
                 now: world.now,
+                name: String::new(),
+                tunnel: false,
             };
         };
         let store = &c.store;
@@ -184,6 +189,8 @@ impl NetView {
             nodes,
             dns_up,
             now: world.now,
+            name: c.name.clone(),
+            tunnel: c.store.config.tunnel,
         }
     }
 
@@ -205,7 +212,8 @@ pub struct PodNetwork<'a> {
     view: &'a NetView,
     rng: &'a mut Rng,
     namespace: String,
-    pod: String,
+    /// Where requests start, as hops name it (`pod default/client`).
+    origin: String,
     ip: String,
     node: String,
     trace: Vec<Hop>,
@@ -223,11 +231,16 @@ impl<'a> PodNetwork<'a> {
             view,
             rng,
             namespace: namespace.into(),
-            pod: pod.into(),
+            origin: format!("pod {namespace}/{pod}"),
             ip,
             node,
             trace: Vec::new(),
         }
+    }
+
+    /// The hops so far (taken out).
+    pub fn take_trace(&mut self) -> Vec<Hop> {
+        std::mem::take(&mut self.trace)
     }
 
     fn hop(&mut self, at: impl Into<String>, detail: impl Into<String>) {
@@ -441,7 +454,7 @@ impl<'a> PodNetwork<'a> {
             return Err(ConnectError::TimedOut);
         }
         self.hop(
-            format!("pod {}/{}", self.namespace, self.pod),
+            self.origin.clone(),
             format!("{ip} is outside the simulated world: no route"),
         );
         Err(ConnectError::TimedOut)
@@ -590,7 +603,7 @@ impl Network for PodNetwork<'_> {
 
     fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
         self.hop(
-            format!("pod {}/{}", self.namespace, self.pod),
+            self.origin.clone(),
             format!(
                 "{} {}:{} {} (Host: {})",
                 request.method, request.ip, request.port, request.path, request.host
@@ -604,12 +617,187 @@ impl Network for PodNetwork<'_> {
     }
 
     fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
-        self.hop(
-            format!("pod {}/{}", self.namespace, self.pod),
-            format!("TCP connect to {ip}:{port}"),
-        );
+        self.hop(self.origin.clone(), format!("TCP connect to {ip}:{port}"));
         let (ip, port) = self.route(ip, port)?;
         self.deliver(&ip, port, None).map(|_| ())
+    }
+
+    fn last_trace(&self) -> Vec<Hop> {
+        self.trace.clone()
+    }
+}
+
+/// The learner's laptop: outside every cluster. It reaches load-balancer addresses (the cloud's
+/// are public), node addresses (node ports), and, through `minikube tunnel`, a minikube
+/// cluster's service range; nothing else of a cluster. Names resolve through the public DNS
+/// zone (none yet: only `localhost` and addresses).
+pub struct LaptopNetwork<'a> {
+    views: &'a [NetView],
+    rng: &'a mut Rng,
+    trace: Vec<Hop>,
+}
+
+/// The laptop's address, as the clusters see it.
+pub const LAPTOP_IP: &str = "192.168.1.10";
+
+impl<'a> LaptopNetwork<'a> {
+    pub fn new(views: &'a [NetView], rng: &'a mut Rng) -> Self {
+        LaptopNetwork {
+            views,
+            rng,
+            trace: Vec::new(),
+        }
+    }
+
+    fn hop(&mut self, at: &str, detail: String) {
+        self.trace.push(Hop {
+            at: at.into(),
+            detail,
+        });
+    }
+
+    /// The cluster and node a connection to `ip` enters by, with a hop for how it got there.
+    fn entry(&mut self, ip: &str) -> Option<(usize, String)> {
+        for (k, v) in self.views.iter().enumerate() {
+            let up_nodes: Vec<&NodeView> = v.nodes.iter().filter(|n| n.up).collect();
+            if let Some(svc) = v.services.iter().find(|s| s.lb_ips.iter().any(|l| l == ip)) {
+                if v.tunnel && svc.cluster_ip == ip {
+                    let node = up_nodes.first()?.name.clone();
+                    self.hop(
+                        "minikube tunnel",
+                        format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
+                    );
+                    return Some((k, node));
+                }
+                if up_nodes.is_empty() {
+                    self.hop(
+                        &format!("cloud load balancer {ip}"),
+                        format!("no healthy node in cluster {}", v.name),
+                    );
+                    return None;
+                }
+                let node = up_nodes[self.rng.below(up_nodes.len() as u64) as usize]
+                    .name
+                    .clone();
+                self.hop(
+                    &format!("cloud load balancer {ip}"),
+                    format!(
+                        "the cloud's load balancer for Service {}/{} of cluster {} sends the connection to node {node}",
+                        svc.namespace, svc.name, v.name
+                    ),
+                );
+                return Some((k, node));
+            }
+            if let Some(n) = v.nodes.iter().find(|n| n.ip == ip) {
+                self.hop(
+                    "laptop",
+                    format!("{ip} is node {} of cluster {}", n.name, v.name),
+                );
+                return Some((k, n.name.clone()));
+            }
+            if v.tunnel && v.services.iter().any(|s| s.cluster_ip == ip) {
+                let node = up_nodes.first()?.name.clone();
+                self.hop(
+                    "minikube tunnel",
+                    format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
+                );
+                return Some((k, node));
+            }
+        }
+        None
+    }
+}
+
+impl Network for LaptopNetwork<'_> {
+    fn lookup(&mut self, name: &str) -> Result<Lookup, LookupError> {
+        let server = "192.168.1.1".to_string();
+        let lower = name.trim_end_matches('.').to_ascii_lowercase();
+        if lower == "localhost" {
+            return Ok(Lookup {
+                server,
+                name: lower,
+                addresses: vec!["127.0.0.1".into()],
+                ..Default::default()
+            });
+        }
+        if crate::sim::api::service_admission::parse_ipv4(name).is_some() {
+            return Ok(Lookup {
+                server,
+                name: name.into(),
+                addresses: vec![name.into()],
+                ..Default::default()
+            });
+        }
+        self.hop(
+            "laptop resolver",
+            format!("no public record for {name}: cluster names (*.svc.cluster.local) resolve only inside a cluster"),
+        );
+        Err(LookupError::NxDomain {
+            name: name.into(),
+            tried: vec![name.into()],
+        })
+    }
+
+    fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
+        self.hop(
+            "laptop",
+            format!(
+                "{} {}:{} {} (Host: {})",
+                request.method, request.ip, request.port, request.path, request.host
+            ),
+        );
+        let Some((k, node)) = self.entry(&request.ip) else {
+            self.hop(
+                "laptop",
+                format!(
+                    "no route to {}: it is not reachable from outside the clusters",
+                    request.ip
+                ),
+            );
+            return Err(ConnectError::TimedOut);
+        };
+        let view = &self.views[k];
+        let mut inner = PodNetwork {
+            view,
+            rng: &mut *self.rng,
+            namespace: String::new(),
+            origin: format!("node {node}"),
+            ip: LAPTOP_IP.into(),
+            node,
+            trace: Vec::new(),
+        };
+        let result = inner
+            .route(&request.ip, request.port)
+            .and_then(|(ip, port)| inner.deliver(&ip, port, Some(request)));
+        let hops = inner.take_trace();
+        self.trace.extend(hops);
+        match result? {
+            Some(resp) => Ok(resp),
+            None => Err(ConnectError::Reset),
+        }
+    }
+
+    fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
+        let Some((k, node)) = self.entry(ip) else {
+            self.hop("laptop", format!("no route to {ip}"));
+            return Err(ConnectError::TimedOut);
+        };
+        let view = &self.views[k];
+        let mut inner = PodNetwork {
+            view,
+            rng: &mut *self.rng,
+            namespace: String::new(),
+            origin: format!("node {node}"),
+            ip: LAPTOP_IP.into(),
+            node,
+            trace: Vec::new(),
+        };
+        let result = inner
+            .route(ip, port)
+            .and_then(|(ip, port)| inner.deliver(&ip, port, None));
+        let hops = inner.take_trace();
+        self.trace.extend(hops);
+        result.map(|_| ())
     }
 
     fn last_trace(&self) -> Vec<Hop> {
@@ -683,5 +871,53 @@ mod tests {
         let ip = net.lookup("web").expect("resolves").addresses[0].clone();
         assert_eq!(net.tcp_connect(&ip, 80), Err(ConnectError::Refused));
         assert_eq!(net.tcp_connect(&ip, 81), Err(ConnectError::TimedOut));
+    }
+
+    #[test]
+    fn the_laptop_reaches_a_load_balancer_and_a_node_port_but_not_a_cluster_ip() {
+        let mut s = session();
+        s.run(
+            "kubectl expose deployment web --name=web-lb --port=80 --type=LoadBalancer",
+            None,
+        );
+        s.run("sim advance 15s", None);
+        let views: Vec<NetView> = (0..s.world.clusters.len())
+            .map(|i| NetView::of(&s.world, i))
+            .collect();
+        let svc = s.world.clusters[0]
+            .store
+            .services
+            .get("default", "web-lb")
+            .cloned()
+            .expect("the Service exists");
+        let lb = svc.status.load_balancer.ingress[0].ip.clone();
+        let node_port = svc.spec.ports[0].node_port.expect("a node port") as u16;
+        let mut net = LaptopNetwork::new(&views, &mut s.world.rng);
+        let get = |ip: &str, port: u16| HttpRequest {
+            method: "GET".into(),
+            scheme: "http".into(),
+            host: ip.into(),
+            ip: ip.into(),
+            port,
+            path: "/".into(),
+            ..Default::default()
+        };
+        assert_eq!(net.http(&get(&lb, 80)).map(|r| r.status), Ok(200));
+        assert!(net
+            .last_trace()
+            .iter()
+            .any(|h| h.at.starts_with("cloud load balancer")));
+        assert_eq!(
+            net.http(&get("172.18.0.5", node_port)).map(|r| r.status),
+            Ok(200)
+        );
+        assert_eq!(
+            net.http(&get(&svc.spec.cluster_ip, 80)),
+            Err(ConnectError::TimedOut)
+        );
+        assert!(matches!(
+            net.lookup("web"),
+            Err(LookupError::NxDomain { .. })
+        ));
     }
 }
