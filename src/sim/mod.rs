@@ -10,6 +10,7 @@ pub mod fs;
 pub mod fxhash;
 pub mod images;
 pub mod kubelet;
+pub mod nettools;
 pub mod network;
 pub mod quantity;
 pub mod rng;

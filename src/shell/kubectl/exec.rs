@@ -204,6 +204,8 @@ pub(super) fn exec(
         now,
         main_command,
         exec_command: command.join(" "),
+        image: image.clone(),
+        tty: p.bool("tty") && p.bool("stdin"),
     };
     let interactive = p.bool("stdin");
     let tty = p.bool("tty") && interactive;
