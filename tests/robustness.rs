@@ -266,7 +266,7 @@ fn name(rng: &mut Rng) -> String {
 }
 
 fn flag(rng: &mut Rng) -> String {
-    match rng.below(34) {
+    match rng.below(40) {
         0 => format!("-n {}", name(rng)),
         1 => "-n kube-system".into(),
         2 => format!("--namespace={}", name(rng)),
@@ -445,7 +445,7 @@ fn command(rng: &mut Rng) -> (String, Option<String>) {
 /// Hostile pieces of shell for `kubectl exec … -- sh -c`: unicode, unbalanced quotes, deep
 /// nesting, paths with `..`, directories read as files, huge output, unknown programs.
 fn shell_piece(rng: &mut Rng) -> String {
-    match rng.below(34) {
+    match rng.below(40) {
         0 => "echo hi".into(),
         1 => "echo héllo 日本 🚀 > /tmp/ü; cat /tmp/ü".into(),
         2 => "cat /tmp".into(),
@@ -487,6 +487,43 @@ fn shell_piece(rng: &mut Rng) -> String {
         30 => "echo a | grep -v a | wc".into(),
         31 => "2>&1 >/dev/null ls /nope".into(),
         32 => "\u{0}\u{1}\u{7f}".into(),
+        // The network tools, with hostile arguments.
+        33 => "curl -sSL -m 1 -w '%{http_code} %{bogus' -o /tmp/o http://web/; cat /tmp/o".into(),
+        34 => "wget -qO- http://web:81/; wget -S --spider web; wget -O /tmp/../../x http://[::1]/"
+            .into(),
+        35 => "nslookup web; nslookup -type=ptr 10.96.0.1; nslookup; nslookup -q=x a b c".into(),
+        36 => "nc -zv web 80; telnet web; ping -c 2 web; ping -c 999999999 web; ping".into(),
+        37 => {
+            let junk = [
+                "-X",
+                "-H",
+                "-d",
+                "@-",
+                "-o",
+                "-",
+                "%{",
+                "http://",
+                "-L",
+                "--max-redirs",
+                "-1",
+                "-m",
+                "1e9",
+                "file:///etc/hosts",
+                "--resolve",
+                "web:80:1.2.3.4",
+                "ftp://x",
+                "http://web:99999/",
+                "-w",
+                "%{url_effective}\\n",
+                "日本",
+                "--json",
+                "{}",
+            ];
+            let n = 1 + rng.below(10);
+            let args: Vec<&str> = (0..n).map(|_| rng.pick(&junk)).collect();
+            format!("curl {}; wget {}", args.join(" "), args.join(" "))
+        }
+        38 => "echo 'GET / HTTP/1.0' | nc web 80; printf 'x' | telnet web 80".into(),
         _ => "date; date +%F%T%s%j%%; uname -a; id; hostname -i".into(),
     }
 }

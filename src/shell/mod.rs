@@ -5,6 +5,7 @@ pub mod files;
 pub mod flags;
 pub mod format;
 pub mod kubectl;
+pub mod laptop;
 pub mod lex;
 pub mod minikube;
 pub mod script;
@@ -50,6 +51,10 @@ pub struct Session {
     pub log: Vec<Entry>,
     /// The namespace each context defaults to (`kubectl config set-context --current --namespace`).
     pub namespaces: BTreeMap<String, String>,
+    /// The path of the last request a network tool made (`sim trace` prints it).
+    pub last_trace: Vec<crate::sim::network::Hop>,
+    /// What the laptop's tools wrote (`curl -o page.html`).
+    pub laptop_files: BTreeMap<String, String>,
 }
 
 impl Session {
@@ -63,6 +68,8 @@ impl Session {
             files,
             log: Vec::new(),
             namespaces: BTreeMap::new(),
+            last_trace: Vec::new(),
+            laptop_files: BTreeMap::new(),
         }
     }
 
@@ -112,6 +119,9 @@ impl Session {
                 kubectl::run(self, &rest, stdin)
             }
             "minikube" => minikube::run(self, &words[1..]),
+            prog if crate::sim::nettools::is_tool(prog) => {
+                laptop::run(self, prog, &words[1..], stdin)
+            }
             "sim" => sim_cmd::run(self, &words[1..]),
             "help" => Output::ok(HELP),
             "echo" => Output::ok(words[1..].join(" ")),

@@ -13,6 +13,7 @@ const USAGE: &str = "sim: expected a subcommand:
   sim node stop|start NAME                 power a node off or on
   sim nodes                                list nodes and whether they are powered on
   sim pod crash NAME [-c CONTAINER] [-n NS] make a running container exit with code 1
+  sim trace                                the path of the last request (curl, wget, nslookup, ...)
   sim cluster create NAME [--masters N] [--workers N] [--profile minikube]
   sim clusters                             list clusters, their masters and etcd quorum
   sim config [KEY VALUE]                   node-monitor-grace-period, default-unreachable-toleration-seconds
@@ -36,6 +37,7 @@ pub fn run(s: &mut Session, args: &[String]) -> Output {
         "node" => node(s, &args[1..]),
         "nodes" => Ok(nodes(s)),
         "pod" => pod(s, &args[1..]),
+        "trace" => Ok(trace(s)),
         "config" => config(s, &args[1..]),
         "" | "help" => Err(USAGE.to_string()),
         other => Err(format!("sim: unknown subcommand \"{other}\"\n{USAGE}")),
@@ -167,6 +169,26 @@ fn node(s: &mut Session, args: &[String]) -> Result<String, String> {
             "sim node: unknown action \"{other}\" (stop, start)"
         )),
     }
+}
+
+/// `sim trace`: each hop of the last request, with the rule that decided it.
+fn trace(s: &Session) -> String {
+    if s.last_trace.is_empty() {
+        return "sim trace: no request yet (try kubectl exec POD -- curl -s http://SERVICE/)"
+            .into();
+    }
+    let width = s
+        .last_trace
+        .iter()
+        .map(|h| h.at.chars().count())
+        .max()
+        .unwrap_or(0);
+    s.last_trace
+        .iter()
+        .enumerate()
+        .map(|(i, h)| format!("{:>2}. {:<width$}  {}", i + 1, h.at, h.detail))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `sim pod crash NAME`: the container's process dies (exit code 1); its restartPolicy decides

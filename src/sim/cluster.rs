@@ -409,6 +409,13 @@ spec:
                 "node-role.kubernetes.io/control-plane".into(),
                 String::new(),
             );
+            // kubeadm keeps control-plane nodes out of cloud load balancers.
+            if self.profile == Profile::Kubeadm {
+                labels.insert(
+                    "node.kubernetes.io/exclude-from-external-load-balancers".into(),
+                    String::new(),
+                );
+            }
             // minikube's single node runs workloads, so it has no control-plane taint.
             if self.profile == Profile::Kubeadm {
                 taints.push(Taint {

@@ -12,6 +12,7 @@ pub mod fxhash;
 pub mod images;
 pub mod kubelet;
 pub mod net;
+pub mod nettools;
 pub mod network;
 pub mod quantity;
 pub mod rng;

@@ -54,6 +54,8 @@ struct NodeView {
     name: String,
     ip: String,
     up: bool,
+    /// kubeadm labels control-plane nodes `node.kubernetes.io/exclude-from-external-load-balancers`.
+    lb_target: bool,
 }
 
 /// What routing needs of one cluster.
@@ -170,6 +172,10 @@ impl NetView {
                 name: n.metadata.name.clone(),
                 ip: crate::sim::kubelet::node_ip(n),
                 up: node_up(&n.metadata.name),
+                lb_target: !n
+                    .metadata
+                    .labels
+                    .contains_key("node.kubernetes.io/exclude-from-external-load-balancers"),
             })
             .collect();
         let dns_up = store
@@ -659,7 +665,7 @@ impl<'a> LaptopNetwork<'a> {
     /// The cluster and node a connection to `ip` enters by, with a hop for how it got there.
     fn entry(&mut self, ip: &str) -> Option<(usize, String)> {
         for (k, v) in self.views.iter().enumerate() {
-            let up_nodes: Vec<&NodeView> = v.nodes.iter().filter(|n| n.up).collect();
+            let up_nodes: Vec<&NodeView> = v.nodes.iter().filter(|n| n.up && n.lb_target).collect();
             if let Some(svc) = v.services.iter().find(|s| s.lb_ips.iter().any(|l| l == ip)) {
                 if v.tunnel && svc.cluster_ip == ip {
                     let node = up_nodes.first()?.name.clone();

@@ -95,6 +95,28 @@ pub trait Network {
     fn last_trace(&self) -> Vec<Hop> {
         Vec::new()
     }
+    /// Ask the DNS server for exactly `fqdn`, with no search path and no ndots rule, as
+    /// BusyBox's `nslookup` (and `dig`) do: it queries `web.default.svc.cluster.local` and
+    /// `web.svc.cluster.local` one by one, where the resolver would stop at the first answer.
+    /// The default asks [`Network::lookup`] for the absolute name (a trailing dot: a resolver
+    /// never applies the search path to it).
+    fn query(&mut self, fqdn: &str) -> Result<Lookup, LookupError> {
+        self.lookup(&format!("{}.", fqdn.trim_end_matches('.')))
+    }
+    /// The name a reverse (PTR) lookup of `ip` gives: CoreDNS answers
+    /// `kube-dns.kube-system.svc.cluster.local` for 10.96.0.10. `None`: no PTR record, or a
+    /// network that does not simulate reverse lookups (the default); the tools then print the
+    /// address alone.
+    fn reverse_lookup(&mut self, _ip: &str) -> Option<String> {
+        None
+    }
+    /// One ICMP echo request (`ping`). `None`: this network does not simulate ICMP (the
+    /// default), and `ping` says so. `Some(Ok(()))`: a reply (a pod IP); `Some(Err(TimedOut))`:
+    /// no reply (a ClusterIP, which iptables only forwards for its TCP/UDP ports; a stopped
+    /// node); `Some(Err(NoRoute))`: nothing at that address.
+    fn icmp_echo(&mut self, _ip: &str) -> Option<Result<(), ConnectError>> {
+        None
+    }
 }
 
 /// A place with no network (callers with no world at hand): lookups and connections time out,

@@ -7,7 +7,7 @@
 //!   `sh: foo: not found`; no bash; every applet in `/bin`; no `/etc/os-release` (the real image
 //!   has none).
 //! - alpine (`alpine`, `*:alpine` variants of nginx, redis and postgres, `polinux/stress`):
-//!   BusyBox ash too, plus `apk` and `/etc/os-release`.
+//!   BusyBox ash too, plus `apk` and `/etc/os-release`; nginx's Alpine image has curl too.
 //! - debian (`debian`, `nginx`, `redis`, `postgres`, `registry.k8s.io/nginx-slim`): dash as
 //!   `/bin/sh` (`sh: 1: foo: not found`) and bash (`bash: line 1: foo: command not found`), GNU
 //!   coreutils wording. No `ps`: these images do not install procps. nginx's image has curl.
@@ -573,9 +573,13 @@ fn image_files(tree: &mut Tree, image: &str) {
             );
             tree.add("/var/log/nginx", Node::dir(0));
             tree.add("/var/cache/nginx", Node::dir(0));
+            // Both official nginx images install curl (the Alpine one "to make registering on
+            // DNS SD easier").
             if family(image) == Family::Debian {
                 tree.add("/usr/bin/curl", Node::program(285_912));
                 tree.add("/bin/curl", Node::program(285_912));
+            } else {
+                tree.add("/usr/bin/curl", Node::program(251_440));
             }
         }
         "redis" => {

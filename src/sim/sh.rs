@@ -7,7 +7,9 @@
 //! Honest means: what it does not simulate it says so. `if`, `for`, `while`, `case`, functions,
 //! here-documents and arithmetic answer `not supported by this simulated shell`; a program the
 //! image has but the simulator does not model (sed, awk, vi, apt-get, psql, …) says it is not
-//! simulated; network tools say networking is not simulated yet. Unknown programs answer as the
+//! simulated. The network tools (curl, wget, nslookup, nc, telnet, ping) run for real against
+//! the shell's [`Network`] (see `nettools.rs`; [`Sh::with_network`], `Offline` until one is
+//! given), reading and writing files through the container's [`Fs`]. Unknown programs answer as the
 //! image's shell does, with exit 127 (BusyBox ash `sh: foo: not found`; dash
 //! `sh: 1: foo: not found`; bash `bash: line 1: foo: command not found`). `sleep` succeeds at once:
 //! the virtual clock does not move during an exec.
@@ -18,6 +20,8 @@
 
 use crate::sim::clock::{civil, unix_date, Millis, EPOCH_UNIX_SECS};
 use crate::sim::fs::{self, Data, Fs, FsError, Node};
+use crate::sim::nettools;
+use crate::sim::network::{Network, Offline};
 use crate::sim::rootfs::Family;
 
 /// Output kept per exec (stdout and stderr together, pipes included).
@@ -50,6 +54,11 @@ pub struct Facts {
     pub main_command: String,
     /// The command line `kubectl exec` started, for `ps`.
     pub exec_command: String,
+    /// The container's image reference: the network tools speak as that image's build does
+    /// (BusyBox 1.28's `nslookup` differs from 1.36's; curl 7.88.1 on Debian, 8.x on Alpine).
+    pub image: String,
+    /// Whether stdout is a terminal (`kubectl exec -it`): curl draws no progress meter then.
+    pub tty: bool,
 }
 
 /// One piece of output: which stream (1 or 2) and the text.
@@ -866,6 +875,8 @@ enum Target {
 pub struct Sh<'f, 'a> {
     fs: &'f mut Fs<'a>,
     facts: &'f Facts,
+    /// The network the tools ask (None: [`Offline`]).
+    net: Option<&'f mut dyn Network>,
     st: State,
     stdin: Option<String>,
     depth: usize,
@@ -874,6 +885,38 @@ pub struct Sh<'f, 'a> {
     work: usize,
     truncated: bool,
     stopped: Option<String>,
+}
+
+/// The container's files as the network tools see them (paths relative to the shell's cwd).
+struct ShellFiles<'x, 'a> {
+    fs: &'x mut Fs<'a>,
+    cwd: &'x str,
+    /// Bytes read, charged to the exec afterwards.
+    read: usize,
+}
+
+impl nettools::Files for ShellFiles<'_, '_> {
+    fn read(&mut self, path: &str) -> Result<String, FsError> {
+        let p = fs::resolve(self.cwd, path)?;
+        match self.fs.read_data(&p)? {
+            Data::Text(t) => {
+                self.read = self.read.saturating_add(t.len());
+                Ok(t)
+            }
+            // A binary the simulator keeps no bytes of reads as empty.
+            Data::Opaque(_) => Ok(String::new()),
+        }
+    }
+    fn write(&mut self, path: &str, text: &str) -> Result<(), FsError> {
+        let p = fs::resolve(self.cwd, path)?;
+        if p == "/dev/null" {
+            return Ok(());
+        }
+        self.fs.write(&p, text, false)
+    }
+    fn exists(&mut self, path: &str) -> bool {
+        fs::resolve(self.cwd, path).is_ok_and(|p| self.fs.stat(&p).is_some())
+    }
 }
 
 /// What one program invocation returns.
@@ -916,6 +959,7 @@ impl<'f, 'a> Sh<'f, 'a> {
         Sh {
             fs,
             facts,
+            net: None,
             st: State {
                 vars,
                 cwd: cwd.to_string(),
@@ -933,6 +977,14 @@ impl<'f, 'a> Sh<'f, 'a> {
             truncated: false,
             stopped: None,
         }
+    }
+
+    /// The network `curl`, `wget`, `nslookup`, `nc`, `telnet` and `ping` ask (the container's
+    /// view of the cluster). Without one they run against [`Offline`]: DNS and connections time
+    /// out.
+    pub fn with_network(mut self, net: &'f mut dyn Network) -> Self {
+        self.net = Some(net);
+        self
     }
 
     /// Where `name` is on the container's PATH (or `name` itself when it has a `/`).
@@ -1853,14 +1905,7 @@ impl<'f, 'a> Sh<'f, 'a> {
                 ran.code = 1;
                 ran
             }
-            "curl" | "wget" | "nslookup" | "ping" | "nc" | "telnet" | "dig" | "host" => {
-                let msg = format!(
-                    "{prog}: networking inside containers is not simulated in Pocket Cluster yet\n"
-                );
-                self.emit(&mut ran.out, 2, &msg);
-                ran.code = 1;
-                ran
-            }
+            p if nettools::is_tool(p) => self.nettool(p, args, stdin),
             other => {
                 let msg = format!(
                     "{other}: Pocket Cluster does not simulate this program yet (the image has it at {path})\n"
@@ -1870,6 +1915,50 @@ impl<'f, 'a> Sh<'f, 'a> {
                 ran
             }
         }
+    }
+
+    /// `curl`, `wget`, `nslookup`, `nc`, `telnet`, `ping`: see `nettools.rs`. Files they read
+    /// (`-d @file`, `/etc/hosts`, `/etc/resolv.conf`) count against the exec's read budget.
+    fn nettool(&mut self, prog: &str, args: &[String], stdin: Option<String>) -> Ran {
+        let mut ran = Ran::new();
+        let wants_stdin = matches!(prog, "nc" | "telnet")
+            || (prog == "curl" && args.iter().any(|a| a.contains("@-")));
+        let input = if wants_stdin {
+            Some(self.stdin_text(stdin))
+        } else {
+            None
+        };
+        let mut offline = Offline;
+        let cwd = self.st.cwd.clone();
+        let mut files = ShellFiles {
+            fs: &mut *self.fs,
+            cwd: &cwd,
+            read: 0,
+        };
+        let net: &mut dyn Network = match self.net.as_mut() {
+            Some(n) => &mut **n,
+            None => &mut offline,
+        };
+        let place = nettools::Place {
+            family: self.facts.family,
+            image: &self.facts.image,
+            ip: &self.facts.ip,
+            tty: self.facts.tty,
+        };
+        let mut ctx = nettools::Ctx {
+            net,
+            files: &mut files,
+            place,
+            stdin: input,
+        };
+        let r = nettools::run(prog, args, &mut ctx);
+        let read = files.read;
+        self.charge(read);
+        for (fd, t) in r.out {
+            self.emit(&mut ran.out, fd, &t);
+        }
+        ran.code = r.code;
+        ran
     }
 
     /// Whether a shell (not the runtime) is running commands now.
@@ -3724,6 +3813,14 @@ mod tests {
             now: 300_000,
             main_command: "sleep 3600".into(),
             exec_command: "sh".into(),
+            image: match family {
+                Family::Busybox => "busybox:1.36",
+                Family::Alpine => "alpine:3.20",
+                Family::Debian => "nginx:1.25",
+                Family::NoShell => "registry.k8s.io/pause:3.9",
+            }
+            .into(),
+            tty: false,
         }
     }
 
@@ -3878,9 +3975,11 @@ mod tests {
             run_in(&lower, &mut layer, Family::Debian, &["bash", "-c", "foo"]),
             ("bash: line 1: foo: command not found\n".to_string(), 127)
         );
-        assert!(run(Family::Busybox, "wget http://x")
-            .0
-            .contains("networking"));
+        // With no network given, DNS does not answer.
+        assert_eq!(
+            run(Family::Busybox, "wget http://x"),
+            ("wget: bad address 'x'\n".to_string(), 1)
+        );
         assert!(run(Family::Busybox, "sed s/a/b/")
             .0
             .contains("does not simulate"));
@@ -3970,5 +4069,151 @@ mod tests {
         assert_eq!(ls_date(0, 300_000), "Jan  1 00:00");
         assert!(wildcard("*.txt", "a.txt"));
         assert!(!wildcard("a?c", "abbc"));
+    }
+
+    /// One Service, `web` at 10.96.0.12:80, that echoes what it was sent.
+    struct OneService;
+
+    impl Network for OneService {
+        fn lookup(
+            &mut self,
+            name: &str,
+        ) -> Result<crate::sim::network::Lookup, crate::sim::network::LookupError> {
+            let fqdn = match name.trim_end_matches('.') {
+                "web" | "web.default.svc.cluster.local" => "web.default.svc.cluster.local",
+                other => {
+                    return Err(crate::sim::network::LookupError::NxDomain {
+                        name: other.to_string(),
+                        tried: Vec::new(),
+                    })
+                }
+            };
+            Ok(crate::sim::network::Lookup {
+                server: "10.96.0.10".into(),
+                name: fqdn.into(),
+                addresses: vec!["10.96.0.12".into()],
+                ..Default::default()
+            })
+        }
+        fn http(
+            &mut self,
+            r: &crate::sim::network::HttpRequest,
+        ) -> Result<crate::sim::network::HttpResponse, crate::sim::network::ConnectError> {
+            if r.ip != "10.96.0.12" || r.port != 80 {
+                return Err(crate::sim::network::ConnectError::Refused);
+            }
+            Ok(crate::sim::network::HttpResponse {
+                version: "HTTP/1.1".into(),
+                status: 200,
+                reason: "OK".into(),
+                headers: vec![("Content-Type".into(), "text/plain".into())],
+                body: format!("{} {} {}\n", r.method, r.path, r.body),
+            })
+        }
+        fn tcp_connect(
+            &mut self,
+            ip: &str,
+            port: u16,
+        ) -> Result<(), crate::sim::network::ConnectError> {
+            if ip == "10.96.0.12" && port == 80 {
+                Ok(())
+            } else {
+                Err(crate::sim::network::ConnectError::Refused)
+            }
+        }
+    }
+
+    /// `sh -c SCRIPT` in a container of `family` with curl (Debian) or the BusyBox network
+    /// applets, on `net`.
+    fn run_net(
+        family: Family,
+        script: &str,
+        net: Option<&mut dyn Network>,
+    ) -> (String, i32, Layer) {
+        let mut lower = image(family);
+        for p in ["curl", "nslookup", "nc"] {
+            let has = match family {
+                Family::Debian => p == "curl",
+                _ => p != "curl",
+            };
+            if has {
+                lower.add(&format!("/bin/{p}"), Node::program(1000));
+            }
+        }
+        lower.add(
+            "/etc/resolv.conf",
+            Node::text("search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n", 0),
+        );
+        let mut layer = Layer::default();
+        let f = facts(family);
+        let out = {
+            let mut fs = Fs::new(
+                Box::new(Overlay {
+                    lower: &lower,
+                    layer: &mut layer,
+                    limit: LAYER_LIMIT,
+                }),
+                f.now,
+            );
+            let env = vec![("PATH".to_string(), "/usr/bin:/bin".to_string())];
+            let mut sh = Sh::new(&mut fs, &f, &env, "/", None);
+            if let Some(n) = net {
+                sh = sh.with_network(n);
+            }
+            sh.exec(&["sh".to_string(), "-c".to_string(), script.to_string()])
+        };
+        (out.output, out.code, layer)
+    }
+
+    #[test]
+    fn network_tools_run_in_the_shell() {
+        let (out, code, _) = run_net(
+            Family::Debian,
+            "curl -s http://web/ > /tmp/x; cat /tmp/x; echo a=1 | curl -s -d @- http://web/form",
+            Some(&mut OneService),
+        );
+        assert_eq!((out.as_str(), code), ("GET / \nPOST /form a=1\n", 0));
+        let (out, code, _) = run_net(
+            Family::Debian,
+            "curl -s -o /tmp/page http://web/ && cat /tmp/page && curl -sS http://nope/; echo \"exit $?\"",
+            Some(&mut OneService),
+        );
+        assert_eq!(
+            (out.as_str(), code),
+            (
+                "GET / \ncurl: (6) Could not resolve host: nope\nexit 6\n",
+                0
+            )
+        );
+        // BusyBox: wget saves into the cwd, nslookup reads /etc/resolv.conf, curl is not there.
+        let (out, code, _) = run_net(
+            Family::Busybox,
+            "wget -q http://web/hi.txt && cat hi.txt; wget -qO- http://web/; nc -z web 80 && echo open; curl http://web/",
+            Some(&mut OneService),
+        );
+        assert_eq!(
+            (out.as_str(), code),
+            ("GET /hi.txt \nGET / \nopen\nsh: curl: not found\n", 127)
+        );
+        let (out, _, _) = run_net(
+            Family::Busybox,
+            "nslookup web | head -4",
+            Some(&mut OneService),
+        );
+        assert_eq!(out, "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb.default.svc.cluster.local\n");
+        // Without a network (the default): DNS never answers.
+        let (out, code, _) = run_net(Family::Debian, "curl -sS http://web/", None);
+        assert_eq!(
+            (out.as_str(), code),
+            ("curl: (6) Could not resolve host: web\n", 6)
+        );
+        let (out, code, _) = run_net(Family::Busybox, "nslookup web", None);
+        assert_eq!(
+            (out.as_str(), code),
+            (
+                ";; connection timed out; no servers could be reached\n\n",
+                1
+            )
+        );
     }
 }

@@ -205,6 +205,8 @@ pub(super) fn exec(
         now,
         main_command,
         exec_command: command.join(" "),
+        image: image.clone(),
+        tty: p.bool("tty") && p.bool("stdin"),
     };
     let interactive = p.bool("stdin");
     let tty = p.bool("tty") && interactive;
@@ -227,7 +229,12 @@ pub(super) fn exec(
         ));
     }
     let lower = rootfs::root(&image, &facts);
-    let c = &mut s.world.clusters[cluster];
+    // The network as this pod sees it: a snapshot of the cluster, taken before the container's
+    // files are borrowed (the programs run while they are).
+    let view = crate::sim::net::NetView::of(&s.world, cluster);
+    let world = &mut s.world;
+    let mut net = crate::sim::net::PodNetwork::new(&view, &mut world.rng, &ns, &pod_name);
+    let c = &mut world.clusters[cluster];
     c.kubelets.prune_files();
     let layer = c.kubelets.files.entry(container_id.clone()).or_default();
     let mut fs = Fs::new(
@@ -238,7 +245,7 @@ pub(super) fn exec(
         }),
         now,
     );
-    let shell = Sh::new(&mut fs, &sh_facts, &env, &cwd, input);
+    let shell = Sh::new(&mut fs, &sh_facts, &env, &cwd, input).with_network(&mut net);
     if shell.which(&command[0]).is_none() {
         // The runtime finds no such program: the exec never starts.
         let what = if command[0].contains('/') {
@@ -258,6 +265,12 @@ pub(super) fn exec(
         return Ok(Output::err(text));
     }
     let outcome = shell.exec(&command);
+    drop(fs);
+    let trace = crate::sim::network::Network::last_trace(&net);
+    drop(net);
+    if !trace.is_empty() {
+        s.last_trace = trace;
+    }
     let mut text = notes.join("\n");
     if !text.is_empty() {
         text.push('\n');
