@@ -368,7 +368,27 @@ fn command(rng: &mut Rng) -> (String, Option<String>) {
         }
         2 => words.push(
             rng.pick(&[
-                "help", "echo hi", "echo", "", "   ", "ls -la", "#", "rm -rf /",
+                "help",
+                "echo hi",
+                "echo",
+                "",
+                "   ",
+                "ls -la",
+                "#",
+                "rm -rf /",
+                "sim trace",
+                "curl",
+                "curl -sv http://203.0.113.10/",
+                "curl -sS -m 1 http://10.96.0.1:443/",
+                "curl -o x http://192.168.49.2:30080",
+                "wget -qO- http://localhost/",
+                "nslookup kubernetes",
+                "nc -zv 172.18.0.5 30080",
+                "ping -c 2 10.96.0.10",
+                "minikube service kubernetes --url",
+                "minikube tunnel",
+                "minikube start",
+                "minikube bogus",
             ])
             .into(),
         ),
