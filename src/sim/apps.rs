@@ -155,6 +155,42 @@ pub fn answer(server: &Server, port: i64, request: &HttpRequest) -> Option<HttpR
                 format!("{text}\n"),
             )
         }
+        "alexgiavaras/k8s_101_service_gateway"
+        | "alexgiavaras/k8s_101_service_1"
+        | "alexgiavaras/k8s_101_service_2" => {
+            let service = match repo.as_str() {
+                "alexgiavaras/k8s_101_service_1" => "service-1",
+                "alexgiavaras/k8s_101_service_2" => "service-2",
+                _ => "gateway",
+            };
+            let (ctype, body) = match (status, path) {
+                (200, "/docs") => (
+                    "text/html; charset=utf-8",
+                    format!("\n    <!DOCTYPE html>\n    <html>\n    <head>\n    <link type=\"text/css\" rel=\"stylesheet\" href=\"https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css\">\n    <title>{service} - Swagger UI</title>\n    </head>\n    <body>\n    <div id=\"swagger-ui\">\n    </div>\n    </body>\n    </html>\n    "),
+                ),
+                (200, "/health") => ("application/json", "{\"status\":\"ok\"}".to_string()),
+                (200, "/openapi.json") => (
+                    "application/json",
+                    format!("{{\"openapi\":\"3.1.0\",\"info\":{{\"title\":\"{service}\",\"version\":\"0.1.0\"}},\"paths\":{{\"/\":{{\"get\":{{\"summary\":\"Root\"}}}}}}}}"),
+                ),
+                (200, _) => (
+                    "application/json",
+                    format!(
+                        "{{\"service\":\"{service}\",\"message\":\"Hello from {service}\",\"pod\":\"{}\"}}",
+                        server.pod_name
+                    ),
+                ),
+                _ => ("application/json", "{\"detail\":\"Not Found\"}".to_string()),
+            };
+            uvicorn(status, ctype, body, &date, head)
+        }
+        "pocketcluster/gateway" => uvicorn(
+            status,
+            "application/json",
+            format!("{{\"gateway\":\"{}\",\"upstreams\":{{}}}}", server.pod_name),
+            &date,
+            head,
+        ),
         "pocketcluster/hello" => with_body(
             status,
             vec![
@@ -175,6 +211,106 @@ pub fn answer(server: &Server, port: i64, request: &HttpRequest) -> Option<HttpR
             format!("{status} {}\n", reason(status)),
         ),
     })
+}
+
+/// A uvicorn (FastAPI) response: lower-case header names, as uvicorn sends them.
+fn uvicorn(status: u16, ctype: &str, body: String, date: &str, head: bool) -> HttpResponse {
+    HttpResponse {
+        version: "HTTP/1.1".into(),
+        status,
+        reason: reason(status).into(),
+        headers: vec![
+            ("date".into(), date.to_string()),
+            ("server".into(), "uvicorn".into()),
+            ("content-length".into(), body.len().to_string()),
+            ("content-type".into(), ctype.to_string()),
+        ],
+        body: if head { String::new() } else { body },
+    }
+}
+
+/// The upstreams a gateway image calls for `GET /`, as (label, URL): the Kubernetes 101 seed's
+/// gateway calls service-1 and service-2 through their Services (`SERVICE_1_URL` and
+/// `SERVICE_2_URL` override the defaults); the course's gateway calls what `UPSTREAMS` lists
+/// (`name=http://svc:port,...`).
+pub fn upstreams(image: &str, env: &[(String, String)]) -> Option<Vec<(String, String)>> {
+    let (repo, _) = images::normalise(image);
+    let var = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    match repo.as_str() {
+        "alexgiavaras/k8s_101_service_gateway" => Some(vec![
+            (
+                "service-1".into(),
+                var("SERVICE_1_URL").unwrap_or_else(|| "http://ml-service1".into()),
+            ),
+            (
+                "service-2".into(),
+                var("SERVICE_2_URL").unwrap_or_else(|| "http://ml-service2".into()),
+            ),
+        ]),
+        "pocketcluster/gateway" => Some(
+            var("UPSTREAMS")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|pair| {
+                    let (name, url) = pair.split_once('=')?;
+                    Some((name.trim().to_string(), url.trim().to_string()))
+                })
+                .filter(|(n, u)| !n.is_empty() && !u.is_empty())
+                .take(8)
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// What a gateway answers once it has asked its upstreams: their answers combined (200), or a
+/// 502 that names the first upstream that failed and why.
+pub fn gateway_answer(
+    server: &Server,
+    results: &[(String, String, Result<HttpResponse, String>)],
+) -> HttpResponse {
+    let date = http_date(server.now);
+    for (label, url, r) in results {
+        let failure = match r {
+            Err(why) => Some(why.clone()),
+            Ok(resp) if resp.status >= 400 => {
+                Some(format!("answered {} {}", resp.status, resp.reason))
+            }
+            Ok(_) => None,
+        };
+        if let Some(why) = failure {
+            let body = format!(
+                "{{\"detail\":\"upstream {label} ({url}) failed: {}\"}}",
+                why.replace('"', "'")
+            );
+            return uvicorn(502, "application/json", body, &date, false);
+        }
+    }
+    let parts: Vec<String> = results
+        .iter()
+        .map(|(label, _, r)| {
+            let body = r
+                .as_ref()
+                .map(|x| x.body.trim().to_string())
+                .unwrap_or_default();
+            let json = if body.starts_with('{') || body.starts_with('[') {
+                body
+            } else {
+                format!("\"{}\"", body.replace('\\', "\\\\").replace('"', "\\\""))
+            };
+            format!("\"{label}\":{json}")
+        })
+        .collect();
+    let body = if parts.is_empty() {
+        format!("{{\"gateway\":\"{}\"}}", server.pod_name)
+    } else {
+        format!(
+            "{{\"gateway\":\"{}\",{}}}",
+            server.pod_name,
+            parts.join(",")
+        )
+    };
+    uvicorn(200, "application/json", body, &date, false)
 }
 
 #[cfg(test)]

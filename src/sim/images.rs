@@ -280,7 +280,41 @@ pub const CATALOG: &[Image] = &[
         stops_on_sigterm: true,
         size_bytes: 2_900_000,
     },
+    // The Kubernetes 101 seed's FastAPI services (uvicorn): a gateway on 8001 that calls
+    // service-1 (8002) and service-2 (8003) by their Services' names.
+    Image {
+        repository: "alexgiavaras/k8s_101_service_gateway",
+        tags: &["latest", "v1"],
+        pull_ms: (2_000, 4_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 61_300_000,
+    },
+    Image {
+        repository: "alexgiavaras/k8s_101_service_1",
+        tags: &["latest", "v1"],
+        pull_ms: (2_000, 4_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 61_200_000,
+    },
+    Image {
+        repository: "alexgiavaras/k8s_101_service_2",
+        tags: &["latest", "v1"],
+        pull_ms: (2_000, 4_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 61_200_000,
+    },
     // The course's own images (any tag).
+    Image {
+        repository: "pocketcluster/gateway",
+        tags: &["*"],
+        pull_ms: (800, 1_800),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 7_400_000,
+    },
     Image {
         repository: "pocketcluster/hello",
         tags: &["*"],
@@ -545,7 +579,19 @@ pub fn http_status(
                 200
             }
         }),
-        "pocketcluster/hello" => (port == 8080).then_some(200),
+        "pocketcluster/hello" | "pocketcluster/gateway" => (port == 8080).then_some(200),
+        "alexgiavaras/k8s_101_service_gateway" => (port == 8001).then_some(match path {
+            "/" | "/docs" | "/openapi.json" | "/health" => 200,
+            _ => 404,
+        }),
+        "alexgiavaras/k8s_101_service_1" => (port == 8002).then_some(match path {
+            "/" | "/docs" | "/openapi.json" | "/health" => 200,
+            _ => 404,
+        }),
+        "alexgiavaras/k8s_101_service_2" => (port == 8003).then_some(match path {
+            "/" | "/docs" | "/openapi.json" | "/health" => 200,
+            _ => 404,
+        }),
         _ => None,
     }
 }

@@ -36,6 +36,8 @@ struct ContainerView {
     name: String,
     image: String,
     command: Vec<String>,
+    /// The spec's plain `env` values (what a gateway reads its upstreams from).
+    env: Vec<(String, String)>,
     running_since: Option<Millis>,
 }
 
@@ -151,6 +153,11 @@ impl NetView {
                             name: spec.name.clone(),
                             image: spec.image.clone(),
                             command,
+                            env: spec
+                                .env
+                                .iter()
+                                .filter_map(|e| Some((e.name.clone(), e.value.clone()?)))
+                                .collect(),
                             running_since,
                         }
                     })
@@ -223,6 +230,8 @@ pub struct PodNetwork<'a> {
     ip: String,
     node: String,
     trace: Vec<Hop>,
+    /// How many gateways deep this request is (a gateway calling itself stops at a few).
+    depth: usize,
 }
 
 impl<'a> PodNetwork<'a> {
@@ -241,6 +250,7 @@ impl<'a> PodNetwork<'a> {
             ip,
             node,
             trace: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -466,6 +476,77 @@ impl<'a> PodNetwork<'a> {
         Err(ConnectError::TimedOut)
     }
 
+    /// A gateway pod's calls to its upstreams: each URL resolved and requested from that pod,
+    /// the hops recorded under this request's.
+    fn fan_out(
+        &mut self,
+        pod: &PodView,
+        upstreams: &[(String, String)],
+    ) -> Vec<(String, String, Result<HttpResponse, String>)> {
+        let mut out = Vec::new();
+        for (label, url) in upstreams {
+            if self.depth >= 4 {
+                out.push((
+                    label.clone(),
+                    url.clone(),
+                    Err("too many gateways in a row".into()),
+                ));
+                continue;
+            }
+            let rest = url.strip_prefix("http://").unwrap_or(url.as_str());
+            let (authority, path) = match rest.find('/') {
+                Some(i) => (&rest[..i], rest[i..].to_string()),
+                None => (rest, "/".to_string()),
+            };
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), p.parse::<u16>().unwrap_or(80)),
+                None => (authority.to_string(), 80),
+            };
+            let mut inner = PodNetwork {
+                view: self.view,
+                rng: &mut *self.rng,
+                namespace: pod.namespace.clone(),
+                origin: format!("pod {}/{}", pod.namespace, pod.name),
+                ip: pod.ip.clone(),
+                node: pod.node.clone(),
+                trace: Vec::new(),
+                depth: self.depth + 1,
+            };
+            let result = match inner.lookup(&host) {
+                Err(LookupError::NxDomain { .. }) => Err(format!("cannot resolve {host}")),
+                Err(LookupError::Timeout { .. }) => Err(format!("DNS timed out resolving {host}")),
+                Ok(l) => match l.addresses.first() {
+                    None => Err(format!("no address for {host}")),
+                    Some(ip) => {
+                        let req = HttpRequest {
+                            method: "GET".into(),
+                            scheme: "http".into(),
+                            host: host.clone(),
+                            ip: ip.clone(),
+                            port,
+                            path: path.clone(),
+                            headers: vec![("host".into(), host.clone())],
+                            body: String::new(),
+                        };
+                        inner.http(&req).map_err(|e| match e {
+                            ConnectError::Refused => "connection refused".to_string(),
+                            ConnectError::TimedOut => "timed out".to_string(),
+                            ConnectError::NoRoute => "no route to host".to_string(),
+                            ConnectError::Reset => "connection reset".to_string(),
+                        })
+                    }
+                },
+            };
+            let hops = inner.take_trace();
+            self.trace.extend(hops.into_iter().map(|h| Hop {
+                at: format!("  {}", h.at),
+                detail: h.detail,
+            }));
+            out.push((label.clone(), url.clone(), result));
+        }
+        out
+    }
+
     /// Deliver to a pod's port: the container that listens there answers.
     fn deliver(
         &mut self,
@@ -503,6 +584,28 @@ impl<'a> PodNetwork<'a> {
                 ..Default::default()
             };
             let req = request.unwrap_or(&probe);
+            // A gateway asks its upstreams first, from its own pod, through the network.
+            if let (Some(r), Some(ups)) = (request, apps::upstreams(&c.image, &c.env)) {
+                let path = r.path.split('?').next().unwrap_or("/");
+                let listens = apps::answer(&server, port, r).is_some();
+                if listens && path == "/" && r.method == "GET" {
+                    let results = self.fan_out(pod, &ups);
+                    let resp = apps::gateway_answer(&server, &results);
+                    self.hop(
+                        format!("container {}", c.name),
+                        format!(
+                            "{} ({}) combines {} upstream answer{} into {} {}",
+                            c.name,
+                            c.image,
+                            results.len(),
+                            if results.len() == 1 { "" } else { "s" },
+                            resp.status,
+                            resp.reason
+                        ),
+                    );
+                    return Ok(Some(resp));
+                }
+            }
             if let Some(resp) = apps::answer(&server, port, req) {
                 self.hop(
                     format!("container {}", c.name),
@@ -771,6 +874,7 @@ impl Network for LaptopNetwork<'_> {
             ip: LAPTOP_IP.into(),
             node,
             trace: Vec::new(),
+            depth: 0,
         };
         let result = inner
             .route(&request.ip, request.port)
@@ -797,6 +901,7 @@ impl Network for LaptopNetwork<'_> {
             ip: LAPTOP_IP.into(),
             node,
             trace: Vec::new(),
+            depth: 0,
         };
         let result = inner
             .route(ip, port)

@@ -73,6 +73,8 @@ pub fn family(image: &str) -> Family {
         "alpine" | "polinux/stress" => Family::Alpine,
         "nginx" | "redis" | "postgres" if tag.contains("alpine") => Family::Alpine,
         "debian" | "nginx" | "redis" | "postgres" | "registry.k8s.io/nginx-slim" => Family::Debian,
+        // python:3.12-slim (Debian bookworm) with FastAPI.
+        r if r.starts_with("alexgiavaras/k8s_101_service") => Family::Debian,
         _ => Family::NoShell,
     }
 }
@@ -185,6 +187,7 @@ pub fn image_env(image: &str) -> Vec<(String, String)> {
 pub fn workdir(image: &str) -> &'static str {
     match normalise(image).0.as_str() {
         "redis" => "/data",
+        r if r.starts_with("alexgiavaras/k8s_101_service") => "/app",
         _ => "/",
     }
 }
@@ -197,6 +200,15 @@ pub fn default_command(image: &str) -> &'static str {
         "postgres" => "postgres",
         "pocketcluster/memory-hog" => "stress --vm 1",
         "pocketcluster/crasher" => "crasher",
+        "alexgiavaras/k8s_101_service_gateway" => {
+            "/usr/local/bin/python3.12 /usr/local/bin/uvicorn main:app --host 0.0.0.0 --port 8001"
+        }
+        "alexgiavaras/k8s_101_service_1" => {
+            "/usr/local/bin/python3.12 /usr/local/bin/uvicorn main:app --host 0.0.0.0 --port 8002"
+        }
+        "alexgiavaras/k8s_101_service_2" => {
+            "/usr/local/bin/python3.12 /usr/local/bin/uvicorn main:app --host 0.0.0.0 --port 8003"
+        }
         _ => "sh",
     }
 }
@@ -623,6 +635,30 @@ fn image_files(tree: &mut Tree, image: &str) {
         }
         "registry.k8s.io/liveness" => tree.add("/server", Node::program(6_400_000)),
         "pocketcluster/hello" => tree.add("/hello", Node::program(6_100_000)),
+        "pocketcluster/gateway" => tree.add("/gateway", Node::program(7_400_000)),
+        r if r.starts_with("alexgiavaras/k8s_101_service") => {
+            tree.add("/usr/local/bin/python3.12", Node::program(14_480));
+            tree.add("/usr/local/bin/python3", Node::program(14_480));
+            tree.add("/usr/local/bin/uvicorn", Node::program(217));
+            tree.add("/app/requirements.txt", t("fastapi\nuvicorn\nrequests\n"));
+            tree.add(
+                "/app/start_unvircorn.sh",
+                t(&format!(
+                    "#!/bin/sh\nuvicorn main:app --host 0.0.0.0 --port {}\n",
+                    match r {
+                        "alexgiavaras/k8s_101_service_1" => 8002,
+                        "alexgiavaras/k8s_101_service_2" => 8003,
+                        _ => 8001,
+                    }
+                )),
+            );
+            let main = match r {
+                "alexgiavaras/k8s_101_service_gateway" => "import os\n\nimport requests\nfrom fastapi import FastAPI, HTTPException\n\napp = FastAPI(title=\"gateway\")\n\n# The other two services, by their Kubernetes Service names (cluster DNS).\nSERVICE_1_URL = os.environ.get(\"SERVICE_1_URL\", \"http://ml-service1\")\nSERVICE_2_URL = os.environ.get(\"SERVICE_2_URL\", \"http://ml-service2\")\n\n\n@app.get(\"/\")\ndef root():\n    answers = {}\n    for name, url in ((\"service-1\", SERVICE_1_URL), (\"service-2\", SERVICE_2_URL)):\n        try:\n            r = requests.get(url, timeout=3)\n            r.raise_for_status()\n        except requests.RequestException as e:\n            raise HTTPException(status_code=502, detail=f\"upstream {name} ({url}) failed: {e}\")\n        answers[name] = r.json()\n    return {\"gateway\": os.environ.get(\"HOSTNAME\"), **answers}\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"status\": \"ok\"}\n",
+                "alexgiavaras/k8s_101_service_1" => "import os\n\nfrom fastapi import FastAPI\n\napp = FastAPI(title=\"service-1\")\n\n\n@app.get(\"/\")\ndef root():\n    return {\"service\": \"service-1\", \"message\": \"Hello from service-1\", \"pod\": os.environ.get(\"HOSTNAME\")}\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"status\": \"ok\"}\n",
+                _ => "import os\n\nfrom fastapi import FastAPI\n\napp = FastAPI(title=\"service-2\")\n\n\n@app.get(\"/\")\ndef root():\n    return {\"service\": \"service-2\", \"message\": \"Hello from service-2\", \"pod\": os.environ.get(\"HOSTNAME\")}\n\n\n@app.get(\"/health\")\ndef health():\n    return {\"status\": \"ok\"}\n",
+            };
+            tree.add("/app/main.py", t(main));
+        }
         "polinux/stress" | "vish/stress" => {
             tree.add("/usr/local/bin/stress", Node::program(53_000))
         }
