@@ -4,7 +4,7 @@
 
 use super::{Output, Session};
 use crate::sim::fs::FsError;
-use crate::sim::net::{LaptopNetwork, NetView, LAPTOP_IP};
+use crate::sim::net::{LaptopNetwork, WorldNet, LAPTOP_IP};
 use crate::sim::nettools::{self, Ctx, Files, Place};
 use crate::sim::rootfs::Family;
 
@@ -33,9 +33,7 @@ impl Files for LaptopFiles<'_> {
 }
 
 pub fn run(s: &mut Session, prog: &str, args: &[String], stdin: Option<&str>) -> Output {
-    let views: Vec<NetView> = (0..s.world.clusters.len())
-        .map(|i| NetView::of(&s.world, i))
-        .collect();
+    let views = WorldNet::of(&s.world);
     let mut net = LaptopNetwork::new(&views, &mut s.world.rng);
     let mut files = LaptopFiles {
         session_files: s.files.as_ref(),

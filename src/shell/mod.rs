@@ -10,6 +10,7 @@ pub mod lex;
 pub mod minikube;
 pub mod script;
 pub mod sim_cmd;
+pub mod sim_dns;
 
 use crate::sim::World;
 use files::{Files, MemFiles};

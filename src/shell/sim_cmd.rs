@@ -14,6 +14,7 @@ const USAGE: &str = "sim: expected a subcommand:
   sim nodes                                list nodes and whether they are powered on
   sim pod crash NAME [-c CONTAINER] [-n NS] make a running container exit with code 1
   sim trace                                the path of the last request (curl, wget, nslookup, ...)
+  sim dns add NAME A IP | list | delete NAME  the public DNS zone (like Route53)
   sim cluster create NAME [--masters N] [--workers N] [--profile minikube]
   sim clusters                             list clusters, their masters and etcd quorum
   sim config [KEY VALUE]                   node-monitor-grace-period, default-unreachable-toleration-seconds
@@ -38,6 +39,7 @@ pub fn run(s: &mut Session, args: &[String]) -> Output {
         "nodes" => Ok(nodes(s)),
         "pod" => pod(s, &args[1..]),
         "trace" => Ok(trace(s)),
+        "dns" => super::sim_dns::run(s, &args[1..]),
         "config" => config(s, &args[1..]),
         "" | "help" => Err(USAGE.to_string()),
         other => Err(format!("sim: unknown subcommand \"{other}\"\n{USAGE}")),

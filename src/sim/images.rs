@@ -306,6 +306,19 @@ pub const CATALOG: &[Image] = &[
         stops_on_sigterm: true,
         size_bytes: 61_200_000,
     },
+    // External-DNS (kubernetes-sigs), publishing Service, Ingress and Host names to the
+    // public zone (see external_dns.rs).
+    Image {
+        repository: "registry.k8s.io/external-dns/external-dns",
+        tags: &[
+            "v0.13.5", "v0.13.6", "v0.14.0", "v0.14.1", "v0.14.2", "v0.15.0", "v0.15.1", "v0.16.0",
+            "v0.16.1", "v0.17.0", "v0.18.0", "v0.19.0", "v0.20.0", "v0.21.0",
+        ],
+        pull_ms: (1_500, 3_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 31_000_000,
+    },
     // The course's own images (any tag).
     Image {
         repository: "pocketcluster/gateway",

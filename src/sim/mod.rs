@@ -7,6 +7,8 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod cron;
+pub mod dns;
+pub mod external_dns;
 pub mod fs;
 pub mod fxhash;
 pub mod images;

@@ -7,6 +7,7 @@
 use crate::sim::api::*;
 use crate::sim::apps;
 use crate::sim::clock::Millis;
+use crate::sim::dns::PublicZone;
 use crate::sim::network::*;
 use crate::sim::rng::Rng;
 use crate::sim::World;
@@ -218,10 +219,164 @@ impl NetView {
     fn node(&self, name: &str) -> Option<&NodeView> {
         self.nodes.iter().find(|n| n.name == name)
     }
+
+    /// Whether `ip` belongs to this cluster's private networks: its nodes, pods, Services, its
+    /// own load balancers (kube-proxy short-cuts those), the pod range 10.244.0.0/16 and the
+    /// service range 10.96.0.0/12.
+    fn owns(&self, ip: &str) -> bool {
+        let in_range = crate::sim::api::service_admission::parse_ipv4(ip).is_some_and(|o| {
+            let v = u32::from_be_bytes(o);
+            let service_range = (v >> 20) == (0x0a60_0000u32 >> 20);
+            let pod_range = (v >> 16) == 0x0af4;
+            service_range || pod_range
+        });
+        in_range
+            || self.nodes.iter().any(|n| n.ip == ip)
+            || self
+                .services
+                .iter()
+                .any(|s| s.cluster_ip == ip || s.lb_ips.iter().any(|l| l == ip))
+    }
+}
+
+/// What routing needs of the whole world: every cluster's [`NetView`] and the public DNS zone.
+#[derive(Debug, Clone)]
+pub struct WorldNet {
+    pub clusters: Vec<NetView>,
+    pub zone: PublicZone,
+}
+
+impl WorldNet {
+    pub fn of(world: &World) -> WorldNet {
+        WorldNet {
+            clusters: (0..world.clusters.len())
+                .map(|i| NetView::of(world, i))
+                .collect(),
+            zone: world.public_dns.clone(),
+        }
+    }
+
+    /// The cluster whose public (load-balancer) address `ip` is, with the Service behind it.
+    fn public_owner(&self, ip: &str) -> Option<usize> {
+        self.clusters
+            .iter()
+            .position(|v| v.services.iter().any(|s| s.lb_ips.iter().any(|l| l == ip)))
+    }
+}
+
+/// A connection arriving from outside a cluster at one of its public addresses (or, from the
+/// laptop, at a node address or through `minikube tunnel`): the cluster and the node it enters
+/// by, with a hop for how it got there.
+fn enter(
+    net: &WorldNet,
+    rng: &mut Rng,
+    trace: &mut Vec<Hop>,
+    ip: &str,
+    from_laptop: bool,
+) -> Option<(usize, String)> {
+    let mut hop = |at: String, detail: String| trace.push(Hop { at, detail });
+    for (k, v) in net.clusters.iter().enumerate() {
+        let up_nodes: Vec<&NodeView> = v.nodes.iter().filter(|n| n.up && n.lb_target).collect();
+        if let Some(svc) = v.services.iter().find(|s| s.lb_ips.iter().any(|l| l == ip)) {
+            if v.tunnel && svc.cluster_ip == ip {
+                if !from_laptop {
+                    continue;
+                }
+                let node = up_nodes.first()?.name.clone();
+                hop(
+                    "minikube tunnel".into(),
+                    format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
+                );
+                return Some((k, node));
+            }
+            if up_nodes.is_empty() {
+                hop(
+                    format!("cloud load balancer {ip}"),
+                    format!("no healthy node in cluster {}", v.name),
+                );
+                return None;
+            }
+            let node = up_nodes[rng.below(up_nodes.len() as u64) as usize]
+                .name
+                .clone();
+            hop(
+                format!("cloud load balancer {ip}"),
+                format!(
+                    "the cloud's load balancer for Service {}/{} of cluster {} sends the connection to node {node}",
+                    svc.namespace, svc.name, v.name
+                ),
+            );
+            return Some((k, node));
+        }
+        if !from_laptop {
+            continue;
+        }
+        if let Some(n) = v.nodes.iter().find(|n| n.ip == ip) {
+            hop(
+                "laptop".into(),
+                format!("{ip} is node {} of cluster {}", n.name, v.name),
+            );
+            return Some((k, n.name.clone()));
+        }
+        if v.tunnel && v.services.iter().any(|s| s.cluster_ip == ip) {
+            let node = up_nodes.first()?.name.clone();
+            hop(
+                "minikube tunnel".into(),
+                format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
+            );
+            return Some((k, node));
+        }
+    }
+    None
+}
+
+/// Carry a connection that entered cluster `k` at `node` on to its pod: kube-proxy on that node,
+/// then the pod's container. `client_ip` is the source address the cluster sees.
+#[allow(clippy::too_many_arguments)]
+fn inbound(
+    net: &WorldNet,
+    rng: &mut Rng,
+    trace: &mut Vec<Hop>,
+    k: usize,
+    node: String,
+    client_ip: &str,
+    depth: usize,
+    ip: &str,
+    port: u16,
+    request: Option<&HttpRequest>,
+) -> Result<Option<HttpResponse>, ConnectError> {
+    let mut inner = PodNetwork {
+        world: net,
+        view: &net.clusters[k],
+        rng,
+        namespace: String::new(),
+        origin: format!("node {node}"),
+        ip: client_ip.into(),
+        node,
+        trace: Vec::new(),
+        depth,
+    };
+    let result = inner
+        .route(ip, port)
+        .and_then(|(ip, port)| inner.deliver(&ip, port, request));
+    // Crossing from one cluster into another, node and pod names repeat: say whose they are.
+    let name = &net.clusters[k].name;
+    let label = client_ip != LAPTOP_IP;
+    trace.extend(inner.take_trace().into_iter().map(|h| Hop {
+        at: if label {
+            let indent = h.at.len() - h.at.trim_start().len();
+            format!("{}{name}: {}", &h.at[..indent], h.at.trim_start())
+        } else {
+            h.at
+        },
+        detail: h.detail,
+    }));
+    result
 }
 
 /// The network as one pod sees it.
 pub struct PodNetwork<'a> {
+    world: &'a WorldNet,
     view: &'a NetView,
     rng: &'a mut Rng,
     namespace: String,
@@ -235,7 +390,26 @@ pub struct PodNetwork<'a> {
 }
 
 impl<'a> PodNetwork<'a> {
-    pub fn new(view: &'a NetView, rng: &'a mut Rng, namespace: &str, pod: &str) -> Self {
+    /// The network as pod `namespace/pod` of cluster `cluster` sees it.
+    pub fn new(
+        world: &'a WorldNet,
+        cluster: usize,
+        rng: &'a mut Rng,
+        namespace: &str,
+        pod: &str,
+    ) -> Self {
+        static EMPTY: std::sync::OnceLock<NetView> = std::sync::OnceLock::new();
+        let view = world.clusters.get(cluster).unwrap_or_else(|| {
+            EMPTY.get_or_init(|| NetView {
+                services: Vec::new(),
+                pods: Vec::new(),
+                nodes: Vec::new(),
+                dns_up: false,
+                now: 0,
+                name: String::new(),
+                tunnel: false,
+            })
+        });
         let (ip, node) = view
             .pods
             .iter()
@@ -243,6 +417,7 @@ impl<'a> PodNetwork<'a> {
             .map(|p| (p.ip.clone(), p.node.clone()))
             .unwrap_or_default();
         PodNetwork {
+            world,
             view,
             rng,
             namespace: namespace.into(),
@@ -318,6 +493,19 @@ impl<'a> PodNetwork<'a> {
             return Some((Vec::new(), vec![ip]));
         }
         None
+    }
+
+    /// CoreDNS's answer for one fully qualified name: from the cluster's records inside
+    /// `cluster.local`, else forwarded to the public zone (the bool says which).
+    fn answer(&self, fqdn: &str) -> Option<(Vec<String>, Vec<String>, bool)> {
+        let lower = fqdn.trim_end_matches('.').to_ascii_lowercase();
+        if lower == DOMAIN || lower.ends_with(&format!(".{DOMAIN}")) {
+            let (c, a) = self.records(&lower)?;
+            Some((c, a, false))
+        } else {
+            let (c, a) = self.world.zone.resolve(&lower)?;
+            Some((c, a, true))
+        }
     }
 
     /// The endpoint kube-proxy picks for a Service port, or why there is none.
@@ -476,6 +664,45 @@ impl<'a> PodNetwork<'a> {
         Err(ConnectError::TimedOut)
     }
 
+    /// A connection to an address outside this cluster: out through the node (SNAT) to the
+    /// internet, where only public addresses (other clusters' load balancers) answer.
+    fn outward(
+        &mut self,
+        ip: &str,
+        port: u16,
+        request: Option<&HttpRequest>,
+    ) -> Result<Option<HttpResponse>, ConnectError> {
+        let world = self.world;
+        if world.public_owner(ip).is_none() {
+            self.hop(
+                self.origin.clone(),
+                format!("{ip} is outside the simulated world: no route"),
+            );
+            return Err(ConnectError::TimedOut);
+        }
+        let node_ip = self
+            .view
+            .node(&self.node)
+            .map(|n| n.ip.clone())
+            .unwrap_or_else(|| self.ip.clone());
+        self.hop(
+            format!("node {}", self.node),
+            format!(
+                "{ip} is not an address of cluster {}: the packet leaves through node {} (source NAT to {node_ip}) for the internet",
+                self.view.name, self.node
+            ),
+        );
+        let mut trace = std::mem::take(&mut self.trace);
+        let result = match enter(world, self.rng, &mut trace, ip, false) {
+            Some((k, node)) => inbound(
+                world, self.rng, &mut trace, k, node, &node_ip, self.depth, ip, port, request,
+            ),
+            None => Err(ConnectError::TimedOut),
+        };
+        self.trace = trace;
+        result
+    }
+
     /// A gateway pod's calls to its upstreams: each URL resolved and requested from that pod,
     /// the hops recorded under this request's.
     fn fan_out(
@@ -503,6 +730,7 @@ impl<'a> PodNetwork<'a> {
                 None => (authority.to_string(), 80),
             };
             let mut inner = PodNetwork {
+                world: self.world,
                 view: self.view,
                 rng: &mut *self.rng,
                 namespace: pod.namespace.clone(),
@@ -678,17 +906,34 @@ impl Network for PodNetwork<'_> {
         }
         let mut tried = Vec::new();
         for fqdn in &candidates {
-            match self.records(fqdn) {
-                Some((cnames, addresses)) => {
+            let answer = self.answer(fqdn);
+            match answer {
+                Some((mut cnames, mut addresses, public)) => {
                     tried.push((fqdn.clone(), true));
-                    self.hop(
-                        format!("dns {server}"),
-                        if cnames.is_empty() {
-                            format!("{fqdn} is {}", addresses.join(", "))
-                        } else {
-                            format!("{fqdn} is an alias (CNAME) for {}", cnames.join(", "))
-                        },
-                    );
+                    let mut detail = if cnames.is_empty() {
+                        format!("{fqdn} is {}", addresses.join(", "))
+                    } else {
+                        format!("{fqdn} is an alias (CNAME) for {}", cnames.join(", "))
+                    };
+                    if public {
+                        detail = format!(
+                            "{fqdn} is outside {DOMAIN}: CoreDNS forwards it to the public DNS zone, where {}",
+                            detail
+                        );
+                    }
+                    // CoreDNS chases an alias to its addresses (an ExternalName to a public
+                    // name, or to another Service).
+                    if addresses.is_empty() && !cnames.is_empty() {
+                        let target = cnames.last().cloned().unwrap_or_default();
+                        if let Some((more, ips, _)) = self.answer(&target) {
+                            cnames.extend(more);
+                            addresses = ips;
+                            if !addresses.is_empty() {
+                                detail.push_str(&format!(", which is {}", addresses.join(", ")));
+                            }
+                        }
+                    }
+                    self.hop(format!("dns {server}"), detail);
                     return Ok(Lookup {
                         server,
                         name: fqdn.clone(),
@@ -718,6 +963,11 @@ impl Network for PodNetwork<'_> {
                 request.method, request.ip, request.port, request.path, request.host
             ),
         );
+        if !self.view.owns(&request.ip) {
+            return self
+                .outward(&request.ip, request.port, Some(request))?
+                .ok_or(ConnectError::Reset);
+        }
         let (ip, port) = self.route(&request.ip, request.port)?;
         match self.deliver(&ip, port, Some(request))? {
             Some(resp) => Ok(resp),
@@ -727,6 +977,9 @@ impl Network for PodNetwork<'_> {
 
     fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
         self.hop(self.origin.clone(), format!("TCP connect to {ip}:{port}"));
+        if !self.view.owns(ip) {
+            return self.outward(ip, port, None).map(|_| ());
+        }
         let (ip, port) = self.route(ip, port)?;
         self.deliver(&ip, port, None).map(|_| ())
     }
@@ -739,9 +992,9 @@ impl Network for PodNetwork<'_> {
 /// The learner's laptop: outside every cluster. It reaches load-balancer addresses (the cloud's
 /// are public), node addresses (node ports), and, through `minikube tunnel`, a minikube
 /// cluster's service range; nothing else of a cluster. Names resolve through the public DNS
-/// zone (none yet: only `localhost` and addresses).
+/// zone (`sim dns`).
 pub struct LaptopNetwork<'a> {
-    views: &'a [NetView],
+    world: &'a WorldNet,
     rng: &'a mut Rng,
     trace: Vec<Hop>,
 }
@@ -749,10 +1002,13 @@ pub struct LaptopNetwork<'a> {
 /// The laptop's address, as the clusters see it.
 pub const LAPTOP_IP: &str = "192.168.1.10";
 
+/// The laptop's resolver (its home router), as `nslookup` names it.
+pub const LAPTOP_DNS: &str = "192.168.1.1";
+
 impl<'a> LaptopNetwork<'a> {
-    pub fn new(views: &'a [NetView], rng: &'a mut Rng) -> Self {
+    pub fn new(world: &'a WorldNet, rng: &'a mut Rng) -> Self {
         LaptopNetwork {
-            views,
+            world,
             rng,
             trace: Vec::new(),
         }
@@ -765,61 +1021,36 @@ impl<'a> LaptopNetwork<'a> {
         });
     }
 
-    /// The cluster and node a connection to `ip` enters by, with a hop for how it got there.
-    fn entry(&mut self, ip: &str) -> Option<(usize, String)> {
-        for (k, v) in self.views.iter().enumerate() {
-            let up_nodes: Vec<&NodeView> = v.nodes.iter().filter(|n| n.up && n.lb_target).collect();
-            if let Some(svc) = v.services.iter().find(|s| s.lb_ips.iter().any(|l| l == ip)) {
-                if v.tunnel && svc.cluster_ip == ip {
-                    let node = up_nodes.first()?.name.clone();
-                    self.hop(
-                        "minikube tunnel",
-                        format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
-                    );
-                    return Some((k, node));
-                }
-                if up_nodes.is_empty() {
-                    self.hop(
-                        &format!("cloud load balancer {ip}"),
-                        format!("no healthy node in cluster {}", v.name),
-                    );
-                    return None;
-                }
-                let node = up_nodes[self.rng.below(up_nodes.len() as u64) as usize]
-                    .name
-                    .clone();
-                self.hop(
-                    &format!("cloud load balancer {ip}"),
-                    format!(
-                        "the cloud's load balancer for Service {}/{} of cluster {} sends the connection to node {node}",
-                        svc.namespace, svc.name, v.name
+    fn connect(
+        &mut self,
+        ip: &str,
+        port: u16,
+        request: Option<&HttpRequest>,
+    ) -> Result<Option<HttpResponse>, ConnectError> {
+        let world = self.world;
+        let mut trace = std::mem::take(&mut self.trace);
+        let result = match enter(world, self.rng, &mut trace, ip, true) {
+            Some((k, node)) => inbound(
+                world, self.rng, &mut trace, k, node, LAPTOP_IP, 0, ip, port, request,
+            ),
+            None => {
+                trace.push(Hop {
+                    at: "laptop".into(),
+                    detail: format!(
+                        "no route to {ip}: it is not reachable from outside the clusters"
                     ),
-                );
-                return Some((k, node));
+                });
+                Err(ConnectError::TimedOut)
             }
-            if let Some(n) = v.nodes.iter().find(|n| n.ip == ip) {
-                self.hop(
-                    "laptop",
-                    format!("{ip} is node {} of cluster {}", n.name, v.name),
-                );
-                return Some((k, n.name.clone()));
-            }
-            if v.tunnel && v.services.iter().any(|s| s.cluster_ip == ip) {
-                let node = up_nodes.first()?.name.clone();
-                self.hop(
-                    "minikube tunnel",
-                    format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
-                );
-                return Some((k, node));
-            }
-        }
-        None
+        };
+        self.trace = trace;
+        result
     }
 }
 
 impl Network for LaptopNetwork<'_> {
     fn lookup(&mut self, name: &str) -> Result<Lookup, LookupError> {
-        let server = "192.168.1.1".to_string();
+        let server = LAPTOP_DNS.to_string();
         let lower = name.trim_end_matches('.').to_ascii_lowercase();
         if lower == "localhost" {
             return Ok(Lookup {
@@ -837,9 +1068,38 @@ impl Network for LaptopNetwork<'_> {
                 ..Default::default()
             });
         }
+        if let Some((cnames, addresses)) = self.world.zone.resolve(&lower) {
+            self.hop(
+                "public DNS",
+                if cnames.is_empty() {
+                    format!("{lower} is {}", addresses.join(", "))
+                } else {
+                    format!(
+                        "{lower} is an alias (CNAME) for {}{}",
+                        cnames.join(" → "),
+                        if addresses.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", which is {}", addresses.join(", "))
+                        }
+                    )
+                },
+            );
+            return Ok(Lookup {
+                server,
+                name: lower.clone(),
+                cnames,
+                addresses,
+                tried: vec![(lower, true)],
+            });
+        }
         self.hop(
-            "laptop resolver",
-            format!("no public record for {name}: cluster names (*.svc.cluster.local) resolve only inside a cluster"),
+            "public DNS",
+            if lower.ends_with(DOMAIN) || !lower.contains('.') {
+                format!("no public record for {name}: cluster names (*.svc.cluster.local) resolve only inside a cluster")
+            } else {
+                format!("no record for {name} in the public zone (sim dns list shows it; sim dns add NAME A IP adds one)")
+            },
         );
         Err(LookupError::NxDomain {
             name: name.into(),
@@ -855,60 +1115,13 @@ impl Network for LaptopNetwork<'_> {
                 request.method, request.ip, request.port, request.path, request.host
             ),
         );
-        let Some((k, node)) = self.entry(&request.ip) else {
-            self.hop(
-                "laptop",
-                format!(
-                    "no route to {}: it is not reachable from outside the clusters",
-                    request.ip
-                ),
-            );
-            return Err(ConnectError::TimedOut);
-        };
-        let view = &self.views[k];
-        let mut inner = PodNetwork {
-            view,
-            rng: &mut *self.rng,
-            namespace: String::new(),
-            origin: format!("node {node}"),
-            ip: LAPTOP_IP.into(),
-            node,
-            trace: Vec::new(),
-            depth: 0,
-        };
-        let result = inner
-            .route(&request.ip, request.port)
-            .and_then(|(ip, port)| inner.deliver(&ip, port, Some(request)));
-        let hops = inner.take_trace();
-        self.trace.extend(hops);
-        match result? {
-            Some(resp) => Ok(resp),
-            None => Err(ConnectError::Reset),
-        }
+        self.connect(&request.ip, request.port, Some(request))?
+            .ok_or(ConnectError::Reset)
     }
 
     fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
-        let Some((k, node)) = self.entry(ip) else {
-            self.hop("laptop", format!("no route to {ip}"));
-            return Err(ConnectError::TimedOut);
-        };
-        let view = &self.views[k];
-        let mut inner = PodNetwork {
-            view,
-            rng: &mut *self.rng,
-            namespace: String::new(),
-            origin: format!("node {node}"),
-            ip: LAPTOP_IP.into(),
-            node,
-            trace: Vec::new(),
-            depth: 0,
-        };
-        let result = inner
-            .route(ip, port)
-            .and_then(|(ip, port)| inner.deliver(&ip, port, None));
-        let hops = inner.take_trace();
-        self.trace.extend(hops);
-        result.map(|_| ())
+        self.hop("laptop", format!("TCP connect to {ip}:{port}"));
+        self.connect(ip, port, None).map(|_| ())
     }
 
     fn last_trace(&self) -> Vec<Hop> {
@@ -937,8 +1150,8 @@ mod tests {
     #[test]
     fn a_service_name_resolves_through_the_search_path_and_reaches_a_pod() {
         let mut s = session();
-        let view = NetView::of(&s.world, 0);
-        let mut net = PodNetwork::new(&view, &mut s.world.rng, "default", "client");
+        let world = WorldNet::of(&s.world);
+        let mut net = PodNetwork::new(&world, 0, &mut s.world.rng, "default", "client");
         for name in [
             "web",
             "web.default",
@@ -977,8 +1190,8 @@ mod tests {
         let mut s = session();
         s.run("kubectl scale deployment web --replicas=0", None);
         s.run("sim advance 40s", None);
-        let view = NetView::of(&s.world, 0);
-        let mut net = PodNetwork::new(&view, &mut s.world.rng, "default", "client");
+        let world = WorldNet::of(&s.world);
+        let mut net = PodNetwork::new(&world, 0, &mut s.world.rng, "default", "client");
         let ip = net.lookup("web").expect("resolves").addresses[0].clone();
         assert_eq!(net.tcp_connect(&ip, 80), Err(ConnectError::Refused));
         assert_eq!(net.tcp_connect(&ip, 81), Err(ConnectError::TimedOut));
@@ -992,9 +1205,7 @@ mod tests {
             None,
         );
         s.run("sim advance 15s", None);
-        let views: Vec<NetView> = (0..s.world.clusters.len())
-            .map(|i| NetView::of(&s.world, i))
-            .collect();
+        let views = WorldNet::of(&s.world);
         let svc = s.world.clusters[0]
             .store
             .services

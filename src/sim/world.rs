@@ -3,7 +3,10 @@
 
 use super::clock::Millis;
 use super::cluster::{Cluster, Profile};
+use super::dns::PublicZone;
+use super::external_dns;
 use super::rng::Rng;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct World {
@@ -13,6 +16,10 @@ pub struct World {
     pub clusters: Vec<Cluster>,
     /// Index of the cluster the current kubectl context points at.
     pub current: usize,
+    /// The public DNS zone every cluster and the laptop resolve public names in.
+    pub public_dns: PublicZone,
+    /// Each running External-DNS container (by cluster and containerID): next sync, log.
+    pub external_dns: BTreeMap<(usize, String), external_dns::Run>,
 }
 
 /// How long the default cluster has been up when a session starts.
@@ -27,6 +34,8 @@ impl World {
             seed,
             clusters: Vec::new(),
             current: 0,
+            public_dns: PublicZone::default(),
+            external_dns: BTreeMap::new(),
         };
         w.add_cluster("demo", Profile::Kubeadm, 3, 2);
         w.advance(BOOT_TIME);
@@ -72,6 +81,8 @@ impl World {
         for c in &mut self.clusters {
             c.reconcile(self.now, &mut self.rng);
         }
+        // Programs that act outside their cluster (External-DNS writing the public zone).
+        external_dns::run(self);
     }
 
     /// Move the virtual clock forward by `ms`, waking each loop at the moments it asked for.
@@ -83,6 +94,7 @@ impl World {
                 .clusters
                 .iter()
                 .filter_map(|c| c.next_deadline(self.now))
+                .chain(external_dns::next_deadline(self).filter(|t| *t > self.now))
                 .min();
             match next {
                 Some(t) if t <= target && t > self.now => {

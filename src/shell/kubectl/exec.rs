@@ -231,9 +231,9 @@ pub(super) fn exec(
     let lower = rootfs::root(&image, &facts);
     // The network as this pod sees it: a snapshot of the cluster, taken before the container's
     // files are borrowed (the programs run while they are).
-    let view = crate::sim::net::NetView::of(&s.world, cluster);
+    let view = crate::sim::net::WorldNet::of(&s.world);
     let world = &mut s.world;
-    let mut net = crate::sim::net::PodNetwork::new(&view, &mut world.rng, &ns, &pod_name);
+    let mut net = crate::sim::net::PodNetwork::new(&view, cluster, &mut world.rng, &ns, &pod_name);
     let c = &mut world.clusters[cluster];
     c.kubelets.prune_files();
     let layer = c.kubelets.files.entry(container_id.clone()).or_default();

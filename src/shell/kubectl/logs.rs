@@ -194,7 +194,10 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 return Err(waiting("image can't be pulled"))
             }
             Some(RunState::Running { since, .. }) => {
-                images::logs(&container.image, &command, &env, *since, now)
+                let id = rt.map(|r| r.container_id.as_str()).unwrap_or("");
+                // Programs whose output depends on the world (External-DNS) keep their log.
+                crate::sim::external_dns::logs(&s.world, cluster, id)
+                    .unwrap_or_else(|| images::logs(&container.image, &command, &env, *since, now))
             }
             Some(RunState::Exited {
                 started, finished, ..
