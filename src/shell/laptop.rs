@@ -34,7 +34,8 @@ impl Files for LaptopFiles<'_> {
 
 pub fn run(s: &mut Session, prog: &str, args: &[String], stdin: Option<&str>) -> Output {
     let views = WorldNet::of(&s.world);
-    let mut net = LaptopNetwork::new(&views, &mut s.world.rng);
+    let forwards = s.local_forwards();
+    let mut net = LaptopNetwork::new(&views, &mut s.world.rng).with_forwards(forwards);
     let mut files = LaptopFiles {
         session_files: s.files.as_ref(),
         written: &mut s.laptop_files,
@@ -55,7 +56,12 @@ pub fn run(s: &mut Session, prog: &str, args: &[String], stdin: Option<&str>) ->
     if !trace.is_empty() {
         s.last_trace = trace;
     }
-    let mut text = String::new();
+    // A port-forward in the background writes to the same terminal.
+    let mut text: String = net
+        .handled
+        .iter()
+        .map(|p| format!("Handling connection for {p}\n"))
+        .collect();
     for (_, part) in &ran.out {
         text.push_str(part);
     }

@@ -56,6 +56,8 @@ pub struct Session {
     pub last_trace: Vec<crate::sim::network::Hop>,
     /// What the laptop's tools wrote (`curl -o page.html`).
     pub laptop_files: BTreeMap<String, String>,
+    /// `kubectl port-forward`s, running or ended (`jobs`, `kill %N`).
+    pub port_forwards: Vec<kubectl::port_forward::PortForward>,
 }
 
 impl Session {
@@ -71,6 +73,7 @@ impl Session {
             namespaces: BTreeMap::new(),
             last_trace: Vec::new(),
             laptop_files: BTreeMap::new(),
+            port_forwards: Vec::new(),
         }
     }
 
@@ -84,6 +87,98 @@ impl Session {
             .unwrap_or_else(|| "default".into())
     }
 
+    /// End the port-forwards whose pod is gone: kubectl exits with `error: lost connection to
+    /// pod`, and the shell reports the job done before the next command's output.
+    fn refresh_forwards(&mut self) -> String {
+        let mut notices = Vec::new();
+        for f in &mut self.port_forwards {
+            if !f.running {
+                continue;
+            }
+            let alive = self.world.clusters.get(f.cluster).is_some_and(|c| {
+                c.store.pods.get(&f.namespace, &f.pod).is_some_and(|p| {
+                    p.metadata.uid == f.pod_uid && p.metadata.deletion_timestamp.is_none()
+                })
+            });
+            if !alive {
+                f.running = false;
+                notices.push(format!(
+                    "error: lost connection to pod\n[{}]+  Exit 1                  {}",
+                    f.job, f.line
+                ));
+            }
+        }
+        self.port_forwards.retain(|f| f.running);
+        notices.join("\n")
+    }
+
+    /// The live port-forwards, as the laptop's network sees them.
+    pub fn local_forwards(&self) -> Vec<crate::sim::net::LocalForward> {
+        self.port_forwards
+            .iter()
+            .filter(|f| f.running)
+            .flat_map(|f| {
+                f.ports.iter().map(|(l, r)| crate::sim::net::LocalForward {
+                    local: *l,
+                    remote: *r,
+                    cluster: f.cluster,
+                    namespace: f.namespace.clone(),
+                    pod: f.pod.clone(),
+                    job: f.job,
+                })
+            })
+            .collect()
+    }
+
+    /// `jobs`: the background port-forwards; ended ones are shown once, then forgotten.
+    fn jobs(&mut self) -> String {
+        let n = self.port_forwards.len();
+        self.port_forwards
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mark = if i + 1 == n { "+" } else { " " };
+                format!("[{}]{mark}  Running                 {} &", f.job, f.line)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// `kill %N` (or `kill %%`): stop a background port-forward.
+    fn kill(&mut self, args: &[String]) -> Output {
+        let Some(spec) = args
+            .iter()
+            .find(|a| !a.starts_with('-') || a.starts_with("%"))
+        else {
+            return Output::err("kill: usage: kill %JOB (jobs lists them)");
+        };
+        let job = match spec.as_str() {
+            "%%" | "%+" | "%" => self
+                .port_forwards
+                .iter()
+                .filter(|f| f.running)
+                .map(|f| f.job)
+                .max(),
+            s => s.strip_prefix('%').and_then(|n| n.parse::<usize>().ok()),
+        };
+        let Some(job) = job else {
+            return Output::err(format!(
+                "sh: kill: {spec}: arguments must be process or job IDs"
+            ));
+        };
+        match self
+            .port_forwards
+            .iter()
+            .position(|f| f.running && f.job == job)
+        {
+            Some(i) => {
+                let f = self.port_forwards.remove(i);
+                Output::ok(format!("[{}]+  Terminated              {}", f.job, f.line))
+            }
+            None => Output::err(format!("sh: kill: %{job}: no such job")),
+        }
+    }
+
     /// Run one command line (with a heredoc's text as `stdin`), log it, and return its output.
     pub fn run(&mut self, line: &str, stdin: Option<&str>) -> Output {
         let out = self.execute(line, stdin);
@@ -95,6 +190,29 @@ impl Session {
     }
 
     fn execute(&mut self, line: &str, stdin: Option<&str>) -> Output {
+        let notices = self.refresh_forwards();
+        let mut out = self.execute_line(line, stdin);
+        if !notices.is_empty() {
+            out.text = if out.text.is_empty() {
+                notices
+            } else {
+                format!("{notices}\n{}", out.text)
+            };
+        }
+        out
+    }
+
+    fn execute_line(&mut self, line: &str, stdin: Option<&str>) -> Output {
+        // A trailing `&` runs the command in the background: every command here finishes at
+        // once except port-forward, which keeps running either way.
+        let line = match line.trim_end().strip_suffix('&') {
+            Some(rest)
+                if !rest.ends_with('&') && lex::lex(rest).is_ok_and(|l| l.operator.is_none()) =>
+            {
+                rest
+            }
+            _ => line,
+        };
         let lexed = match lex::lex(line) {
             Ok(l) => l,
             Err(e) => return Output::err(format!("sh: {e}")),
@@ -124,6 +242,8 @@ impl Session {
                 laptop::run(self, prog, &words[1..], stdin)
             }
             "sim" => sim_cmd::run(self, &words[1..]),
+            "jobs" => Output::ok(self.jobs()),
+            "kill" => self.kill(&words[1..]),
             "help" => Output::ok(HELP),
             "echo" => Output::ok(words[1..].join(" ")),
             other => Output::err(format!("sh: {other}: command not found")),

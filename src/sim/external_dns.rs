@@ -111,14 +111,18 @@ impl Config {
                         .filter(|d| !d.is_empty()),
                 ),
                 "exclude-domains" => c.exclude_domains.push(value.to_ascii_lowercase()),
-                "policy" => c.policy = match value.as_str() {
-                    "sync" => Policy::Sync,
-                    "upsert-only" => Policy::UpsertOnly,
-                    "create-only" => Policy::CreateOnly,
-                    other => return Err(format!(
+                "policy" => {
+                    c.policy = match value.as_str() {
+                        "sync" => Policy::Sync,
+                        "upsert-only" => Policy::UpsertOnly,
+                        "create-only" => Policy::CreateOnly,
+                        other => {
+                            return Err(format!(
                         "flag --policy: unknown policy {other:?} (sync, upsert-only, create-only)"
-                    )),
-                },
+                    ))
+                        }
+                    }
+                }
                 "txt-owner-id" => c.owner = value,
                 "txt-prefix" => c.txt_prefix = value,
                 "registry" => c.registry = value,

@@ -997,6 +997,21 @@ pub struct LaptopNetwork<'a> {
     world: &'a WorldNet,
     rng: &'a mut Rng,
     trace: Vec<Hop>,
+    forwards: Vec<LocalForward>,
+    /// The local ports whose port-forward handled a connection (kubectl prints
+    /// `Handling connection for PORT`).
+    pub handled: Vec<u16>,
+}
+
+/// A `kubectl port-forward` listening on the laptop: local port to one pod's port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalForward {
+    pub local: u16,
+    pub remote: u16,
+    pub cluster: usize,
+    pub namespace: String,
+    pub pod: String,
+    pub job: usize,
 }
 
 /// The laptop's address, as the clusters see it.
@@ -1011,7 +1026,80 @@ impl<'a> LaptopNetwork<'a> {
             world,
             rng,
             trace: Vec::new(),
+            forwards: Vec::new(),
+            handled: Vec::new(),
         }
+    }
+
+    /// The `kubectl port-forward`s listening on the laptop's loopback addresses.
+    pub fn with_forwards(mut self, forwards: Vec<LocalForward>) -> Self {
+        self.forwards = forwards;
+        self
+    }
+
+    /// A connection to the laptop itself: a port-forward's listener, or nothing.
+    fn loopback(
+        &mut self,
+        port: u16,
+        request: Option<&HttpRequest>,
+    ) -> Result<Option<HttpResponse>, ConnectError> {
+        let Some(f) = self.forwards.iter().find(|f| f.local == port).cloned() else {
+            self.hop(
+                "laptop",
+                format!("nothing listens on the laptop's port {port}: connection refused (kubectl port-forward opens one)"),
+            );
+            return Err(ConnectError::Refused);
+        };
+        self.handled.push(port);
+        let world = self.world;
+        let Some(view) = world.clusters.get(f.cluster) else {
+            return Err(ConnectError::Refused);
+        };
+        let Some(pod) = view
+            .pods
+            .iter()
+            .find(|p| p.namespace == f.namespace && p.name == f.pod)
+        else {
+            self.hop(
+                "kubectl port-forward",
+                format!(
+                    "job {} lost pod {}/{}: connection refused",
+                    f.job, f.namespace, f.pod
+                ),
+            );
+            return Err(ConnectError::Refused);
+        };
+        self.hop(
+            "kubectl port-forward",
+            format!(
+                "localhost:{port} is job {}: kubectl streams the connection through the API server of cluster {} to the kubelet on {}",
+                f.job, view.name, pod.node
+            ),
+        );
+        self.hop(
+            &format!("kubelet {}", pod.node),
+            format!(
+                "connects to port {} inside pod {}/{} ({}): no Service, no kube-proxy",
+                f.remote, pod.namespace, pod.name, pod.ip
+            ),
+        );
+        let ip = pod.ip.clone();
+        let node = pod.node.clone();
+        let mut inner = PodNetwork {
+            world,
+            view,
+            rng: &mut *self.rng,
+            namespace: String::new(),
+            origin: format!("kubelet {node}"),
+            ip: "127.0.0.1".into(),
+            node,
+            trace: Vec::new(),
+            depth: 0,
+        };
+        let result = inner.deliver(&ip, f.remote as i64, request);
+        let hops = inner.take_trace();
+        self.trace.extend(hops);
+        result
     }
 
     fn hop(&mut self, at: &str, detail: String) {
@@ -1027,6 +1115,9 @@ impl<'a> LaptopNetwork<'a> {
         port: u16,
         request: Option<&HttpRequest>,
     ) -> Result<Option<HttpResponse>, ConnectError> {
+        if ip == "127.0.0.1" || ip == "::1" {
+            return self.loopback(port, request);
+        }
         let world = self.world;
         let mut trace = std::mem::take(&mut self.trace);
         let result = match enter(world, self.rng, &mut trace, ip, true) {

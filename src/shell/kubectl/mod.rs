@@ -10,6 +10,7 @@ mod get;
 mod labels;
 mod logs;
 mod nodes;
+pub mod port_forward;
 mod rollout;
 mod run;
 mod services;
@@ -82,6 +83,7 @@ const SIMULATED: &[&str] = &[
     "get",
     "label",
     "logs",
+    "port-forward",
     "rollout",
     "run",
     "scale",
@@ -158,6 +160,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "logs" => logs::logs(s, &rest),
         "expose" => services::expose(s, &rest),
         "exec" => exec::exec(s, &rest, stdin),
+        "port-forward" => port_forward::port_forward(s, &rest),
         "explain" => explain::explain(s, &rest),
         "wait" => wait::wait(s, &rest),
         "rollout" => rollout::rollout(s, &rest),
