@@ -2,8 +2,8 @@
 //! where they are, counted in the whole file (multi-document files included).
 
 use crate::sim::api::{
-    CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Job, Namespace, Node, Pod,
-    ReplicaSet, Service, StatefulSet,
+    unstructured, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Job, Kinds, Namespace,
+    Node, ObjectMeta, Pod, ReplicaSet, Service, StatefulSet, Unstructured,
 };
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
@@ -28,10 +28,13 @@ pub enum ApiObject {
     Service(Box<Service>),
     Endpoints(Box<Endpoints>),
     EndpointSlice(Box<EndpointSlice>),
+    /// A kind Pocket Cluster stores without modelling it (`sim::api::unstructured`): a
+    /// built-in one (ConfigMap, ClusterRole…) or one a CRD registered.
+    Unstructured(Box<Unstructured>),
 }
 
 impl ApiObject {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &str {
         match self {
             ApiObject::Pod(_) => "Pod",
             ApiObject::Namespace(_) => "Namespace",
@@ -45,6 +48,7 @@ impl ApiObject {
             ApiObject::Service(_) => "Service",
             ApiObject::Endpoints(_) => "Endpoints",
             ApiObject::EndpointSlice(_) => "EndpointSlice",
+            ApiObject::Unstructured(o) => &o.kind,
         }
     }
     pub fn name(&self) -> &str {
@@ -61,6 +65,7 @@ impl ApiObject {
             ApiObject::Service(o) => &o.metadata.name,
             ApiObject::Endpoints(o) => &o.metadata.name,
             ApiObject::EndpointSlice(o) => &o.metadata.name,
+            ApiObject::Unstructured(o) => &o.metadata.name,
         }
     }
 }
@@ -97,8 +102,10 @@ pub enum ManifestErrorKind {
         kind: String,
         version: String,
         name: String,
+        namespace: String,
     },
-    /// A real Kubernetes kind the simulator does not model yet.
+    /// A real Kubernetes kind the simulator does not model yet. Nothing gives it now: every
+    /// served kind is at least stored (`sim::api::unstructured`).
     NotSimulated { kind: String, version: String },
     /// Too large or too many documents.
     TooLarge,
@@ -135,8 +142,13 @@ impl ManifestError {
                 "Error from server (BadRequest): error when creating \"{file}\": {kind} in version \"{version}\" cannot be handled as a {kind}: {}",
                 self.message
             ),
-            ManifestErrorKind::NoMatch { kind, version, name } => format!(
-                "error: resource mapping not found for name: \"{name}\" namespace: \"\" from \"{file}\": no matches for kind \"{kind}\" in version \"{version}\"\nensure CRDs are installed first"
+            ManifestErrorKind::NoMatch {
+                kind,
+                version,
+                name,
+                namespace,
+            } => format!(
+                "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{file}\": no matches for kind \"{kind}\" in version \"{version}\"\nensure CRDs are installed first"
             ),
             ManifestErrorKind::NotSimulated { .. } => format!("error: {file}: {}", self.message),
             ManifestErrorKind::TooLarge => format!("error: {file}: {}", self.message),
@@ -162,52 +174,6 @@ pub fn describe_value(v: &Value) -> String {
         Value::Tagged(_) => "a tagged value".into(),
     }
 }
-
-/// Kinds that exist in real Kubernetes (and the add-ons the course uses) with their versions.
-/// Used to tell "not simulated yet" apart from "no such kind".
-const KNOWN_KINDS: &[(&str, &[&str])] = &[
-    ("Deployment", &["apps/v1"]),
-    ("ReplicaSet", &["apps/v1"]),
-    ("StatefulSet", &["apps/v1"]),
-    ("DaemonSet", &["apps/v1"]),
-    ("Job", &["batch/v1"]),
-    ("CronJob", &["batch/v1"]),
-    ("Service", &["v1"]),
-    ("Endpoints", &["v1"]),
-    ("EndpointSlice", &["discovery.k8s.io/v1"]),
-    ("ConfigMap", &["v1"]),
-    ("Secret", &["v1"]),
-    ("PersistentVolume", &["v1"]),
-    ("PersistentVolumeClaim", &["v1"]),
-    ("StorageClass", &["storage.k8s.io/v1"]),
-    ("ServiceAccount", &["v1"]),
-    ("Role", &["rbac.authorization.k8s.io/v1"]),
-    ("ClusterRole", &["rbac.authorization.k8s.io/v1"]),
-    ("RoleBinding", &["rbac.authorization.k8s.io/v1"]),
-    ("ClusterRoleBinding", &["rbac.authorization.k8s.io/v1"]),
-    ("ResourceQuota", &["v1"]),
-    ("LimitRange", &["v1"]),
-    ("Ingress", &["networking.k8s.io/v1"]),
-    ("IngressClass", &["networking.k8s.io/v1"]),
-    ("NetworkPolicy", &["networking.k8s.io/v1"]),
-    (
-        "HorizontalPodAutoscaler",
-        &["autoscaling/v1", "autoscaling/v2"],
-    ),
-    ("PodDisruptionBudget", &["policy/v1"]),
-    ("PriorityClass", &["scheduling.k8s.io/v1"]),
-    ("RuntimeClass", &["node.k8s.io/v1"]),
-    ("CustomResourceDefinition", &["apiextensions.k8s.io/v1"]),
-    (
-        "Mapping",
-        &["getambassador.io/v3alpha1", "getambassador.io/v2"],
-    ),
-    (
-        "Host",
-        &["getambassador.io/v3alpha1", "getambassador.io/v2"],
-    ),
-    ("Listener", &["getambassador.io/v3alpha1"]),
-];
 
 /// Split a file into documents at `---` lines, keeping each document's first line number.
 fn split_documents(text: &str) -> Vec<(usize, String)> {
@@ -293,8 +259,24 @@ fn typed<T: DeserializeOwned>(
     })
 }
 
-/// Parse a manifest file into typed objects. Empty documents are skipped.
+/// Parse a manifest file into typed objects, for a cluster that serves the built-in kinds
+/// only (no CRDs). Empty documents are skipped.
 pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
+    parse_with(text, Kinds::builtin())
+}
+
+/// [`parse`] for a cluster that serves `kinds` (its CRDs' kinds too); the first error wins.
+pub fn parse_with(text: &str, kinds: Kinds<'_>) -> Result<Vec<Document>, ManifestError> {
+    parse_each(text, kinds)?.into_iter().collect()
+}
+
+/// What kubectl's resource builder makes of a file: a document whose kind the cluster does not
+/// serve is an error of its own (`resource mapping not found …`) and the others still apply;
+/// any other error (syntax, decoding, size) refuses the whole file.
+pub fn parse_each(
+    text: &str,
+    kinds: Kinds<'_>,
+) -> Result<Vec<Result<Document, ManifestError>>, ManifestError> {
     if text.len() > MAX_MANIFEST_BYTES {
         return Err(ManifestError {
             line: None,
@@ -320,6 +302,24 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
         });
     }
     for (line, doc) in docs {
+        match parse_document(line, &doc, kinds) {
+            Ok(None) => {}
+            Ok(Some(d)) => out.push(Ok(d)),
+            Err(e) if matches!(*e.kind, ManifestErrorKind::NoMatch { .. }) => out.push(Err(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// One document: None when it is empty.
+fn parse_document(
+    line: usize,
+    doc: &str,
+    kinds: Kinds<'_>,
+) -> Result<Option<Document>, ManifestError> {
+    {
+        let doc = doc.to_string();
         let value: Value = serde_yaml::from_str(&doc).map_err(|e| {
             let (l, c, message) = yaml_error(&e, line);
             ManifestError {
@@ -330,7 +330,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
             }
         })?;
         let map = match value {
-            Value::Null => continue,
+            Value::Null => return Ok(None),
             Value::Mapping(m) => m,
             other => {
                 return Err(ManifestError {
@@ -408,32 +408,106 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ManifestError> {
             ("EndpointSlice", "discovery.k8s.io/v1") => {
                 ApiObject::EndpointSlice(Box::new(typed(&doc, line, &kind, &version)?))
             }
-            _ => {
-                let known = KNOWN_KINDS
-                    .iter()
-                    .find(|(k, versions)| *k == kind && versions.contains(&version.as_str()));
-                let kind_line = find_key_line(&doc, "kind").map(|l| l + line - 1);
-                return Err(match known {
-                    Some(_) => ManifestError {
-                        line: kind_line,
-                        column: Some(1),
-                        message: format!(
-                            "{kind} ({version}) is real Kubernetes, but Pocket Cluster does not simulate it yet"
-                        ),
-                        kind: Box::new(ManifestErrorKind::NotSimulated { kind, version }),
-                    },
-                    None => ManifestError {
+            _ => match kinds.by_kind(&kind, &version) {
+                Some(info) => ApiObject::Unstructured(Box::new(stored(
+                    &doc, line, map, &kind, &version, &info,
+                )?)),
+                None => {
+                    let kind_line = find_key_line(&doc, "kind").map(|l| l + line - 1);
+                    let namespace = map
+                        .get("metadata")
+                        .and_then(|m| m.get("namespace"))
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    return Err(ManifestError {
                         line: kind_line,
                         column: Some(1),
                         message: format!("no kind \"{kind}\" is served in version \"{version}\""),
-                        kind: Box::new(ManifestErrorKind::NoMatch { kind, version, name }),
-                    },
-                });
-            }
+                        kind: Box::new(ManifestErrorKind::NoMatch {
+                            kind,
+                            version,
+                            name,
+                            namespace,
+                        }),
+                    });
+                }
+            },
         };
-        out.push(Document { line, object });
+        Ok(Some(Document { line, object }))
     }
-    Ok(out)
+}
+
+/// The metadata alone, strictly (unknown metadata fields are errors as for typed kinds).
+#[derive(serde::Deserialize)]
+struct Head {
+    #[serde(default)]
+    metadata: ObjectMeta,
+}
+
+/// A document of a stored-only kind: typed metadata, the rest kept as written. Built-in kinds
+/// are decoded as strictly as the API server does at the top level (unknown fields, string maps).
+fn stored(
+    doc: &str,
+    line: usize,
+    mut map: serde_yaml::Mapping,
+    kind: &str,
+    version: &str,
+    info: &unstructured::KindInfo,
+) -> Result<Unstructured, ManifestError> {
+    let head: Head = typed(doc, line, kind, version)?;
+    map.remove("apiVersion");
+    map.remove("kind");
+    map.remove("metadata");
+    let decoding = |message: String, key: Option<&str>| ManifestError {
+        line: key
+            .and_then(|k| find_key_line(doc, k))
+            .map(|l| l + line - 1)
+            .or(Some(line)),
+        column: Some(1),
+        kind: Box::new(ManifestErrorKind::Decoding {
+            kind: kind.into(),
+            version: version.into(),
+        }),
+        message,
+    };
+    if let Some(fields) = info.fields {
+        let unknown: Vec<String> = map
+            .keys()
+            .map(|k| match k {
+                Value::String(s) => s.clone(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            })
+            .filter(|k| !fields.contains(&k.as_str()))
+            .collect();
+        if let Some(first) = unknown.first() {
+            let list: Vec<String> = unknown
+                .iter()
+                .map(|k| format!("unknown field \"{k}\""))
+                .collect();
+            return Err(decoding(
+                format!("strict decoding error: {}", list.join(", ")),
+                Some(first),
+            ));
+        }
+        if let Some(message) = unstructured::decoding_error(kind, &map) {
+            let key = if message.contains(".stringData ") {
+                "stringData"
+            } else {
+                "data"
+            };
+            return Err(decoding(message, Some(key)));
+        }
+    }
+    Ok(Unstructured {
+        api_version: version.into(),
+        kind: kind.into(),
+        metadata: head.metadata,
+        rest: map,
+    })
 }
 
 /// The 1-based line of a top-level key in a document, if it is written in block style.
@@ -523,8 +597,9 @@ mod tests {
 
     #[test]
     fn other_kinds_get_a_clear_message() {
-        let err = parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n").unwrap_err();
-        assert!(matches!(*err.kind, ManifestErrorKind::NotSimulated { .. }));
+        // Stored-only kinds parse (unstructured.rs); unknown ones are kubectl's mapping error.
+        let docs = parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n").unwrap();
+        assert!(matches!(docs[0].object, ApiObject::Unstructured(_)));
         let err = parse("apiVersion: v1\nkind: Pood\nmetadata:\n  name: x\n").unwrap_err();
         assert!(err
             .kubectl("f.yaml")

@@ -583,6 +583,7 @@ spec:
                 self.close("node-lifecycle", inputs(st, self.stopped.len()), due);
             }
             self.namespace_controller(now);
+            self.serviceaccount_controller(now);
             // The workload controllers sync what their work queues name (see `api::watch`).
             self.run_queue(
                 "deployments",
@@ -772,8 +773,27 @@ spec:
             for name in pods {
                 self.store.delete_pod(&ns, &name, now, None);
             }
+            // ConfigMaps, Secrets, ServiceAccounts, custom resources…
+            self.store.remove_unstructured_in_namespace(&ns);
             if empty {
                 self.store.remove::<Namespace>("", &ns);
+            }
+        }
+    }
+
+    /// The service account controller and the root CA publisher: every active namespace has a
+    /// ServiceAccount `default` and a ConfigMap `kube-root-ca.crt` (made again if deleted).
+    /// Works from the watch's queue of namespaces.
+    fn serviceaccount_controller(&mut self, now: Millis) {
+        for (_, ns) in self.store.watch.serviceaccounts.take(now) {
+            let active = self
+                .store
+                .namespaces
+                .get("", &ns)
+                .is_some_and(|n| n.status.phase != "Terminating");
+            if active {
+                self.store.ensure_default_service_account(&ns, now);
+                self.store.ensure_root_ca_config_map(&ns, now);
             }
         }
     }

@@ -106,8 +106,12 @@ fn apply_as(
     let mut lines = Vec::new();
     let mut ok = true;
     let mut any = false;
+    // kubectl maps every object to its kind before applying any: objects of kinds the server
+    // does not serve (no CRD yet) fail, and are reported after the others went through.
+    let mut unmapped = Vec::new();
     for (file, text) in sources {
-        let docs = match manifest::parse(&text) {
+        let kinds = s.world.clusters[cluster].store.kinds();
+        let docs = match manifest::parse_each(&text, kinds) {
             Ok(d) => d,
             Err(e) => {
                 lines.push(e.kubectl(&file));
@@ -115,6 +119,17 @@ fn apply_as(
                 continue;
             }
         };
+        let docs: Vec<manifest::Document> = docs
+            .into_iter()
+            .filter_map(|d| match d {
+                Ok(doc) => Some(doc),
+                Err(e) => {
+                    any = true;
+                    unmapped.push(e.kubectl(&file));
+                    None
+                }
+            })
+            .collect();
         for doc in docs {
             any = true;
             let result = write_object(
@@ -139,11 +154,27 @@ fn apply_as(
     if !any && ok {
         return Err("error: no objects passed to apply".into());
     }
+    if !unmapped.is_empty() {
+        ok = false;
+        // One error alone is printed as `error: …`; several, one per line without it.
+        let alone = unmapped.len() == 1 && !lines.iter().any(|l| is_error_line(l));
+        for e in unmapped {
+            lines.push(if alone {
+                e
+            } else {
+                e.trim_start_matches("error: ").to_string()
+            });
+        }
+    }
     s.world.settle();
     Ok(Output {
         text: lines.join("\n"),
         ok,
     })
+}
+
+fn is_error_line(l: &str) -> bool {
+    l.starts_with("error") || l.starts_with("Error from server") || l.starts_with("The ")
 }
 
 pub(super) fn create(
@@ -169,6 +200,8 @@ pub(super) fn create(
                 return Err(err);
             }
             c.store.create(ns, w.now, &mut w.rng).map_err(|e| e.kubectl(None))?;
+            // Its ServiceAccount `default` and ConfigMap `kube-root-ca.crt` come at once.
+            w.settle();
             Ok(Output::ok(format!("namespace/{name} created")))
         }
         Some("deployment") | Some("deploy") => create_deployment(s, args),
@@ -428,6 +461,16 @@ fn write_object(
         ApiObject::EndpointSlice(o) => {
             write_typed(s, cluster, *o, ns_flag, default_ns, mode, dry_run, file)
         }
+        ApiObject::Unstructured(o) => super::stored::write(
+            s,
+            cluster,
+            *o,
+            ns_flag,
+            default_ns,
+            mode == Mode::Apply,
+            dry_run,
+            file,
+        ),
     }
 }
 

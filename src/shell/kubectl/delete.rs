@@ -44,14 +44,35 @@ pub(super) fn delete(
     if p.bool("force") && grace == Some(0) {
         grace = Some(0);
     }
-    // Targets: (kind, namespace, name).
+    // Targets: (kind, namespace, name); stored-only ones apart, by resource.
     let mut targets: Vec<(Kind, String, String)> = Vec::new();
+    let mut stored: Vec<(KindInfo, String, String)> = Vec::new();
     let mut errors = Vec::new();
     if !p.all("filename").is_empty() {
         for (file, text) in super::apply::read_sources(s, &p, stdin)? {
-            match manifest::parse(&text) {
+            let kinds = s.world.clusters[cluster].store.kinds();
+            match manifest::parse_each(&text, kinds) {
                 Ok(docs) => {
                     for d in docs {
+                        let d = match d {
+                            Ok(d) => d,
+                            Err(e) => {
+                                errors.push(e.kubectl(&file));
+                                continue;
+                            }
+                        };
+                        if let ApiObject::Unstructured(o) = &d.object {
+                            if let Some(info) = kinds.by_kind(&o.kind, &o.api_version) {
+                                let obj_ns =
+                                    match (info.namespaced, o.metadata.namespace.is_empty()) {
+                                        (false, _) => String::new(),
+                                        (true, true) => ns.clone(),
+                                        (true, false) => o.metadata.namespace.clone(),
+                                    };
+                                stored.push((info, obj_ns, o.metadata.name.clone()));
+                            }
+                            continue;
+                        }
                         let (kind, obj_ns) = match &d.object {
                             ApiObject::Pod(o) => (Kind::Pods, o.metadata.namespace.clone()),
                             ApiObject::Namespace(_) => (Kind::Namespaces, String::new()),
@@ -77,6 +98,7 @@ pub(super) fn delete(
                             ApiObject::EndpointSlice(o) => {
                                 (Kind::EndpointSlices, o.metadata.namespace.clone())
                             }
+                            ApiObject::Unstructured(_) => continue,
                         };
                         let obj_ns = if obj_ns.is_empty() {
                             ns.clone()
@@ -103,11 +125,62 @@ pub(super) fn delete(
             ),
             None => (first.clone(), p.positional[1..].to_vec()),
         };
-        let kind = resource_kind(&kind_word).ok_or_else(|| {
-            format!("error: the server doesn't have a resource type \"{kind_word}\"")
-        })?;
         let store = &s.world.clusters[cluster].store;
-        if names.is_empty() {
+        let kind = match super::stored::resolve(store, &kind_word) {
+            Some(super::stored::Resolved::Typed(k)) => k,
+            Some(super::stored::Resolved::Stored(info)) => {
+                let obj_ns = if info.namespaced {
+                    ns.clone()
+                } else {
+                    String::new()
+                };
+                if names.is_empty() {
+                    let sel = p.value("selector").map(parse_selector).transpose()?;
+                    if sel.is_none() && !p.bool("all") {
+                        return Err(
+                            "error: resource(s) were provided, but no name was specified".into(),
+                        );
+                    }
+                    let sel = sel.unwrap_or_default();
+                    let found: Vec<String> = store
+                        .unstructured
+                        .get(&info.resource())
+                        .into_iter()
+                        .flat_map(|t| t.in_namespace(info.namespaced.then_some(ns.as_str())))
+                        .filter(|x| selector_matches(&sel, &x.metadata.labels))
+                        .map(|x| x.metadata.name.clone())
+                        .collect();
+                    if found.is_empty() {
+                        return Ok(Output::ok(if info.namespaced {
+                            format!("No resources found in {ns} namespace.")
+                        } else {
+                            "No resources found".to_string()
+                        }));
+                    }
+                    stored.extend(
+                        found
+                            .into_iter()
+                            .map(|n| ((*info).clone(), obj_ns.clone(), n)),
+                    );
+                } else {
+                    stored.extend(
+                        names
+                            .iter()
+                            .map(|n| ((*info).clone(), obj_ns.clone(), n.clone())),
+                    );
+                }
+                Kind::Events
+            }
+            None => {
+                return Err(format!(
+                    "error: the server doesn't have a resource type \"{kind_word}\""
+                ))
+            }
+        };
+        let store = &s.world.clusters[cluster].store;
+        if !stored.is_empty() {
+            // A stored kind: its targets are set above.
+        } else if names.is_empty() {
             let sel = p.value("selector").map(parse_selector).transpose()?;
             if sel.is_none() && !p.bool("all") {
                 return Err("error: resource(s) were provided, but no name was specified".into());
@@ -157,6 +230,20 @@ pub(super) fn delete(
     }
     let mut lines = Vec::new();
     let mut waiting = Vec::new();
+    for (info, obj_ns, name) in stored {
+        let c = &mut s.world.clusters[cluster];
+        match c
+            .store
+            .remove_unstructured(&info.resource(), &obj_ns, &name)
+        {
+            Some(_) => lines.push(format!("{} \"{name}\" deleted", info.kubectl_prefix())),
+            None if p.bool("ignore-not-found") => {}
+            None => errors.push(format!(
+                "Error from server (NotFound): {} \"{name}\" not found",
+                info.resource()
+            )),
+        }
+    }
     for (kind, obj_ns, name) in targets {
         let w = &mut s.world;
         let now = w.now;

@@ -38,6 +38,12 @@ fn map_lines(
     }
 }
 
+/// `Labels:` and `Annotations:` as kubectl's describers print them.
+pub(super) fn labels_and_annotations(out: &mut String, m: &ObjectMeta) {
+    map_lines(out, "", "Labels", &m.labels, "=");
+    map_lines(out, "", "Annotations", &m.annotations, ": ");
+}
+
 fn time_of(ts: Option<&String>) -> String {
     ts.and_then(|t| parse_rfc3339(t))
         .map(rfc1123z)
@@ -1089,10 +1095,42 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
         ),
         None => (first.clone(), p.positional[1..].to_vec()),
     };
-    let kind = resource_kind(&kind_word)
-        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{kind_word}\""))?;
     let now = s.world.now;
     let store = &s.world.clusters[cluster].store;
+    let kind = match super::stored::resolve(store, &kind_word) {
+        Some(super::stored::Resolved::Typed(k)) => k,
+        Some(super::stored::Resolved::Stored(info)) => {
+            let sel = p
+                .value("selector")
+                .map(parse_selector)
+                .transpose()?
+                .unwrap_or_default();
+            let texts: Vec<String> =
+                super::stored::pick(store, &info, &ns, p.bool("all-namespaces"), &names, &sel)?
+                    .into_iter()
+                    .map(super::stored::describe)
+                    .collect();
+            if texts.is_empty() {
+                return Ok(Output::ok(
+                    if info.namespaced && !p.bool("all-namespaces") {
+                        format!("No resources found in {ns} namespace.")
+                    } else {
+                        "No resources found".to_string()
+                    },
+                ));
+            }
+            let rendered: Vec<String> = texts
+                .iter()
+                .map(|t| tabwriter(t, 0, 2).trim_end().to_string())
+                .collect();
+            return Ok(Output::ok(rendered.join("\n\n\n")));
+        }
+        None => {
+            return Err(format!(
+                "error: the server doesn't have a resource type \"{kind_word}\""
+            ))
+        }
+    };
     let sel = p
         .value("selector")
         .map(parse_selector)

@@ -695,22 +695,26 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
             p.positional[1..].to_vec(),
         )
     };
+    use super::stored::Resolved;
     let mut kinds = Vec::new();
     for w in &kind_words {
         if w == "all" {
-            kinds.extend([
-                Kind::Pods,
-                Kind::Services,
-                Kind::DaemonSets,
-                Kind::Deployments,
-                Kind::ReplicaSets,
-                Kind::StatefulSets,
-                Kind::Jobs,
-                Kind::CronJobs,
-            ]);
+            kinds.extend(
+                [
+                    Kind::Pods,
+                    Kind::Services,
+                    Kind::DaemonSets,
+                    Kind::Deployments,
+                    Kind::ReplicaSets,
+                    Kind::StatefulSets,
+                    Kind::Jobs,
+                    Kind::CronJobs,
+                ]
+                .map(Resolved::Typed),
+            );
             continue;
         }
-        match resource_kind(w) {
+        match super::stored::resolve(&s.world.clusters[cluster].store, w) {
             Some(k) => kinds.push(k),
             None => {
                 return Err(format!(
@@ -744,11 +748,21 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
     let mut sections = Vec::new();
     let mut errors = Vec::new();
     let mut any = false;
-    for kind in kinds {
+    for resolved in kinds {
+        let kind = match &resolved {
+            Resolved::Typed(k) => *k,
+            // Stored kinds select by name and namespace, as every kind does.
+            Resolved::Stored(_) => Kind::Services,
+        };
         let q = Query {
-            fields: match p.value("field-selector") {
-                Some(f) => parse_field_selector(f, kind)?,
-                None => Vec::new(),
+            fields: match (p.value("field-selector"), &resolved) {
+                (Some(f), Resolved::Stored(info)) => parse_field_selector_for(
+                    f,
+                    &info.plural,
+                    &["metadata.name", "metadata.namespace"],
+                )?,
+                (Some(f), _) => parse_field_selector(f, kind)?,
+                (None, _) => Vec::new(),
             },
             names: q.names.clone(),
             scope: q.scope.clone(),
@@ -759,27 +773,39 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
             no_headers: q.no_headers,
             now: q.now,
         };
-        let (mut body, errs, empty) = match kind {
-            Kind::Pods => list::<Pod>(store, &q)?,
-            Kind::Nodes => list::<Node>(store, &q)?,
-            Kind::Namespaces => list::<Namespace>(store, &q)?,
-            Kind::Deployments => list::<Deployment>(store, &q)?,
-            Kind::ReplicaSets => list::<ReplicaSet>(store, &q)?,
-            Kind::DaemonSets => list::<DaemonSet>(store, &q)?,
-            Kind::StatefulSets => list::<StatefulSet>(store, &q)?,
-            Kind::Jobs => list::<Job>(store, &q)?,
-            Kind::CronJobs => list::<CronJob>(store, &q)?,
-            Kind::Services => list::<Service>(store, &q)?,
-            Kind::Endpoints => list::<Endpoints>(store, &q)?,
-            Kind::EndpointSlices => list::<EndpointSlice>(store, &q)?,
-            Kind::Events => (events(store, &q), Vec::new(), false),
+        let (mut body, errs, empty) = match (&resolved, kind) {
+            (Resolved::Stored(info), _) => super::stored::list(store, info, &q)?,
+            (_, kind) => match kind {
+                Kind::Pods => list::<Pod>(store, &q)?,
+                Kind::Nodes => list::<Node>(store, &q)?,
+                Kind::Namespaces => list::<Namespace>(store, &q)?,
+                Kind::Deployments => list::<Deployment>(store, &q)?,
+                Kind::ReplicaSets => list::<ReplicaSet>(store, &q)?,
+                Kind::DaemonSets => list::<DaemonSet>(store, &q)?,
+                Kind::StatefulSets => list::<StatefulSet>(store, &q)?,
+                Kind::Jobs => list::<Job>(store, &q)?,
+                Kind::CronJobs => list::<CronJob>(store, &q)?,
+                Kind::Services => list::<Service>(store, &q)?,
+                Kind::Endpoints => list::<Endpoints>(store, &q)?,
+                Kind::EndpointSlices => list::<EndpointSlice>(store, &q)?,
+                Kind::Events => (events(store, &q), Vec::new(), false),
+            },
         };
         errors.extend(errs);
         if !empty && !body.trim().is_empty() {
             any = true;
             // `kubectl get all` prefixes names with their kind.
             if several && (q.output.is_empty() || q.output == "wide") {
-                body = prefix_names(&body, &kind_prefix(kind), all_ns);
+                let prefix = match &resolved {
+                    Resolved::Stored(info) => info.kubectl_prefix(),
+                    Resolved::Typed(k) => kind_prefix(*k),
+                };
+                let all_ns = all_ns
+                    && match &resolved {
+                        Resolved::Stored(info) => info.namespaced,
+                        Resolved::Typed(k) => !matches!(k, Kind::Nodes | Kind::Namespaces),
+                    };
+                body = prefix_names(&body, &prefix, all_ns);
             }
             sections.push(body.trim_end().to_string());
         }
@@ -807,7 +833,7 @@ fn kind_prefix(kind: Kind) -> String {
 }
 
 /// Put `kind/` before each name in a table (as `kubectl get all` does), re-aligning the columns.
-fn prefix_names(body: &str, prefix: &str, all_ns: bool) -> String {
+pub(super) fn prefix_names(body: &str, prefix: &str, all_ns: bool) -> String {
     let col = usize::from(all_ns);
     let rows: Vec<Vec<String>> = body
         .lines()
@@ -905,7 +931,7 @@ fn non_empty(s: &str) -> String {
 }
 
 /// Print objects as the `-o` flag asks; `rows` builds the table for the default and `wide`.
-fn render(
+pub(super) fn render(
     output: &str,
     objs: &[serde_yaml::Value],
     single: bool,
@@ -954,7 +980,7 @@ fn render(
     }
 }
 
-fn finish(
+pub(super) fn finish(
     body: String,
     errors: Vec<String>,
     empty: bool,

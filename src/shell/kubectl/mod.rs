@@ -14,6 +14,7 @@ pub mod port_forward;
 mod rollout;
 mod run;
 mod services;
+mod stored;
 mod wait;
 
 use super::flags::{self, flag, FlagSpec};
@@ -156,7 +157,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "drain" => nodes::drain(s, &rest),
         "label" => labels::label(s, &rest, false),
         "annotate" => labels::label(s, &rest, true),
-        "api-resources" => Ok(Output::ok(API_RESOURCES)),
+        "api-resources" => api_resources(s, &rest),
         "logs" => logs::logs(s, &rest),
         "expose" => services::expose(s, &rest),
         "exec" => exec::exec(s, &rest, stdin),
@@ -185,18 +186,15 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
     })
 }
 
-/// The kinds this cluster serves (`kubectl api-resources`).
-const API_RESOURCES: &str = "NAME           SHORTNAMES   APIVERSION   NAMESPACED   KIND
-events         ev           v1           true         Event
-namespaces     ns           v1           false        Namespace
-nodes          no           v1           false        Node
-pods           po           v1           true         Pod
-daemonsets     ds           apps/v1      true         DaemonSet
-deployments    deploy       apps/v1      true         Deployment
-replicasets    rs           apps/v1      true         ReplicaSet
-statefulsets   sts          apps/v1      true         StatefulSet
-cronjobs       cj           batch/v1     true         CronJob
-jobs                        batch/v1     true         Job";
+/// `kubectl api-resources`: the kinds this cluster serves, its CRDs' too.
+fn api_resources(s: &Session, args: &[String]) -> Result<Output, String> {
+    let p = flags::parse(args, &[])?;
+    let cluster = target(s, &p)?;
+    if let Some(err) = s.world.clusters[cluster].api_unavailable() {
+        return Err(err);
+    }
+    Ok(stored::api_resources(&s.world.clusters[cluster].store))
+}
 
 const HELP: &str = "kubectl controls the Kubernetes cluster manager.
 
@@ -359,6 +357,16 @@ fn selectable_fields(kind: Kind) -> &'static [&'static str] {
 
 /// `--field-selector a=b,c!=d`: (field, wanted equal, value).
 fn parse_field_selector(sel: &str, kind: Kind) -> Result<Vec<(String, bool, String)>, String> {
+    let resource = format!("{kind:?}").to_ascii_lowercase();
+    parse_field_selector_for(sel, &resource, selectable_fields(kind))
+}
+
+/// [`parse_field_selector`] for a resource (`configmaps`) and the fields it selects by.
+fn parse_field_selector_for(
+    sel: &str,
+    resource: &str,
+    allowed: &[&str],
+) -> Result<Vec<(String, bool, String)>, String> {
     let mut out = Vec::new();
     for part in sel.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (field, eq, value) = if let Some((f, v)) = part.split_once("!=") {
@@ -373,10 +381,9 @@ fn parse_field_selector(sel: &str, kind: Kind) -> Result<Vec<(String, bool, Stri
             ));
         };
         let field = field.trim();
-        if !selectable_fields(kind).contains(&field) {
+        if !allowed.contains(&field) {
             return Err(format!(
-                "Error from server (BadRequest): Unable to find \"/v1, Resource={}\" that match label selector \"\", field selector \"{sel}\": \"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
-                format!("{kind:?}").to_ascii_lowercase()
+                "Error from server (BadRequest): Unable to find \"/v1, Resource={resource}\" that match label selector \"\", field selector \"{sel}\": \"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
             ));
         }
         out.push((field.to_string(), eq, value.trim().to_string()));

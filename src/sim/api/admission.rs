@@ -21,6 +21,8 @@ pub enum FieldErrorKind {
     Unsupported(String, Vec<&'static str>),
     Duplicate(String),
     Forbidden(String),
+    /// `Too long: …` (the value is not printed).
+    TooLong(String),
 }
 
 impl FieldError {
@@ -61,6 +63,12 @@ impl FieldError {
             kind: FieldErrorKind::Duplicate(format!("{value:?}")),
         }
     }
+    pub fn too_long(path: impl Into<String>, detail: &str) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::TooLong(detail.into()),
+        }
+    }
     pub fn forbidden(path: impl Into<String>, detail: &str) -> Self {
         FieldError {
             path: path.into(),
@@ -91,6 +99,7 @@ impl fmt::Display for FieldError {
             }
             FieldErrorKind::Duplicate(v) => write!(f, "{}: Duplicate value: {v}", self.path),
             FieldErrorKind::Forbidden(d) => write!(f, "{}: Forbidden: {d}", self.path),
+            FieldErrorKind::TooLong(d) => write!(f, "{}: Too long: {d}", self.path),
         }
     }
 }
@@ -116,13 +125,25 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 
 /// Checks common to every kind: the name (fact 12).
 pub fn validate_meta<T: Resource>(meta: &ObjectMeta) -> Vec<FieldError> {
+    let names = super::unstructured::NameRule::Subdomain;
+    validate_meta_of(meta, T::KIND, T::NAMESPACED, names)
+}
+
+/// [`validate_meta`] for a kind known by name (the stored kinds of `unstructured.rs`), with
+/// the name validation its API server uses.
+pub fn validate_meta_of(
+    meta: &ObjectMeta,
+    kind: &str,
+    namespaced: bool,
+    names: super::unstructured::NameRule,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if meta.name.is_empty() {
         errs.push(FieldError::required(
             "metadata.name",
             "name or generateName is required",
         ));
-    } else if T::KIND == "Service" {
+    } else if kind == "Service" {
         // Service names become DNS labels: RFC 1035 (a letter first).
         if !super::service_admission::is_dns1035_label(&meta.name) {
             errs.push(FieldError::invalid_str(
@@ -131,13 +152,28 @@ pub fn validate_meta<T: Resource>(meta: &ObjectMeta) -> Vec<FieldError> {
                 super::service_admission::DNS1035_MSG,
             ));
         }
-    } else if T::KIND == "Namespace" {
+    } else if kind == "Namespace" {
         if !is_dns1123_label(&meta.name) {
             errs.push(FieldError::invalid_str(
                 "metadata.name",
                 &meta.name,
                 DNS1123_LABEL_MSG,
             ));
+        }
+    } else if names == super::unstructured::NameRule::PathSegment {
+        // apimachinery's path.IsValidPathSegmentName.
+        let n = meta.name.as_str();
+        let msg = if n == "." || n == ".." {
+            Some(format!("may not be '{n}'"))
+        } else if n.contains('/') {
+            Some("may not contain '/'".to_string())
+        } else if n.contains('%') {
+            Some("may not contain '%'".to_string())
+        } else {
+            None
+        };
+        if let Some(m) = msg {
+            errs.push(FieldError::invalid_str("metadata.name", n, &m));
         }
     } else if !is_dns1123_subdomain(&meta.name) {
         errs.push(FieldError::invalid_str(
@@ -146,7 +182,7 @@ pub fn validate_meta<T: Resource>(meta: &ObjectMeta) -> Vec<FieldError> {
             DNS1123_SUBDOMAIN_MSG,
         ));
     }
-    if T::NAMESPACED && !is_dns1123_label(&meta.namespace) {
+    if namespaced && !is_dns1123_label(&meta.namespace) {
         errs.push(FieldError::invalid_str(
             "metadata.namespace",
             &meta.namespace,

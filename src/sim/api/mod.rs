@@ -6,6 +6,7 @@ pub mod service_admission;
 pub mod services;
 pub mod store;
 pub mod types;
+pub mod unstructured;
 pub mod watch;
 pub mod workloads;
 
@@ -13,5 +14,6 @@ pub use error::ApiError;
 pub use services::*;
 pub use store::{ClusterConfig, Resource, Store, Table, WriteOutcome};
 pub use types::*;
+pub use unstructured::{KindInfo, Kinds, Unstructured};
 pub use watch::{Before, Counters, Key, ObjRef, PodCounts, Usage, WorkQueue};
 pub use workloads::*;

@@ -5,6 +5,7 @@ use super::admission;
 use super::error::ApiError;
 use super::services::*;
 use super::types::*;
+use super::unstructured::{KindInfo, Unstructured};
 use super::watch::Watch;
 use super::workloads::*;
 use crate::sim::clock::{rfc3339, secs, Millis};
@@ -211,6 +212,11 @@ pub struct Store {
     pub services: Table<Service>,
     pub endpoints: Table<Endpoints>,
     pub endpointslices: Table<EndpointSlice>,
+    /// Objects of the kinds stored but not modelled yet (`unstructured.rs`), by resource
+    /// (`configmaps`, `clusterroles.rbac.authorization.k8s.io`, `mappings.getambassador.io`).
+    pub unstructured: BTreeMap<String, Table<Unstructured>>,
+    /// Kinds that CustomResourceDefinitions registered, by resource.
+    pub custom_kinds: BTreeMap<String, KindInfo>,
     pub events: Vec<Event>,
     /// Where every write is routed: the controllers' work queues and the informers' indexes.
     pub watch: Watch,
@@ -244,7 +250,7 @@ impl Memo {
 }
 
 impl Store {
-    fn next_rv(&mut self) -> String {
+    pub(super) fn next_rv(&mut self) -> String {
         self.resource_version += 1;
         self.resource_version.to_string()
     }
@@ -268,6 +274,42 @@ impl Store {
                     watch.observe(old.as_ref(), None);
                 }
                 old
+            }
+        }
+    }
+
+    /// `write` for the stored-only kinds: one table per resource, the watch told as for any
+    /// write (by resource, since their kinds are not types).
+    pub(super) fn write_unstructured(
+        &mut self,
+        resource: &str,
+        namespace: &str,
+        name: &str,
+        new: Option<Unstructured>,
+    ) -> Option<Unstructured> {
+        match new {
+            Some(obj) => {
+                let table = match self.unstructured.get_mut(resource) {
+                    Some(t) => t,
+                    None => self.unstructured.entry(resource.to_string()).or_default(),
+                };
+                self.watch.observe_unstructured(
+                    resource,
+                    table.get(namespace, name).map(|o| &o.metadata),
+                    Some(&obj.metadata),
+                );
+                table.insert(namespace, name, obj)
+            }
+            None => {
+                let table = self.unstructured.get_mut(resource)?;
+                let old = table.remove(namespace, name)?;
+                self.resource_version += 1;
+                if table.is_empty() {
+                    self.unstructured.remove(resource);
+                }
+                self.watch
+                    .observe_unstructured(resource, Some(&old.metadata), None);
+                Some(old)
             }
         }
     }

@@ -12,6 +12,7 @@ use super::types::*;
 use crate::sim::clock::Millis;
 use crate::sim::fxhash::FxHashMap;
 use std::any::Any;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// (namespace, name); cluster-scoped objects have an empty namespace.
@@ -20,7 +21,9 @@ pub type Key = (String, String);
 /// A reference to one stored object.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjRef {
-    pub kind: &'static str,
+    /// A typed object's kind (`Pod`), or a stored-only object's resource (`configmaps`,
+    /// `mappings.getambassador.io`: lowercase, so never a kind).
+    pub kind: Cow<'static, str>,
     pub namespace: String,
     pub name: String,
 }
@@ -146,6 +149,9 @@ pub struct Watch {
     pub kubelet: WorkQueue,
     /// Services whose endpoints (or load balancer) have to be looked at.
     pub endpoints: WorkQueue,
+    /// Namespaces (keyed `("", name)`) whose `default` ServiceAccount and `kube-root-ca.crt`
+    /// ConfigMap have to be looked at: a namespace was written, or one of those removed.
+    pub serviceaccounts: WorkQueue,
     /// A node was added, removed or changed: every DaemonSet has to look again.
     pub nodes_changed: bool,
     /// The garbage collector's queue: uids of removed owners that still have dependents, and
@@ -256,7 +262,11 @@ impl Watch {
     /// One write: `old` is what was stored, `new` what is stored now (None: removed).
     pub fn observe<T: Resource>(&mut self, old: Option<&T>, new: Option<&T>) {
         *self.counters.writes.entry(T::KIND).or_default() += 1;
-        self.index(old.map(|o| o.meta()), new.map(|n| n.meta()), T::KIND);
+        self.index(
+            old.map(|o| o.meta()),
+            new.map(|n| n.meta()),
+            Cow::Borrowed(T::KIND),
+        );
         for meta in [old.map(|o| o.meta()), new.map(|n| n.meta())]
             .into_iter()
             .flatten()
@@ -275,6 +285,9 @@ impl Watch {
             "Job" => self.jobs.add(&meta.namespace, &meta.name),
             "CronJob" => self.cronjobs.add(&meta.namespace, &meta.name),
             "Node" => self.nodes_changed = true,
+            "Namespace" if new.is_some() => {
+                self.serviceaccounts.add("", &meta.name);
+            }
             "Service" => {
                 let new = new.and_then(|n| (n as &dyn Any).downcast_ref::<Service>());
                 let names = self.selectors.entry(meta.namespace.clone()).or_default();
@@ -297,6 +310,33 @@ impl Watch {
                 self.observe_pod(old, new);
             }
             _ => {}
+        }
+    }
+
+    /// One write of a stored-only object (`unstructured.rs`), by resource: indexed and routed
+    /// by its metadata, as `observe` does for typed objects.
+    pub fn observe_unstructured(
+        &mut self,
+        resource: &str,
+        old: Option<&ObjectMeta>,
+        new: Option<&ObjectMeta>,
+    ) {
+        *self.counters.writes.entry("Unstructured").or_default() += 1;
+        self.index(old, new, Cow::Owned(resource.to_string()));
+        for meta in [old, new].into_iter().flatten() {
+            if let Some(r) = controller_of(meta) {
+                self.wake_owner(&r.kind, &meta.namespace, &r.name);
+            }
+        }
+        let made_per_namespace = match resource {
+            "serviceaccounts" => "default",
+            "configmaps" => "kube-root-ca.crt",
+            _ => "",
+        };
+        if new.is_none() {
+            if let Some(o) = old.filter(|o| o.name == made_per_namespace) {
+                self.serviceaccounts.add("", &o.namespace);
+            }
         }
     }
 
@@ -331,7 +371,12 @@ impl Watch {
         }
     }
 
-    fn index(&mut self, old: Option<&ObjectMeta>, new: Option<&ObjectMeta>, kind: &'static str) {
+    fn index(
+        &mut self,
+        old: Option<&ObjectMeta>,
+        new: Option<&ObjectMeta>,
+        kind: Cow<'static, str>,
+    ) {
         let old_owner = old.and_then(controller_of).map(|r| r.uid.as_str());
         let new_owner = new.and_then(controller_of).map(|r| r.uid.as_str());
         let same_object = matches!((old, new), (Some(o), Some(n)) if o.uid == n.uid);
@@ -340,7 +385,7 @@ impl Watch {
         }
         if let Some(o) = old {
             let obj = ObjRef {
-                kind,
+                kind: kind.clone(),
                 namespace: o.namespace.clone(),
                 name: o.name.clone(),
             };
@@ -457,7 +502,7 @@ impl Watch {
                     .and_then(|u| self.objects.get(u))
                 {
                     let g = grand.obj.clone();
-                    self.wake_owner(g.kind, &g.namespace, &g.name);
+                    self.wake_owner(&g.kind, &g.namespace, &g.name);
                 }
             }
         }

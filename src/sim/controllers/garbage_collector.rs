@@ -34,7 +34,7 @@ pub fn reconcile(store: &mut Store, now: Millis) {
 
 fn delete(store: &mut Store, obj: &ObjRef, now: Millis) {
     let (ns, name) = (obj.namespace.as_str(), obj.name.as_str());
-    match obj.kind {
+    match obj.kind.as_ref() {
         "Pod" => {
             store.delete_pod(ns, name, now, None);
         }
@@ -47,6 +47,7 @@ fn delete(store: &mut Store, obj: &ObjRef, now: Millis) {
         "EndpointSlice" => drop(store.remove::<EndpointSlice>(ns, name)),
         "Endpoints" => drop(store.remove::<Endpoints>(ns, name)),
         "Service" => drop(store.remove::<Service>(ns, name)),
-        _ => {}
+        // A stored-only object (a ConfigMap, a custom resource…): its kind is its resource.
+        resource => drop(store.remove_unstructured(resource, ns, name)),
     }
 }
