@@ -15,6 +15,7 @@ const USAGE: &str = "sim: expected a subcommand:
   sim pod crash NAME [-c CONTAINER] [-n NS] make a running container exit with code 1
   sim trace                                the path of the last request (curl, wget, nslookup, ...)
   sim dns add NAME A IP | list | delete NAME  the public DNS zone (like Route53)
+  sim bundles                              install manifests kept offline for kubectl apply -f URL
   sim cluster create NAME [--masters N] [--workers N] [--profile minikube]
   sim clusters                             list clusters, their masters and etcd quorum
   sim config [KEY VALUE]                   node-monitor-grace-period, default-unreachable-toleration-seconds
@@ -40,6 +41,11 @@ pub fn run(s: &mut Session, args: &[String]) -> Output {
         "pod" => pod(s, &args[1..]),
         "trace" => Ok(trace(s)),
         "dns" => super::sim_dns::run(s, &args[1..]),
+        "bundles" => Ok(crate::sim::bundles::BUNDLES
+            .iter()
+            .map(|(url, _)| format!("kubectl apply -f {url}"))
+            .collect::<Vec<_>>()
+            .join("\n")),
         "config" => config(s, &args[1..]),
         "" | "help" => Err(USAGE.to_string()),
         other => Err(format!("sim: unknown subcommand \"{other}\"\n{USAGE}")),

@@ -191,6 +191,80 @@ pub fn answer(server: &Server, port: i64, request: &HttpRequest) -> Option<HttpR
             &date,
             head,
         ),
+        // Datawire's quote service (the Emissary quickstart's backend): a quote as JSON.
+        "datawire/quote" => {
+            const QUOTES: [&str; 4] = [
+                "Abstraction is ever present.",
+                "A late night does not make any sense.",
+                "Nihilism gambles with lives, happiness, and even destiny itself!",
+                "The last sentence you read is often sensible nonsense.",
+            ];
+            let i = (server.now / 1000) as usize % QUOTES.len();
+            with_body(
+                status,
+                vec![("Content-Type", "application/json".into()), ("Date", date)],
+                format!(
+                    "{{\n    \"server\": \"{}\",\n    \"quote\": \"{}\",\n    \"time\": \"{}\"\n}}",
+                    server.pod_name,
+                    QUOTES[i],
+                    crate::sim::clock::rfc3339(server.now)
+                ),
+            )
+        }
+        // HAProxy's echo server: the request as it arrived, as JSON.
+        "haproxytech/http-echo" => {
+            let headers: Vec<String> = request
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "\"{}\": \"{}\"",
+                        k.to_ascii_lowercase(),
+                        v.replace('"', "\\\"")
+                    )
+                })
+                .collect();
+            with_body(
+                status,
+                vec![
+                    ("Content-Type", "application/json; charset=utf-8".into()),
+                    ("Date", date),
+                ],
+                format!(
+                    "{{\"os\":{{\"hostname\":\"{}\"}},\"http\":{{\"method\":\"{}\",\"url\":\"{}\",\"protocol\":\"{}\"}},\"request\":{{\"headers\":{{{}}}}}}}\n",
+                    server.pod_name,
+                    request.method,
+                    request.path.replace('"', ""),
+                    if port == 8443 { "https" } else { "http" },
+                    headers.join(",")
+                ),
+            )
+        }
+        // The course's TLS-only server (standing in for a gRPC-over-TLS peer): it speaks TLS
+        // on 8443 and nothing else; plain HTTP gets Go's answer.
+        "pocketcluster/tls-echo" => {
+            if request.scheme != "https" {
+                let body = "Client sent an HTTP request to an HTTPS server.\n".to_string();
+                return Some(HttpResponse {
+                    version: "HTTP/1.0".into(),
+                    status: 400,
+                    reason: "Bad Request".into(),
+                    headers: vec![],
+                    body,
+                });
+            }
+            with_body(
+                status,
+                vec![
+                    ("Content-Type", "text/plain; charset=utf-8".into()),
+                    ("Date", date),
+                ],
+                format!(
+                    "TLS reached {} ({}) unterminated: SNI {}, path {}\n",
+                    server.pod_name, server.pod_ip, request.host, path
+                ),
+            )
+        }
         "pocketcluster/hello" => with_body(
             status,
             vec![

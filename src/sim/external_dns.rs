@@ -284,12 +284,171 @@ fn service_endpoints(c: &Cluster, cfg: &Config) -> Vec<Endpoint> {
     out
 }
 
+fn record_type(targets: &[String]) -> RecordType {
+    if targets
+        .iter()
+        .all(|t| crate::sim::api::service_admission::parse_ipv4(t).is_some())
+    {
+        RecordType::A
+    } else {
+        RecordType::Cname
+    }
+}
+
+fn ttl_of(ann: &BTreeMap<String, String>) -> u32 {
+    ann.get(TTL)
+        .and_then(|t| t.trim().parse::<u32>().ok())
+        .filter(|t| *t > 0)
+        .unwrap_or(300)
+}
+
+fn lb_targets(status: Option<&serde_yaml::Value>) -> Vec<String> {
+    status
+        .and_then(|s| s.get("loadBalancer"))
+        .and_then(|l| l.get("ingress"))
+        .and_then(|i| i.as_sequence())
+        .map(|list| {
+            list.iter()
+                .filter_map(|i| {
+                    i.get("ip")
+                        .or_else(|| i.get("hostname"))
+                        .and_then(|v| v.as_str())
+                        .map(String::from)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The Ingress source (fact 100): every rule's host, and the hostname annotation, pointing
+/// at the addresses the Ingress controller wrote into the Ingress's status.
+fn ingress_endpoints(c: &Cluster, cfg: &Config) -> Vec<Endpoint> {
+    let mut out = Vec::new();
+    let Some(table) = c.store.unstructured.get(crate::sim::proxy::INGRESSES) else {
+        return out;
+    };
+    for ing in table.values() {
+        if !cfg.namespace.is_empty() && ing.metadata.namespace != cfg.namespace {
+            continue;
+        }
+        let ann = &ing.metadata.annotations;
+        let targets: Vec<String> = match ann.get(TARGET) {
+            Some(t) => t
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect(),
+            None => lb_targets(ing.field("status")),
+        };
+        if targets.is_empty() {
+            continue;
+        }
+        let mut names: Vec<String> = ing
+            .path(&["spec", "rules"])
+            .and_then(|r| r.as_sequence())
+            .map(|rules| {
+                rules
+                    .iter()
+                    .filter_map(|r| r.get("host").and_then(|h| h.as_str()).map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(h) = ann.get(HOSTNAME) {
+            names.extend(h.split(',').map(|x| x.trim().to_string()));
+        }
+        for n in names {
+            let Ok(name) = check_name(&n) else { continue };
+            out.push(Endpoint {
+                name,
+                type_: record_type(&targets),
+                targets: targets.clone(),
+                ttl: ttl_of(ann),
+                resource: format!("ingress/{}/{}", ing.metadata.namespace, ing.metadata.name),
+            });
+        }
+    }
+    out
+}
+
+/// The `ambassador-host` source (fact 101): Emissary Hosts annotated
+/// `external-dns.ambassador-service: [NS/]SVC` publish their hostname at that Service's load
+/// balancer.
+fn ambassador_host_endpoints(
+    c: &Cluster,
+    cfg: &Config,
+    now: Millis,
+    log: &mut Vec<String>,
+) -> Vec<Endpoint> {
+    let mut out = Vec::new();
+    let Some(table) = c.store.unstructured.get(crate::sim::proxy::HOSTS) else {
+        return out;
+    };
+    for h in table.values() {
+        if !cfg.namespace.is_empty() && h.metadata.namespace != cfg.namespace {
+            continue;
+        }
+        let ann = &h.metadata.annotations;
+        let Some(svc) = ann.get("external-dns.ambassador-service") else {
+            continue;
+        };
+        let (ns, name) = match svc.split_once('/') {
+            Some((ns, n)) => (ns.to_string(), n.to_string()),
+            None => match svc.split_once('.') {
+                Some((n, ns)) => (ns.to_string(), n.to_string()),
+                None => (h.metadata.namespace.clone(), svc.clone()),
+            },
+        };
+        let Some(service) = c.store.services.get(&ns, &name) else {
+            log.push(line(
+                now,
+                "warning",
+                &format!(
+                    "Failed to get Ambassador service {ns}/{name} for host {}/{}: services \"{name}\" not found",
+                    h.metadata.namespace, h.metadata.name
+                ),
+            ));
+            continue;
+        };
+        let targets: Vec<String> = service
+            .status
+            .load_balancer
+            .ingress
+            .iter()
+            .map(|i| {
+                if i.ip.is_empty() {
+                    i.hostname.clone()
+                } else {
+                    i.ip.clone()
+                }
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let hostname = h.str_at(&["spec", "hostname"]);
+        let Ok(record) = check_name(hostname) else {
+            continue;
+        };
+        out.push(Endpoint {
+            name: record,
+            type_: record_type(&targets),
+            targets,
+            ttl: ttl_of(ann),
+            resource: format!("host/{}/{}", h.metadata.namespace, h.metadata.name),
+        });
+    }
+    out
+}
+
 /// The records every configured source asks for, merged by name and type.
 fn desired(c: &Cluster, cfg: &Config, now: Millis, log: &mut Vec<String>) -> Vec<Endpoint> {
     let mut all: Vec<Endpoint> = Vec::new();
     for source in &cfg.sources {
         match source.as_str() {
             "service" => all.extend(service_endpoints(c, cfg)),
+            "ingress" => all.extend(ingress_endpoints(c, cfg)),
+            "ambassador-host" => all.extend(ambassador_host_endpoints(c, cfg, now, log)),
             other => log.push(line(
                 now,
                 "warning",

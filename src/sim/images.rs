@@ -319,7 +319,77 @@ pub const CATALOG: &[Image] = &[
         stops_on_sigterm: true,
         size_bytes: 31_000_000,
     },
+    // Ingress controllers and Emissary-ingress (see proxy.rs): they route by the cluster's
+    // Ingresses or Mappings, and answer their health checks.
+    Image {
+        repository: "registry.k8s.io/ingress-nginx/controller",
+        tags: &[
+            "v1.9.4", "v1.9.5", "v1.9.6", "v1.10.0", "v1.10.1", "v1.10.4", "v1.11.0", "v1.11.1",
+            "v1.11.2", "v1.11.3", "v1.11.5", "v1.12.0", "v1.12.1", "v1.13.0",
+        ],
+        pull_ms: (3_000, 6_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 105_000_000,
+    },
+    Image {
+        repository: "quay.io/jcmoraisjr/haproxy-ingress",
+        tags: &["latest", "v0.14.7", "v0.14.8", "v0.15.0", "v0.15.1"],
+        pull_ms: (2_000, 4_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 42_000_000,
+    },
+    Image {
+        repository: "jcmoraisjr/haproxy-ingress",
+        tags: &["latest", "v0.14.7", "v0.14.8", "v0.15.0", "v0.15.1"],
+        pull_ms: (2_000, 4_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 42_000_000,
+    },
+    Image {
+        repository: "haproxytech/kubernetes-ingress",
+        tags: &["latest", "1.10.11", "1.11.5", "3.0.1", "3.0.5", "3.1.0"],
+        pull_ms: (2_000, 4_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 48_000_000,
+    },
+    Image {
+        repository: "emissaryingress/emissary",
+        tags: &["3.8.0", "3.8.1", "3.8.2", "3.9.0", "3.9.1", "3.10.0"],
+        pull_ms: (4_000, 8_000),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 120_000_000,
+    },
+    // Backends of the Emissary and HAProxy docs: Datawire's quote service, HAProxy's echo.
+    Image {
+        repository: "datawire/quote",
+        tags: &["0.4.1", "0.5.0", "0.6.0", "latest"],
+        pull_ms: (1_000, 2_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 8_100_000,
+    },
+    Image {
+        repository: "haproxytech/http-echo",
+        tags: &["latest"],
+        pull_ms: (1_000, 2_500),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 9_300_000,
+    },
     // The course's own images (any tag).
+    Image {
+        repository: "pocketcluster/tls-echo",
+        tags: &["*"],
+        pull_ms: (800, 1_800),
+        behaviour: Behaviour::Serve,
+        stops_on_sigterm: true,
+        size_bytes: 6_300_000,
+    },
     Image {
         repository: "pocketcluster/gateway",
         tags: &["*"],
@@ -342,6 +412,8 @@ pub const CATALOG: &[Image] = &[
 /// repository the catalog uses and the tag (`latest` when none).
 pub fn normalise(image: &str) -> (String, String) {
     let image = image.trim();
+    // A digest (`name:tag@sha256:…`) pins the tag's content: the name and tag are before it.
+    let image = image.split_once('@').map(|(n, _)| n).unwrap_or(image);
     let (name, tag) = match image.rsplit_once(':') {
         Some((n, t)) if !t.contains('/') => (n, t),
         _ => (image, "latest"),
@@ -593,6 +665,16 @@ pub fn http_status(
             }
         }),
         "pocketcluster/hello" | "pocketcluster/gateway" => (port == 8080).then_some(200),
+        // The proxies' own health endpoints (their routed ports are proxy.rs's).
+        "registry.k8s.io/ingress-nginx/controller" => (port == 10254).then_some(200),
+        "quay.io/jcmoraisjr/haproxy-ingress" | "jcmoraisjr/haproxy-ingress" => {
+            (port == 10253).then_some(200)
+        }
+        "haproxytech/kubernetes-ingress" => (port == 1042 || port == 1024).then_some(200),
+        "emissaryingress/emissary" => (port == 8877).then_some(200),
+        "datawire/quote" => (port == 8080).then_some(200),
+        "haproxytech/http-echo" => (port == 8888 || port == 8443).then_some(200),
+        "pocketcluster/tls-echo" => (port == 8443).then_some(200),
         "alexgiavaras/k8s_101_service_gateway" => (port == 8001).then_some(match path {
             "/" | "/docs" | "/openapi.json" | "/health" => 200,
             _ => 404,

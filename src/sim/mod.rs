@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod apps;
+pub mod bundles;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
@@ -16,6 +17,7 @@ pub mod kubelet;
 pub mod net;
 pub mod nettools;
 pub mod network;
+pub mod proxy;
 pub mod quantity;
 pub mod rng;
 pub mod rootfs;

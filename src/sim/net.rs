@@ -9,6 +9,7 @@ use crate::sim::apps;
 use crate::sim::clock::Millis;
 use crate::sim::dns::PublicZone;
 use crate::sim::network::*;
+use crate::sim::proxy::{self, Decision, Proxy, Routes, Target};
 use crate::sim::rng::Rng;
 use crate::sim::World;
 
@@ -40,6 +41,8 @@ struct ContainerView {
     /// The spec's plain `env` values (what a gateway reads its upstreams from).
     env: Vec<(String, String)>,
     running_since: Option<Millis>,
+    /// An Ingress controller or Emissary (proxy.rs).
+    proxy: Option<Proxy>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +76,8 @@ pub struct NetView {
     /// The cluster's name, and whether `minikube tunnel` routes its service range.
     name: String,
     tunnel: bool,
+    /// Ingresses, IngressClasses, Mappings, Hosts, Listeners: what the proxies route by.
+    routes: Routes,
 }
 
 impl NetView {
@@ -87,6 +92,7 @@ impl NetView {
                 now: world.now,
                 name: String::new(),
                 tunnel: false,
+                routes: Routes::default(),
             };
         };
         let store = &c.store;
@@ -151,6 +157,13 @@ impl NetView {
                         let mut command = spec.command.clone();
                         command.extend(spec.args.iter().cloned());
                         ContainerView {
+                            proxy: Proxy::of(
+                                &spec.image,
+                                &command
+                                    .iter()
+                                    .map(|a| a.replace("$(POD_NAMESPACE)", &p.metadata.namespace))
+                                    .collect::<Vec<_>>(),
+                            ),
                             name: spec.name.clone(),
                             image: spec.image.clone(),
                             command,
@@ -205,6 +218,7 @@ impl NetView {
             now: world.now,
             name: c.name.clone(),
             tunnel: c.store.config.tunnel,
+            routes: Routes::of(&c.store),
         }
     }
 
@@ -289,10 +303,28 @@ fn enter(
                 );
                 return Some((k, node));
             }
+            // With externalTrafficPolicy Local, the load balancer's health checks (the
+            // Service's healthCheckNodePort) pass only on nodes running a ready endpoint.
+            let mut up_nodes = up_nodes;
+            if svc.local_only {
+                up_nodes.retain(|n| {
+                    svc.endpoints
+                        .iter()
+                        .any(|(ip, _, _)| v.pods.iter().any(|p| &p.ip == ip && p.node == n.name))
+                });
+            }
             if up_nodes.is_empty() {
                 hop(
                     format!("cloud load balancer {ip}"),
-                    format!("no healthy node in cluster {}", v.name),
+                    format!(
+                        "no healthy node in cluster {}{}",
+                        v.name,
+                        if svc.local_only {
+                            " (externalTrafficPolicy Local: only nodes running a ready endpoint pass the health check)"
+                        } else {
+                            ""
+                        }
+                    ),
                 );
                 return None;
             }
@@ -408,6 +440,7 @@ impl<'a> PodNetwork<'a> {
                 now: 0,
                 name: String::new(),
                 tunnel: false,
+                routes: Routes::default(),
             })
         });
         let (ip, node) = view
@@ -775,6 +808,162 @@ impl<'a> PodNetwork<'a> {
         out
     }
 
+    /// A proxy in `pod` sends `request` on to its backend (the path rewritten), from its own pod;
+    /// what it answers the client. Failures become the proxy's own 502, 503 or 504.
+    #[allow(clippy::too_many_arguments)]
+    fn forward(
+        &mut self,
+        pod: &PodView,
+        p: &Proxy,
+        target: Target,
+        request: &HttpRequest,
+        path: String,
+        passthrough: bool,
+        timeout_ms: i64,
+        date: &str,
+    ) -> HttpResponse {
+        let view = self.view;
+        let label = p.label();
+        let at = format!("{label} {}/{}", pod.namespace, pod.name);
+        let mut inner = PodNetwork {
+            world: self.world,
+            view,
+            rng: &mut *self.rng,
+            namespace: pod.namespace.clone(),
+            origin: format!("pod {}/{}", pod.namespace, pod.name),
+            ip: pod.ip.clone(),
+            node: pod.node.clone(),
+            trace: Vec::new(),
+            depth: self.depth + 1,
+        };
+        let mut sent = request.clone();
+        sent.path = path;
+        if !passthrough {
+            sent.scheme = "http".into();
+        }
+        if self.depth >= 4 {
+            self.hop(
+                at,
+                "too many proxies in a row: 508 Loop Detected is not simulated; 502",
+            );
+            return proxy::proxy_response(p, 502, None, date);
+        }
+        let result: Result<HttpResponse, (u16, String)> = match target {
+            Target::Endpoints {
+                namespace,
+                service,
+                port,
+            } => {
+                let svc = view
+                    .services
+                    .iter()
+                    .find(|s| s.namespace == namespace && s.name == service);
+                match svc {
+                    None => Err((
+                        503,
+                        format!("Service {namespace}/{service} does not exist: no backend"),
+                    )),
+                    Some(svc) => {
+                        let sp = svc.ports.iter().find(|sp| match &port {
+                            proxy::PortRef::Number(n) => sp.port == *n,
+                            proxy::PortRef::Name(n) => &sp.name == n,
+                        });
+                        match sp {
+                            None => Err((
+                                503,
+                                format!(
+                                    "Service {namespace}/{service} has no port {port}: no backend"
+                                ),
+                            )),
+                            Some(sp) => {
+                                let eps: Vec<&(String, String, i64)> = svc
+                                    .endpoints
+                                    .iter()
+                                    .filter(|(_, name, _)| name == &sp.name)
+                                    .collect();
+                                if eps.is_empty() {
+                                    Err((
+                                        503,
+                                        format!(
+                                            "Service {namespace}/{service} has no ready endpoints"
+                                        ),
+                                    ))
+                                } else {
+                                    let i = inner.rng.below(eps.len() as u64) as usize;
+                                    let (ip, _, n) = eps[i].clone();
+                                    inner.hop(
+                                        at.clone(),
+                                        format!(
+                                            "balances over the {} ready endpoint{} of Service {namespace}/{service} port {} itself, not through kube-proxy: {ip}:{n}{}",
+                                            eps.len(),
+                                            if eps.len() == 1 { "" } else { "s" },
+                                            sp.port,
+                                            if passthrough { " (TLS passed through)" } else { ", plain HTTP" }
+                                        ),
+                                    );
+                                    sent.ip = ip.clone();
+                                    sent.port = n.clamp(0, 65535) as u16;
+                                    match inner.deliver(&ip, n, Some(&sent)) {
+                                        Ok(Some(r)) => Ok(r),
+                                        Ok(None) | Err(ConnectError::Reset) => {
+                                            Err((502, "the backend closed the connection".into()))
+                                        }
+                                        Err(ConnectError::Refused) => {
+                                            Err((502, format!("{ip}:{n} refused the connection")))
+                                        }
+                                        Err(_) => {
+                                            Err((504, format!("{ip}:{n} did not answer in time")))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Target::Dns { host, port } => match inner.lookup(&host) {
+                Err(_) => Err((503, format!("{host} does not resolve: no healthy upstream"))),
+                Ok(l) => match l.addresses.first() {
+                    None => Err((503, format!("{host} has no address: no healthy upstream"))),
+                    Some(ip) => {
+                        sent.ip = ip.clone();
+                        sent.port = port;
+                        sent.host = request.host.clone();
+                        match inner.http(&sent) {
+                            Ok(r) => Ok(r),
+                            Err(ConnectError::TimedOut) => Err((
+                                504,
+                                format!("{host}:{port} did not answer within {timeout_ms} ms"),
+                            )),
+                            Err(_) => Err((
+                                503,
+                                format!("{host}:{port} refused or reset the connection"),
+                            )),
+                        }
+                    }
+                },
+            },
+        };
+        let hops = inner.take_trace();
+        self.trace.extend(hops);
+        match result {
+            Ok(mut r) => {
+                if p.kind == proxy::ProxyKind::Emissary {
+                    // Envoy names itself in `server` and says how long the upstream took.
+                    r.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("server"));
+                    r.headers.push(("server".into(), "envoy".into()));
+                    r.headers
+                        .push(("x-envoy-upstream-service-time".into(), "1".into()));
+                }
+                r
+            }
+            Err((status, why)) => {
+                self.hop(at, format!("{why}: {label} answers {status}"));
+                proxy::proxy_response(p, status, None, date)
+            }
+        }
+    }
+
     /// Deliver to a pod's port: the container that listens there answers.
     fn deliver(
         &mut self,
@@ -812,6 +1001,65 @@ impl<'a> PodNetwork<'a> {
                 ..Default::default()
             };
             let req = request.unwrap_or(&probe);
+            // An Ingress controller or Emissary routes by the cluster's objects.
+            if let Some(p) = &c.proxy {
+                let at = format!("container {}", c.name);
+                match request {
+                    Some(r) => {
+                        let date = apps::http_date(view.now);
+                        let mut hops = Vec::new();
+                        let decision = proxy::decide(
+                            &view.routes,
+                            p,
+                            port,
+                            r,
+                            self.rng,
+                            &date,
+                            &mut hops,
+                            &at,
+                        );
+                        self.trace.extend(hops);
+                        match decision {
+                            None => {}
+                            Some(Decision::Respond(resp)) => return Ok(Some(resp)),
+                            Some(Decision::Reset) => return Err(ConnectError::Reset),
+                            Some(Decision::Forward {
+                                target,
+                                path,
+                                passthrough,
+                                timeout_ms,
+                            }) => {
+                                let resp = self.forward(
+                                    pod,
+                                    p,
+                                    target,
+                                    r,
+                                    path,
+                                    passthrough,
+                                    timeout_ms,
+                                    &date,
+                                );
+                                return Ok(Some(resp));
+                            }
+                        }
+                    }
+                    None => {
+                        let listens = match p.kind {
+                            proxy::ProxyKind::Emissary => {
+                                view.routes.listeners.iter().any(|l| l.port == port)
+                            }
+                            _ => port == p.http_port || port == p.https_port,
+                        };
+                        if listens {
+                            self.hop(
+                                at,
+                                format!("{} accepts the connection on port {port}", p.label()),
+                            );
+                            return Ok(None);
+                        }
+                    }
+                }
+            }
             // A gateway asks its upstreams first, from its own pod, through the network.
             if let (Some(r), Some(ups)) = (request, apps::upstreams(&c.image, &c.env)) {
                 let path = r.path.split('?').next().unwrap_or("/");
@@ -960,7 +1208,11 @@ impl Network for PodNetwork<'_> {
             self.origin.clone(),
             format!(
                 "{} {}:{} {} (Host: {})",
-                request.method, request.ip, request.port, request.path, request.host
+                request.method,
+                request.ip,
+                request.port,
+                request.path,
+                proxy::request_host(request)
             ),
         );
         if !self.view.owns(&request.ip) {
@@ -1203,7 +1455,11 @@ impl Network for LaptopNetwork<'_> {
             "laptop",
             format!(
                 "{} {}:{} {} (Host: {})",
-                request.method, request.ip, request.port, request.path, request.host
+                request.method,
+                request.ip,
+                request.port,
+                request.path,
+                proxy::request_host(request)
             ),
         );
         self.connect(&request.ip, request.port, Some(request))?

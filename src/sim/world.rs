@@ -82,6 +82,7 @@ impl World {
             c.reconcile(self.now, &mut self.rng);
         }
         // Programs that act outside their cluster (External-DNS writing the public zone).
+        super::proxy::publish_ingress_status(self);
         external_dns::run(self);
     }
 

@@ -47,9 +47,11 @@ pub(super) fn read_sources(
                 Some(text) => out.push(("STDIN".to_string(), text.to_string())),
                 None => return Err("error: no objects passed to apply (stdin is empty; use a heredoc: kubectl apply -f - <<EOF)".into()),
             }
+        } else if let Some(text) = crate::sim::bundles::fetch(&name) {
+            out.push((name.clone(), text.to_string()));
         } else if name.starts_with("http://") || name.starts_with("https://") {
             return Err(format!(
-                "error: unable to read URL \"{name}\": Pocket Cluster runs offline; paste the manifest into the editor instead"
+                "error: unable to read URL \"{name}\": Pocket Cluster runs offline and keeps copies of only a few install manifests (`sim bundles` lists them); paste the manifest into the editor instead"
             ));
         } else if let Some(list) = s.files.list(&name, recursive) {
             for f in list {

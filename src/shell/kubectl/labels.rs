@@ -54,6 +54,62 @@ fn edit<T: Resource>(
     Ok(format!("{}/{name} {verb}", T::kubectl_prefix()))
 }
 
+#[allow(clippy::too_many_arguments)]
+fn edit_stored(
+    store: &mut Store,
+    info: &KindInfo,
+    ns: &str,
+    name: &str,
+    annotate: bool,
+    changes: &[(String, Option<String>)],
+    overwrite: bool,
+    now: crate::sim::clock::Millis,
+) -> Result<String, String> {
+    let mut obj = store
+        .get_unstructured(&info.resource(), ns, name)
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "Error from server (NotFound): {} \"{name}\" not found",
+                info.resource()
+            )
+        })?;
+    let map = if annotate {
+        &mut obj.metadata.annotations
+    } else {
+        &mut obj.metadata.labels
+    };
+    let mut changed = false;
+    for (k, v) in changes {
+        match v {
+            None => changed |= map.remove(k).is_some(),
+            Some(v) => {
+                if let Some(old) = map.get(k) {
+                    if old == v {
+                        continue;
+                    }
+                    if !overwrite {
+                        return Err(format!(
+                            "error: '{k}' already has a value ({old}), and --overwrite is false"
+                        ));
+                    }
+                }
+                map.insert(k.clone(), v.clone());
+                changed = true;
+            }
+        }
+    }
+    let verb = if annotate { "annotated" } else { "labeled" };
+    let prefix = info.kubectl_prefix();
+    if !changed {
+        return Ok(format!("{prefix}/{name} not {verb}"));
+    }
+    store
+        .update_unstructured(info, &obj, now)
+        .map_err(|e| e.kubectl(None))?;
+    Ok(format!("{prefix}/{name} {verb}"))
+}
+
 pub(super) fn label(s: &mut Session, args: &[String], annotate: bool) -> Result<Output, String> {
     let p = flags::parse(
         args,
@@ -83,8 +139,16 @@ pub(super) fn label(s: &mut Session, args: &[String], annotate: bool) -> Result<
             p.positional.get(2..).unwrap_or(&[]),
         ),
     };
-    let kind = resource_kind(&kind_word)
+    let resolved = super::stored::resolve(&s.world.clusters[cluster].store, &kind_word)
         .ok_or_else(|| format!("error: the server doesn't have a resource type \"{kind_word}\""))?;
+    let stored_info = match &resolved {
+        super::stored::Resolved::Stored(info) => Some((**info).clone()),
+        super::stored::Resolved::Typed(_) => None,
+    };
+    let kind = match resolved {
+        super::stored::Resolved::Typed(k) => k,
+        super::stored::Resolved::Stored(_) => Kind::Events,
+    };
     let mut changes = Vec::new();
     for c in rest {
         if let Some(k) = c.strip_suffix('-') {
@@ -113,6 +177,34 @@ pub(super) fn label(s: &mut Session, args: &[String], annotate: bool) -> Result<
         ));
     }
     let overwrite = p.bool("overwrite");
+    if let Some(info) = stored_info {
+        let now = s.world.now;
+        let store = &mut s.world.clusters[cluster].store;
+        let obj_ns = if info.namespaced {
+            ns.clone()
+        } else {
+            String::new()
+        };
+        let names: Vec<String> = match &selector {
+            Some(sel) if names.is_empty() => store
+                .unstructured
+                .get(&info.resource())
+                .into_iter()
+                .flat_map(|t| t.in_namespace(info.namespaced.then_some(obj_ns.as_str())))
+                .filter(|o| selector_matches(sel, &o.metadata.labels))
+                .map(|o| o.metadata.name.clone())
+                .collect(),
+            _ => names,
+        };
+        let mut lines = Vec::new();
+        for name in names {
+            lines.push(edit_stored(
+                store, &info, &obj_ns, &name, annotate, &changes, overwrite, now,
+            )?);
+        }
+        s.world.settle();
+        return Ok(Output::ok(lines.join("\n")));
+    }
     let store = &mut s.world.clusters[cluster].store;
     let names: Vec<String> = match &selector {
         Some(sel) if names.is_empty() => {

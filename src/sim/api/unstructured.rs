@@ -1469,6 +1469,28 @@ impl Store {
         Ok(super::store::WriteOutcome::Configured)
     }
 
+    /// Write a stored object's `status` (the status subresource: what controllers do). False
+    /// when there is no such object or the status is already that.
+    pub fn set_unstructured_status(
+        &mut self,
+        resource: &str,
+        namespace: &str,
+        name: &str,
+        status: Value,
+    ) -> bool {
+        let Some(current) = self.get_unstructured(resource, namespace, name) else {
+            return false;
+        };
+        if current.rest.get("status") == Some(&status) {
+            return false;
+        }
+        let mut next = current.clone();
+        next.rest.insert("status".into(), status);
+        next.metadata.resource_version = self.next_rv();
+        self.write_unstructured(resource, namespace, name, Some(next));
+        true
+    }
+
     /// Remove a stored object outright. A CRD takes its kind and every object of it along.
     pub fn remove_unstructured(
         &mut self,
