@@ -18,7 +18,7 @@ pub enum FieldErrorKind {
     Required(String),
     /// The value as Go's `%#v`-ish print shows it (strings quoted), and the detail.
     Invalid(String, String),
-    Unsupported(String, Vec<&'static str>),
+    Unsupported(String, Vec<String>),
     Duplicate(String),
     Forbidden(String),
     /// `Too long: …` (the value is not printed).
@@ -54,7 +54,10 @@ impl FieldError {
     pub fn unsupported(path: impl Into<String>, value: &str, supported: &[&'static str]) -> Self {
         FieldError {
             path: path.into(),
-            kind: FieldErrorKind::Unsupported(format!("{value:?}"), supported.to_vec()),
+            kind: FieldErrorKind::Unsupported(
+                format!("{value:?}"),
+                supported.iter().map(|x| x.to_string()).collect(),
+            ),
         }
     }
     pub fn duplicate(path: impl Into<String>, value: &str) -> Self {

@@ -2,6 +2,7 @@
 
 pub mod admission;
 pub mod error;
+pub mod ingress_admission;
 pub mod service_admission;
 pub mod services;
 pub mod store;
