@@ -209,6 +209,7 @@ pub(super) fn create(
         Some("deployment") | Some("deploy") => create_deployment(s, args),
         Some("job") | Some("cronjob") | Some("cj") => create_batch(s, args),
         Some("service") | Some("svc") => super::services::create_service(s, args),
+        Some("ingress") | Some("ing") => create_ingress(s, args),
         Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
             "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
         )),
@@ -251,6 +252,11 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
         }],
         None => Vec::new(),
     };
+    // `-- COMMAND [ARGS…]` becomes the container's command (one image only, as kubectl says).
+    let command = p.after_dashes.clone().unwrap_or_default();
+    if !command.is_empty() && images.len() > 1 {
+        return Err("error: cannot specify multiple --image options and command".into());
+    }
     let containers = images
         .iter()
         .map(|image| {
@@ -261,6 +267,7 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
                 name: base.to_string(),
                 image: image.clone(),
                 ports: ports.clone(),
+                command: command.clone(),
                 ..Default::default()
             }
         })
@@ -312,6 +319,126 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
         .map_err(|e| e.kubectl(None))?;
     w.settle();
     Ok(Output::ok(format!("deployment.apps/{name} created")))
+}
+
+/// `kubectl create ingress NAME --rule=HOST/PATH=SERVICE:PORT[,tls[=SECRET]] [--class=C]
+/// [--default-backend=SERVICE:PORT] [--annotation=K=V]`, as kubectl builds it: a path written
+/// plainly is `Exact`, one ending in `*` is `Prefix` (fact 84).
+fn create_ingress(s: &mut Session, args: &[String]) -> Result<Output, String> {
+    let p = flags::parse(
+        args,
+        &[
+            flag("rule", None, true),
+            flag("class", None, true),
+            flag("default-backend", None, true),
+            flag("annotation", None, true),
+            flag("dry-run", None, true),
+            flag("output", Some('o'), true),
+        ],
+    )?;
+    let name = p
+        .positional
+        .get(1)
+        .cloned()
+        .ok_or("error: exactly one NAME is required, got 0")?;
+    let rules = p.all("rule");
+    let default = p.value("default-backend");
+    if rules.is_empty() && default.is_none() {
+        return Err("error: not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)".into());
+    }
+    fn backend(text: &str, what: &str) -> Result<String, String> {
+        let (svc, port) = text
+            .split_once(':')
+            .filter(|(s, p)| !s.is_empty() && !p.is_empty())
+            .ok_or_else(|| {
+                format!("error: {what} {text} is invalid and should be in format service:port")
+            })?;
+        let port = match port.parse::<u32>() {
+            Ok(n) => format!("number: {n}"),
+            Err(_) => format!("name: {port}"),
+        };
+        Ok(format!("service:\n  name: {svc}\n  port:\n    {port}\n"))
+    }
+    let indent = |text: &str, n: usize| -> String {
+        text.lines()
+            .map(|l| format!("{}{l}\n", " ".repeat(n)))
+            .collect()
+    };
+    let mut yaml =
+        format!("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n");
+    let annotations = p.all("annotation");
+    if !annotations.is_empty() {
+        yaml.push_str("  annotations:\n");
+        for a in annotations {
+            let (k, v) = a.split_once('=').ok_or_else(|| {
+                format!("error: annotation {a} is invalid and should be in format key=[value]")
+            })?;
+            yaml.push_str(&format!(
+                "    {k}: {}\n",
+                serde_yaml::to_string(v).unwrap_or_default().trim()
+            ));
+        }
+    }
+    yaml.push_str("spec:\n");
+    if let Some(c) = p.value("class") {
+        yaml.push_str(&format!("  ingressClassName: {c}\n"));
+    }
+    if let Some(d) = default {
+        yaml.push_str("  defaultBackend:\n");
+        yaml.push_str(&indent(&backend(d, "default-backend")?, 4));
+    }
+    let mut tls: Vec<(String, String)> = Vec::new();
+    if !rules.is_empty() {
+        yaml.push_str("  rules:\n");
+    }
+    for r in rules {
+        let (main, opts) = match r.split_once(',') {
+            Some((m, o)) => (m, Some(o)),
+            None => (r.as_str(), None),
+        };
+        let (hostpath, svc) = main
+            .split_once('=')
+            .ok_or_else(|| format!("error: rule {r} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]"))?;
+        let (host, path) = match hostpath.find('/') {
+            Some(i) => (&hostpath[..i], &hostpath[i..]),
+            None => return Err(format!("error: rule {r} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]")),
+        };
+        let (path, ty) = match path.strip_suffix('*') {
+            Some(p) => (p, "Prefix"),
+            None => (path, "Exact"),
+        };
+        if host.is_empty() {
+            yaml.push_str("  - http:\n");
+        } else {
+            yaml.push_str(&format!("  - host: {host}\n    http:\n"));
+        }
+        yaml.push_str(&format!(
+            "      paths:\n      - path: {path}\n        pathType: {ty}\n        backend:\n"
+        ));
+        yaml.push_str(&indent(&backend(svc, "rule")?, 10));
+        if let Some(o) = opts {
+            let secret = o.strip_prefix("tls=").unwrap_or("");
+            if o == "tls" || o.starts_with("tls=") {
+                tls.push((host.to_string(), secret.to_string()));
+            }
+        }
+    }
+    if !tls.is_empty() {
+        yaml.push_str("  tls:\n");
+        for (host, secret) in tls {
+            yaml.push_str(&format!("  - hosts:\n    - {host}\n"));
+            if !secret.is_empty() {
+                yaml.push_str(&format!("    secretName: {secret}\n"));
+            }
+        }
+    }
+    let mut create_args: Vec<String> = vec!["-f".into(), "-".into()];
+    for key in ["namespace", "context", "dry-run", "output"] {
+        if let Some(v) = p.value(key) {
+            create_args.push(format!("--{key}={v}"));
+        }
+    }
+    apply_as(s, &create_args, Some(&yaml), Mode::Create)
 }
 
 /// `kubectl create job NAME --image=IMAGE [-- COMMAND…]` (restartPolicy Never) and

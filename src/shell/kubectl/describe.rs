@@ -13,7 +13,7 @@ use crate::sim::controllers::deployment::{template_hash, TEMPLATE_HASH};
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// `key=value` lines, the first after `Labels:\t`, the rest continuing the column.
-fn map_lines(
+pub(super) fn map_lines(
     out: &mut String,
     indent: &str,
     key: &str,
@@ -1108,7 +1108,7 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
             let texts: Vec<String> =
                 super::stored::pick(store, &info, &ns, p.bool("all-namespaces"), &names, &sel)?
                     .into_iter()
-                    .map(super::stored::describe)
+                    .map(|o| super::stored::describe(store, o))
                     .collect();
             if texts.is_empty() {
                 return Ok(Output::ok(

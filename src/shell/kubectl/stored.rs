@@ -980,7 +980,148 @@ pub(super) fn json_path(v: &Value, path: &str) -> Vec<Value> {
 /// `kubectl describe` of stored objects: ConfigMap, Secret and ServiceAccount with kubectl's
 /// own describers; every other kind with kubectl's generic describer (which custom resources
 /// get in real kubectl; built-in kinds have describers of their own there, not written yet).
-pub(super) fn describe(o: &Unstructured) -> String {
+/// `kubectl describe ingress`: addresses, class, default backend and a table of rules with
+/// each backend's ready endpoints (describe.go's IngressDescriber).
+fn describe_ingress(store: &Store, o: &Unstructured) -> String {
+    let m = &o.metadata;
+    let v = Value::Mapping(o.rest.clone());
+    let mut out = format!("Name:\t{}\n", m.name);
+    describe::map_lines(&mut out, "", "Labels", &m.labels, "=");
+    out.push_str(&format!("Namespace:\t{}\n", m.namespace));
+    let addresses: Vec<String> = get(&v, &["status", "loadBalancer", "ingress"])
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .map(|i| {
+            let ip = text(i.get("ip"));
+            if ip.is_empty() {
+                text(i.get("hostname"))
+            } else {
+                ip
+            }
+        })
+        .collect();
+    out.push_str(&format!("Address:\t{}\n", addresses.join(",")));
+    out.push_str(&format!(
+        "Ingress Class:\t{}\n",
+        or(text(get(&v, &["spec", "ingressClassName"])), "<none>")
+    ));
+    let backend = |b: Option<&Value>| -> String {
+        let Some(svc) = b.and_then(|b| b.get("service")) else {
+            return match b.and_then(|b| b.get("resource")) {
+                Some(r) => format!(
+                    "APIGroup: {}, Kind: {}, Name: {}",
+                    text(r.get("apiGroup")),
+                    text(r.get("kind")),
+                    text(r.get("name"))
+                ),
+                None => "<default>".into(),
+            };
+        };
+        let name = text(svc.get("name"));
+        let port = svc.get("port");
+        let number = port.and_then(|p| p.get("number")).and_then(Value::as_i64);
+        let pname = text(port.and_then(|p| p.get("name")));
+        let port_text = number.map(|n| n.to_string()).unwrap_or(pname.clone());
+        let eps = match (
+            store.services.get(&m.namespace, &name),
+            store.endpoints.get(&m.namespace, &name),
+        ) {
+            (Some(s), Some(e)) => {
+                let sp = s.spec.ports.iter().find(|p| match number {
+                    Some(n) => p.port == n,
+                    None => p.name == pname,
+                });
+                let mut list: Vec<String> = Vec::new();
+                for ss in &e.subsets {
+                    for a in &ss.addresses {
+                        for p in &ss.ports {
+                            if sp.is_some_and(|sp| sp.name == p.name) {
+                                list.push(format!("{}:{}", a.ip, p.port));
+                            }
+                        }
+                    }
+                }
+                if list.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    list.join(",")
+                }
+            }
+            (None, _) => format!("<error: services \"{name}\" not found>"),
+            (Some(_), None) => format!("<error: endpoints \"{name}\" not found>"),
+        };
+        format!("{name}:{port_text} ({eps})")
+    };
+    out.push_str(&format!(
+        "Default backend:\t{}\n",
+        backend(get(&v, &["spec", "defaultBackend"]))
+    ));
+    let tls: Vec<(String, Vec<String>)> = get(&v, &["spec", "tls"])
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            (
+                text(t.get("secretName")),
+                t.get("hosts")
+                    .and_then(Value::as_sequence)
+                    .into_iter()
+                    .flatten()
+                    .map(|h| text(Some(h)))
+                    .collect(),
+            )
+        })
+        .collect();
+    if !tls.is_empty() {
+        out.push_str("TLS:\n");
+        for (secret, hosts) in &tls {
+            let secret = if secret.is_empty() {
+                "SNI routes"
+            } else {
+                secret
+            };
+            out.push_str(&format!("  {secret} terminates {}\n", hosts.join(",")));
+        }
+    }
+    out.push_str("Rules:\n  Host\tPath\tBackends\n  ----\t----\t--------\n");
+    let rules: Vec<&Value> = get(&v, &["spec", "rules"])
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .collect();
+    if rules.is_empty() {
+        out.push_str(&format!(
+            "  *\t*\t{}\n",
+            backend(get(&v, &["spec", "defaultBackend"]))
+        ));
+    }
+    for r in rules {
+        let host = or(text(r.get("host")), "*");
+        out.push_str(&format!("  {host}\t\n"));
+        for p in r
+            .get("http")
+            .and_then(|h| h.get("paths"))
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            out.push_str(&format!(
+                "    \t{} \t{}\n",
+                text(p.get("path")),
+                backend(p.get("backend"))
+            ));
+        }
+    }
+    describe::map_lines(&mut out, "", "Annotations", &m.annotations, ": ");
+    out.push_str("Events:\t<none>\n");
+    out
+}
+
+pub(super) fn describe(store: &Store, o: &Unstructured) -> String {
+    if o.kind == "Ingress" && o.api_version.starts_with("networking.k8s.io/") {
+        return describe_ingress(store, o);
+    }
     let m = &o.metadata;
     let mut out = format!("Name:\t{}\nNamespace:\t{}\n", m.name, m.namespace);
     describe::labels_and_annotations(&mut out, m);
