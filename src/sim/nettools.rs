@@ -2716,8 +2716,65 @@ enum QType {
     Ptr,
 }
 
+/// The laptop's nslookup is BIND 9's (Debian's bind9-dnsutils), asking the local resolver.
+fn nslookup_bind(ctx: &mut Ctx, out: &mut Out, args: &[String]) -> i32 {
+    let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let (name, server) = match rest.as_slice() {
+        [n] => (n.as_str(), "127.0.0.53".to_string()),
+        [n, s] => (n.as_str(), s.to_string()),
+        _ => {
+            out.err("Usage: nslookup [-opt ...] host [server]\n");
+            return 1;
+        }
+    };
+    let mut text = format!("Server:\t\t{server}\nAddress:\t{server}#53\n\n");
+    if is_ipv4(name) {
+        match ctx.net.reverse_lookup(name) {
+            Some(n) => text.push_str(&format!("{}\tname = {n}.\n\n", ptr_name(name))),
+            None => {
+                text.push_str(&format!(
+                    "** server can't find {}: NXDOMAIN\n\n",
+                    ptr_name(name)
+                ));
+                out.out(&text);
+                return 1;
+            }
+        }
+        out.out(&text);
+        return 0;
+    }
+    match ctx.net.query(name) {
+        Ok(l) => {
+            text.push_str("Non-authoritative answer:\n");
+            let mut from = name.trim_end_matches('.').to_string();
+            for c in &l.cnames {
+                text.push_str(&format!("{from}\tcanonical name = {c}.\n"));
+                from = c.clone();
+            }
+            for a in &l.addresses {
+                text.push_str(&format!("Name:\t{from}\nAddress: {a}\n"));
+            }
+            text.push('\n');
+            out.out(&text);
+            0
+        }
+        Err(LookupError::NxDomain { .. }) => {
+            text.push_str(&format!("** server can't find {name}: NXDOMAIN\n\n"));
+            out.out(&text);
+            1
+        }
+        Err(LookupError::Timeout { .. }) => {
+            out.out(";; connection timed out; no servers could be reached\n\n");
+            1
+        }
+    }
+}
+
 fn nslookup(ctx: &mut Ctx, out: &mut Out, args: &[String]) -> i32 {
     let place = ctx.place;
+    if place.image == "laptop" {
+        return nslookup_bind(ctx, out, args);
+    }
     if busybox_minor(&place) < 29 {
         return nslookup_old(ctx, out, args);
     }
