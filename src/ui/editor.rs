@@ -14,7 +14,9 @@ pub fn Editor(initial: String, file_name: &'static str) -> impl IntoView {
 
     let apply = move || {
         let body = text.get_untracked();
-        match manifest::parse(&body) {
+        // Syntax and decoding errors are shown at their line; a kind the cluster may serve
+        // through a CRD (or not at all) is for kubectl to judge.
+        match manifest::parse_each(&body, crate::sim::api::Kinds::builtin()) {
             Err(e) => {
                 error.set(Some(e.located()));
                 result.set(String::new());
