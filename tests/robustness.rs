@@ -414,6 +414,21 @@ fn command(rng: &mut Rng) -> (String, Option<String>) {
                 "kubectl port-forward pod/x 0:80 --address 0.0.0.0",
                 "kubectl port-forward",
                 "kubectl port-forward svc/x :",
+                "sim bundles",
+                "kubectl apply -f https://app.getambassador.io/yaml/emissary/3.9.1/emissary-crds.yaml",
+                "kubectl apply -f https://app.getambassador.io/yaml/emissary/3.9.1/emissary-emissaryns.yaml",
+                "kubectl apply -f https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.11.2/deploy/static/provider/cloud/deploy.yaml",
+                "kubectl apply -f https://example.com/x.yaml",
+                "kubectl create ingress i --rule=a.com/*=web:80 --class=nginx",
+                "kubectl create ingress i --rule==:",
+                "kubectl create ingress i --rule=/=web:x,tls=",
+                "kubectl create ingress",
+                "kubectl describe ingress",
+                "kubectl get mappings,hosts,listeners -A",
+                "kubectl annotate ingress i haproxy.org/ssl-passthrough=true",
+                "curl -s -H 'Host: a.example.com' http://203.0.113.10/x",
+                "curl -sk https://203.0.113.11/",
+                "curl -s -H 'Host:' http://203.0.113.10/",
             ])
             .into(),
         ),
@@ -643,9 +658,21 @@ fn alias_bomb(levels: usize) -> String {
 }
 
 /// Random YAML-ish text: mostly mutations of a valid Pod.
+/// Routing objects (issue 4): Ingresses, IngressClasses and Emissary's kinds, with holes.
+const ROUTING: &[&str] = &[
+    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: '*.a.example.com'\n    http:\n      paths:\n      - path: /x\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n  tls:\n  - hosts: [a.example.com]\n    secretName: s\n",
+    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: j\nspec:\n  rules:\n  - http:\n      paths:\n      - path: x\n        pathType: Bogus\n        backend: {}\n",
+    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: k\nspec:\n  defaultBackend:\n    service:\n      name: web\n      port:\n        name: http\n        number: 99999\n  rules: 7\n",
+    "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: 'true'\nspec:\n  controller: k8s.io/ingress-nginx\n",
+    "apiVersion: getambassador.io/v3alpha1\nkind: Mapping\nmetadata:\n  name: m\nspec:\n  prefix: /b/\n  service: quote.default:notaport\n  weight: 150\n  rewrite: ''\n",
+    "apiVersion: getambassador.io/v3alpha1\nkind: Listener\nmetadata:\n  name: l\nspec:\n  port: 8080\n  protocol: HTTP\n  securityModel: XFP\n",
+    "apiVersion: getambassador.io/v3alpha1\nkind: Host\nmetadata:\n  name: h\n  annotations:\n    external-dns.ambassador-service: nope/nope\nspec:\n  hostname: '*'\n  requestPolicy:\n    insecure:\n      action: Route\n",
+    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: mappings.getambassador.io\nspec:\n  group: getambassador.io\n  names:\n    kind: Mapping\n    plural: mappings\n  scope: Namespaced\n  versions:\n  - name: v3alpha1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            required: [prefix]\n            properties:\n              prefix: {type: string, enum: [a]}\n              items: {type: array, items: {type: object, properties: {x: {type: integer, maximum: 1}}}}\n",
+];
+
 fn yaml(rng: &mut Rng) -> String {
     let pod_named = |n: &str| POD.replace("name: web", &format!("name: {n}"));
-    match rng.below(32) {
+    match rng.below(36) {
         0 => POD.into(),
         1 => {
             // Delete a few random lines.
@@ -722,6 +749,18 @@ fn yaml(rng: &mut Rng) -> String {
                 s.push(char::from_u32((rng.next() % 0x80) as u32).unwrap_or(' '));
             }
             s
+        }
+        31..=34 => {
+            let doc = rng.pick(ROUTING).to_string();
+            if rng.chance(50) {
+                let lines: Vec<&str> = doc.lines().collect();
+                let i = rng.below(lines.len());
+                let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                out[i] = out[i].replace(": ", &format!(": {}", rng.pick(&["", "~", "[]", "-1", "'*'", "x y"])));
+                out.join("\n") + "\n"
+            } else {
+                doc
+            }
         }
         _ => "x".repeat(pocket_cluster::manifest::MAX_MANIFEST_BYTES + 1),
     }
@@ -962,6 +1001,56 @@ fn random_manifests_never_panic_or_hang() {
             })
             .collect(),
     );
+}
+
+/// Proxies installed and serving, then random routing objects and random requests through
+/// them: whatever the Ingresses, Mappings, Hosts and Listeners say, requests get an answer.
+#[test]
+fn proxies_route_random_objects_without_panic_or_hang() {
+    let mut rng = Rng::new(0x5EED_0004);
+    let mut commands: Commands = [
+        "kubectl apply -f https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.11.2/deploy/static/provider/cloud/deploy.yaml",
+        "kubectl apply -f https://app.getambassador.io/yaml/emissary/3.9.1/emissary-crds.yaml",
+        "kubectl apply -f https://app.getambassador.io/yaml/emissary/3.9.1/emissary-emissaryns.yaml",
+        "kubectl create deployment web --image=nginx:1.25 --replicas=2",
+        "kubectl expose deployment web --port=80",
+        "kubectl create ingress web --class=nginx --rule=a.example.com/*=web:80",
+        "sim advance 60s",
+    ]
+    .iter()
+    .map(|c| (c.to_string(), None))
+    .collect();
+    for _ in 0..150 {
+        let c = match rng.below(4) {
+            0 => ("kubectl apply -f -".to_string(), Some(yaml(&mut rng))),
+            1 => (
+                "kubectl apply -f -".to_string(),
+                Some(rng.pick(ROUTING).to_string()),
+            ),
+            _ => {
+                let host = rng.pick(&[
+                    "a.example.com",
+                    "b.a.example.com",
+                    "",
+                    "*",
+                    "x",
+                    "A.EXAMPLE.COM:80",
+                ]);
+                let path = rng.pick(&["/", "/x", "/b/", "/b/c?d=e", "//", "/web/", ""]);
+                let ip = rng.pick(&["203.0.113.10", "203.0.113.11", "203.0.113.12"]);
+                let scheme = rng.pick(&["http", "https"]);
+                (
+                    format!("curl -sk -m 2 -H 'Host: {host}' {scheme}://{ip}{path}"),
+                    None,
+                )
+            }
+        };
+        commands.push(c);
+        if rng.chance(10) {
+            commands.push(("sim trace".into(), None));
+        }
+    }
+    run_watched("proxies", 5, commands);
 }
 
 /// A Pod manifest with extra `spec` lines.
