@@ -156,6 +156,60 @@ impl Cluster {
         c
     }
 
+    /// The API servers' endpoint reconciler: the `kubernetes` Service's endpoints are the masters
+    /// whose API server is up (a stopped master's lease lapses and its address goes; simplified:
+    /// at once rather than after the 15 s lease).
+    fn sync_kubernetes_endpoints(&mut self) {
+        let up: Vec<String> = self
+            .masters()
+            .iter()
+            .filter(|m| !self.stopped.contains(*m))
+            .filter_map(|m| self.store.nodes.get("", m))
+            .map(crate::sim::kubelet::node_ip)
+            .collect();
+        let Some(ep) = self.store.endpoints.get("default", "kubernetes") else {
+            return;
+        };
+        let current: Vec<String> = ep
+            .subsets
+            .iter()
+            .flat_map(|s| s.addresses.iter().map(|a| a.ip.clone()))
+            .collect();
+        if current == up || up.is_empty() {
+            return;
+        }
+        let mut ep = ep.clone();
+        let ports = ep
+            .subsets
+            .first()
+            .map(|s| s.ports.clone())
+            .unwrap_or_default();
+        ep.subsets = vec![EndpointSubset {
+            addresses: up
+                .iter()
+                .map(|ip| EndpointAddress {
+                    ip: ip.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            not_ready_addresses: Vec::new(),
+            ports,
+        }];
+        self.store.put(ep);
+        if let Some(slice) = self.store.endpointslices.get("default", "kubernetes") {
+            let mut slice = slice.clone();
+            let template = slice.endpoints.first().cloned().unwrap_or_default();
+            slice.endpoints = up
+                .iter()
+                .map(|ip| Endpoint {
+                    addresses: vec![ip.clone()],
+                    ..template.clone()
+                })
+                .collect();
+            self.store.put(slice);
+        }
+    }
+
     /// The `kubernetes` Service in `default`: the API server at the first address of the
     /// service range, its endpoints the API servers themselves (6443 on kubeadm's masters,
     /// 8443 on minikube), kept by the API server rather than by a selector.
@@ -557,6 +611,7 @@ spec:
             // kubelets' status updates all stall. Containers already running keep running.
             return;
         }
+        self.sync_kubernetes_endpoints();
         for _ in 0..16 {
             let before = self.store.revision();
             // The node lifecycle controller looks at every node (there are few); pods matter to
