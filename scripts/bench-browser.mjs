@@ -7,6 +7,11 @@
 //   node scripts/bench-browser.mjs [--nodes N] [--deployments D] [--replicas R] [--seed S]
 //                                  [--ticks T] [--max-virtual SECONDS] [--full]
 //                                  [--timeout SECONDS] [--quiet]
+//   node scripts/bench-browser.mjs --traffic [--requests N] [--seed S] [--timeout SECONDS] [--quiet]
+//
+// --traffic runs the traffic benchmark (src/bench/traffic.rs, `pocket-cluster bench traffic`) on
+// #/bench/traffic instead: N traced requests (default 20000) through the Kubernetes 101 gateway
+// from the laptop and N from a pod; it exits 1 if the gateway's path is broken.
 //
 // Defaults: 1000 nodes × 100 Deployments × 10 replicas (under a minute on 2 cores). --full is the
 // issue's size, 1000 × 1000 × 100 (about 30 s and 700 MB of wasm memory on 2 cores). Exits 1 if
@@ -16,15 +21,21 @@
 import { startServer, launch, openApp } from '../tests/e2e/harness.mjs';
 
 const USAGE = `usage: node scripts/bench-browser.mjs [--nodes N] [--deployments D] [--replicas R]
-       [--seed S] [--ticks T] [--max-virtual SECONDS] [--full] [--timeout SECONDS] [--quiet]`;
+       [--seed S] [--ticks T] [--max-virtual SECONDS] [--full] [--timeout SECONDS] [--quiet]
+       node scripts/bench-browser.mjs --traffic [--requests N] [--seed S] [--timeout SECONDS] [--quiet]`;
 
 function parseArgs(argv) {
-  const params = { nodes: 1000, deployments: 100, replicas: 10 };
+  const traffic = argv.includes('--traffic');
+  const params = traffic ? {} : { nodes: 1000, deployments: 100, replicas: 10 };
   let timeout;
   let full = false;
   let quiet = false;
+  const keys = traffic
+    ? ['requests', 'seed', 'timeout']
+    : ['nodes', 'deployments', 'replicas', 'seed', 'ticks', 'max-virtual', 'timeout'];
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split(/=(.*)/s);
+    if (flag === '--traffic') continue;
     if (flag === '--full') {
       full = true;
       continue;
@@ -38,7 +49,7 @@ function parseArgs(argv) {
       process.exit(0);
     }
     const key = flag.replace(/^--/, '');
-    if (!['nodes', 'deployments', 'replicas', 'seed', 'ticks', 'max-virtual', 'timeout'].includes(key)) {
+    if (!keys.includes(key)) {
       throw new Error(`unknown option ${flag}`);
     }
     if (value === undefined) value = argv[++i];
@@ -46,8 +57,9 @@ function parseArgs(argv) {
     if (key === 'timeout') timeout = Number(value);
     else params[key] = Number(value);
   }
+  if (full && traffic) throw new Error('--full is for the engine benchmark');
   if (full) Object.assign(params, { nodes: 1000, deployments: 1000, replicas: 100 });
-  return { params, timeoutS: timeout ?? (full ? 7_200 : 1_800), quiet };
+  return { params, timeoutS: timeout ?? (full ? 7_200 : 1_800), quiet, traffic };
 }
 
 async function main() {
@@ -58,7 +70,7 @@ async function main() {
     console.error(`bench-browser: ${err.message}\n${USAGE}`);
     return 2;
   }
-  const { params, timeoutS, quiet } = args;
+  const { params, timeoutS, quiet, traffic } = args;
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
   // Cross-origin isolation (everything is same-origin) gives performance.now() 5 µs resolution
   // in Chromium instead of 100 µs.
@@ -70,7 +82,7 @@ async function main() {
   });
   const browser = await launch();
   try {
-    const route = `#/bench?${query}`;
+    const route = `#/bench${traffic ? '/traffic' : ''}?${query}`;
     const page = await openApp(browser, server.url + route);
     const [ua, isolated] = await page.evaluate(() => [navigator.userAgent, crossOriginIsolated]);
     console.error(`bench-browser: Chromium ${browser.version()} (headless), ${ua}`);
@@ -105,16 +117,20 @@ async function main() {
     };
     await Promise.race([clickAndWait(), failed]);
     const text = await report.innerText();
-    const converged = (await report.getAttribute('data-converged')) === 'true';
+    const ok = (await report.getAttribute(traffic ? 'data-ok' : 'data-converged')) === 'true';
     console.error(`bench-browser: report after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     if (page.errors.length) {
       console.error(`bench-browser: page errors:\n${page.errors.join('\n')}`);
       return 1;
     }
-    if (!converged) {
-      console.error('bench-browser: not every pod became ready');
+    if (!ok) {
+      console.error(traffic ? "bench-browser: the gateway's path is broken" : 'bench-browser: not every pod became ready');
       return 1;
+    }
+    if (traffic && !quiet) {
+      const trace = await page.locator('#bench-trace').textContent();
+      console.error(`bench-browser: the first request's trace\n${trace}`);
     }
     return 0;
   } catch (err) {

@@ -7,6 +7,11 @@
 //! come from a [`Host`]: [`Native`] (`std::time::Instant`, the process's peak RSS) for the CLI,
 //! `performance.now()` and the wasm memory in the browser (`ui::bench`). The world itself never
 //! reads them, so a run is deterministic in everything but its timings.
+//!
+//! [`traffic`] is the network's benchmark: traced requests per second through the Kubernetes 101
+//! seed's gateway (`pocket-cluster bench traffic`).
+
+pub mod traffic;
 
 use crate::sim::api::*;
 use crate::sim::clock::Millis;

@@ -4,6 +4,8 @@
 //!   pocket-cluster shell [--seed N]        the same language, interactive
 //!   pocket-cluster bench [--seed N] [--nodes N] [--deployments D] [--replicas R]
 //!                                          time the engine converging a large cluster
+//!   pocket-cluster bench traffic [--seed N] [--requests N] [--quiet]
+//!                                          traced requests per second through a gateway
 
 use pocket_cluster::shell::files::FsFiles;
 use pocket_cluster::shell::{script, Session};
@@ -18,7 +20,11 @@ const USAGE: &str = "usage:
                        [--ticks T] [--max-virtual SECONDS] [--quiet]
                                          time D Deployments of R replicas converging on N
                                          worker nodes (defaults 1000, 1000, 100), then
-                                         T steady 1 s ticks; progress goes to stderr";
+                                         T steady 1 s ticks; progress goes to stderr
+  pocket-cluster bench traffic [--seed N] [--requests N] [--quiet]
+                                         time N traced GET / requests (default 200000) through
+                                         the Kubernetes 101 gateway from the laptop, and N from
+                                         a pod; the first request's trace goes to stderr";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -135,6 +141,9 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Some("bench") if rest.get(1).map(String::as_str) == Some("traffic") => {
+            bench_traffic(seed, &rest[2..])
+        }
         Some("bench") => bench(seed, &rest[1..]),
         _ => {
             eprintln!("{USAGE}");
@@ -193,4 +202,60 @@ fn bench(seed: u64, args: &[String]) -> ExitCode {
     });
     print!("{}", report.text());
     ExitCode::SUCCESS
+}
+
+/// `pocket-cluster bench traffic`: run [`pocket_cluster::bench::traffic`] and print its report;
+/// exit 1 if the gateway's path is broken (a first answer or trace that is not the expected one).
+fn bench_traffic(seed: u64, args: &[String]) -> ExitCode {
+    use pocket_cluster::bench::{self, traffic};
+    let mut opts = traffic::Options {
+        seed,
+        ..Default::default()
+    };
+    let mut quiet = false;
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (args[i].as_str(), None),
+        };
+        match flag {
+            "--quiet" => quiet = true,
+            "--requests" => {
+                let value = inline.or_else(|| {
+                    i += 1;
+                    args.get(i).cloned()
+                });
+                let Some(n) = value.and_then(|v| v.parse::<usize>().ok()) else {
+                    eprintln!(
+                        "pocket-cluster bench traffic: --requests needs a whole number\n{USAGE}"
+                    );
+                    return ExitCode::from(2);
+                };
+                opts.requests = n;
+            }
+            _ => {
+                eprintln!("pocket-cluster bench traffic: unknown option {flag}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+        i += 1;
+    }
+    match traffic::run(&opts, &bench::Native::default()) {
+        Ok(report) => {
+            if !quiet {
+                eprintln!(
+                    "first request from the laptop:\n{}",
+                    report.laptop.trace_text()
+                );
+                eprintln!("first request from the pod:\n{}", report.pod.trace_text());
+            }
+            print!("{}", report.text());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("pocket-cluster bench traffic: the gateway's path is broken: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -2,13 +2,15 @@
 //! `max-virtual` in seconds, as `pocket-cluster bench` takes them): the engine benchmark of
 //! [`crate::bench`] in the browser, timed by `performance.now()`, with the wasm linear memory as
 //! its memory figure. It is mounted instead of the app on that route, so the app pays nothing for it.
+//! `#/bench/traffic?requests=N` (and `seed`) is the traffic benchmark of
+//! [`crate::bench::traffic`], as `pocket-cluster bench traffic` runs it.
 //!
 //! The benchmark is one synchronous run: after "Run benchmark" the page shows "running…", yields
 //! to the browser once (an animation frame, then a timeout) so that is painted, and then is busy
 //! until the report appears. Progress lines go to the console as they happen and under the report
 //! at the end.
 
-use crate::bench::{self, Host, Options};
+use crate::bench::{self, traffic, Host, Options};
 use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -17,11 +19,48 @@ use wasm_bindgen::JsCast;
 const MAX_PODS: usize = 1_000_000;
 const MAX_NODES: usize = 100_000;
 
-/// `#/bench` or `#/bench?…` (with or without the `#`).
+/// `#/bench`, `#/bench/traffic`, or either with `?…` (with or without the `#`).
 pub fn is_route(hash: &str) -> bool {
+    matches!(route_path(hash), "/bench" | "/bench/traffic")
+}
+
+fn route_path(hash: &str) -> &str {
     let path = hash.trim_start_matches('#');
-    let path = path.split('?').next().unwrap_or_default();
-    path == "/bench"
+    path.split('?').next().unwrap_or_default()
+}
+
+/// Requests the traffic page agrees to send from each place.
+const MAX_REQUESTS: usize = 10_000_000;
+
+/// The traffic benchmark's options a route asks for, and what was wrong with it. Without
+/// parameters the page sends 20,000 requests from each place (a second or two).
+pub fn traffic_options_from(hash: &str) -> (traffic::Options, Vec<String>) {
+    let mut opts = traffic::Options {
+        requests: 20_000,
+        ..traffic::Options::default()
+    };
+    let mut errors = Vec::new();
+    let query = hash.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        const KEYS: [&str; 2] = ["requests", "seed"];
+        if !KEYS.contains(&key) {
+            errors.push(format!("unknown parameter {key:?} ({})", KEYS.join(", ")));
+            continue;
+        }
+        let Ok(n) = value.parse::<u64>() else {
+            errors.push(format!("{key}: {value:?} is not a whole number"));
+            continue;
+        };
+        match key {
+            "requests" => opts.requests = usize::try_from(n).unwrap_or(usize::MAX),
+            _ => opts.seed = n,
+        }
+    }
+    if opts.requests > MAX_REQUESTS {
+        errors.push(format!("requests: at most {MAX_REQUESTS}"));
+    }
+    (opts, errors)
 }
 
 /// The options a route asks for, and what was wrong with it. Without parameters the page runs
@@ -105,15 +144,30 @@ struct Done {
     progress: Vec<String>,
 }
 
+/// The page for the route: the traffic benchmark on `#/bench/traffic`, else the engine's.
 #[component]
 pub fn BenchPage() -> impl IntoView {
+    let hash = window().location().hash().unwrap_or_default();
+    if route_path(&hash) == "/bench/traffic" {
+        view! { <TrafficBench/> }.into_any()
+    } else {
+        view! { <EngineBench/> }.into_any()
+    }
+}
+
+/// Whether `performance.now()` has its fine (5 µs) resolution here.
+fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&window(), &"crossOriginIsolated".into()).is_ok_and(|v| v.is_truthy())
+}
+
+#[component]
+fn EngineBench() -> impl IntoView {
     let hash = window().location().hash().unwrap_or_default();
     let (opts, errors) = options_from(&hash);
     let running = RwSignal::new(false);
     let done = RwSignal::new(None::<Done>);
     let can_run = errors.is_empty();
-    let isolated =
-        js_sys::Reflect::get(&window(), &"crossOriginIsolated".into()).is_ok_and(|v| v.is_truthy());
+    let isolated = cross_origin_isolated();
 
     let run = {
         let opts = opts.clone();
@@ -236,6 +290,137 @@ pub fn BenchPage() -> impl IntoView {
                     "0.1 ms here; 5 µs when the page is cross-origin isolated (COOP and COEP \
                      headers, as scripts/bench-browser.mjs serves it)."
                 }}
+            </p>
+        </main>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct TrafficDone {
+    /// The report, or why the gateway's path is broken.
+    report: String,
+    ok: bool,
+    /// The first request's trace from the laptop and from the pod.
+    traces: String,
+}
+
+/// `#/bench/traffic`: [`traffic::run`] in the page, one synchronous run as the engine's.
+#[component]
+fn TrafficBench() -> impl IntoView {
+    let hash = window().location().hash().unwrap_or_default();
+    let (opts, errors) = traffic_options_from(&hash);
+    let running = RwSignal::new(false);
+    let done = RwSignal::new(None::<TrafficDone>);
+    let can_run = errors.is_empty();
+    let isolated = cross_origin_isolated();
+
+    let run = {
+        let opts = opts.clone();
+        move |_| {
+            if running.get_untracked() || !can_run {
+                return;
+            }
+            running.set(true);
+            done.set(None);
+            let opts = opts.clone();
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        let host = Browser(window().performance());
+                        done.set(Some(match traffic::run(&opts, &host) {
+                            Ok(r) => TrafficDone {
+                                report: r.text(),
+                                ok: true,
+                                traces: format!(
+                                    "from the laptop:\n{}\nfrom the pod:\n{}",
+                                    r.laptop.trace_text(),
+                                    r.pod.trace_text()
+                                ),
+                            },
+                            Err(e) => TrafficDone {
+                                report: format!("the gateway's path is broken: {e}"),
+                                ok: false,
+                                traces: String::new(),
+                            },
+                        }));
+                        running.set(false);
+                    },
+                    Duration::ZERO,
+                );
+            });
+        }
+    };
+
+    let params = [
+        ("requests", opts.requests.to_string()),
+        ("seed", opts.seed.to_string()),
+    ];
+    let state = move || {
+        if running.get() {
+            "running"
+        } else if done.with(Option::is_some) {
+            "done"
+        } else {
+            "idle"
+        }
+    };
+
+    view! {
+        <header class="topbar">
+            <h1 class="brand">"Pocket Cluster"</h1>
+            <span class="tagline">"traffic benchmark"</span>
+            <a class="bench-back" href="./">"back to the app"</a>
+        </header>
+        <main id="bench" class="bench" data-kind="traffic" data-state=state>
+            <p>
+                "The traffic benchmark of " <code>"pocket-cluster bench traffic"</code>
+                ", in this page: the Kubernetes 101 seed's gateway, service-1 and service-2 "
+                "applied with kubectl, the gateway behind a LoadBalancer Service, then N traced "
+                <code>"GET /"</code> " requests from the laptop to the load balancer and N from a "
+                "client pod to the gateway's Service by its DNS name, each through the gateway to "
+                "both upstreams (15 hops). Change the count in the address, e.g. "
+                <a href="#/bench/traffic?requests=100000">"#/bench/traffic?requests=100000"</a>
+                ". The engine benchmark is at " <a href="#/bench">"#/bench"</a> "."
+            </p>
+            <table id="bench-params" class="bench-params">
+                {params
+                    .into_iter()
+                    .map(|(k, v)| view! { <tr><th>{k}</th><td data-param=k>{v}</td></tr> })
+                    .collect_view()}
+            </table>
+            {(!errors.is_empty()).then(|| view! {
+                <p id="bench-errors" class="bench-error">{errors.join("; ")}</p>
+            })}
+            <p>
+                <button
+                    id="bench-run"
+                    class="primary"
+                    disabled=move || running.get() || !can_run
+                    on:click=run
+                >
+                    "Run benchmark"
+                </button>
+                " "
+                <span id="bench-status" aria-live="polite">
+                    {move || {
+                        if running.get() {
+                            "running… the page is busy until the report appears"
+                        } else {
+                            ""
+                        }
+                    }}
+                </span>
+            </p>
+            {move || done.get().map(|d| view! {
+                <pre id="bench-report" data-ok=d.ok.to_string()>{d.report}</pre>
+                <details>
+                    <summary>"the first request's trace"</summary>
+                    <pre id="bench-trace">{d.traces}</pre>
+                </details>
+            })}
+            <p class="bench-note">
+                "Timings are performance.now() around the whole batch, which Chromium coarsens to "
+                {if isolated { "5 µs here." } else { "0.1 ms here (5 µs when cross-origin isolated)." }}
             </p>
         </main>
     }

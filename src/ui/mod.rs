@@ -1,6 +1,7 @@
 //! The Leptos app: lesson text | cluster view | editor and terminal. Everything the learner does
 //! goes through the session's command language; the views render snapshots of the world.
-//! `#/bench…` mounts the engine benchmark (`bench.rs`) instead of the app.
+//! `#/bench…` mounts the engine benchmark (`bench.rs`) instead of the app; `#/bench/traffic…` the
+//! traffic benchmark.
 
 mod bench;
 mod cluster_view;

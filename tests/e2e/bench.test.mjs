@@ -1,5 +1,5 @@
-// The benchmark page (#/bench, src/ui/bench.rs) runs a tiny engine benchmark, so the route
-// scripts/bench-browser.mjs drives cannot rot unnoticed.
+// The benchmark pages (#/bench and #/bench/traffic, src/ui/bench.rs) run tiny benchmarks, so the
+// routes scripts/bench-browser.mjs drives cannot rot unnoticed. Nothing here is timed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launch, openApp } from './harness.mjs';
@@ -44,6 +44,29 @@ test('the app goes to #/bench and runs a tiny benchmark to all pods ready', asyn
   await page.close();
 });
 
+test('#/bench/traffic sends a few traced requests through the gateway and reports them', async () => {
+  const page = await openApp(browser, `${server.url}#/bench/traffic?requests=200`);
+  await page.locator('#bench-run').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('#bench').getAttribute('data-kind'), 'traffic');
+  assert.equal(await page.locator('[data-param="requests"]').innerText(), '200');
+  await page.click('#bench-run');
+  const report = page.locator('#bench-report');
+  await report.waitFor({ timeout: 30_000 });
+  const text = await report.innerText();
+  assert.equal(await report.getAttribute('data-ok'), 'true', text);
+  assert.match(text, /^traffic\s+GET \/ through the Kubernetes 101 gateway .* 200 requests from each place \(seed 1\)$/m);
+  assert.match(text, /^laptop\s+laptop → 203\.0\.113\.\d+:80 /m, text);
+  assert.match(text, /^laptop rate\s+\d+ requests\/s, [\d.]+ [mµ]s per request, .* for 200$/m, text);
+  assert.match(text, /^laptop hops\s+15\.0 per request \(5 top-level, 10 nested\); first answer 200 OK/m, text);
+  assert.match(text, /^pod hops\s+15\.0 per request \(5 top-level, 10 nested\); first answer 200 OK/m, text);
+  const trace = await page.locator('#bench-trace').textContent();
+  assert.match(trace, / 2\. cloud load balancer 203\.0\.113\.\d+ /);
+  assert.match(trace, /15\. container gateway +gateway \(alexgiavaras\/k8s_101_service_gateway:latest\) combines 2 upstream answers into 200 OK/);
+  assert.equal(await page.locator('#bench').getAttribute('data-state'), 'done');
+  assert.deepEqual(page.errors, [], `page errors:\n${page.errors.join('\n')}`);
+  await page.close();
+});
+
 test('bad benchmark parameters are refused on the page', async () => {
   const page = await openApp(browser, `${server.url}#/bench?nodes=lots&color=red`);
   const errors = await page.locator('#bench-errors').innerText();
@@ -52,4 +75,11 @@ test('bad benchmark parameters are refused on the page', async () => {
   assert.ok(await page.locator('#bench-run').isDisabled());
   assert.deepEqual(page.errors, [], `page errors:\n${page.errors.join('\n')}`);
   await page.close();
+  const traffic = await openApp(browser, `${server.url}#/bench/traffic?requests=-1&nodes=3`);
+  const refused = await traffic.locator('#bench-errors').innerText();
+  assert.match(refused, /requests: "-1" is not a whole number/);
+  assert.match(refused, /unknown parameter "nodes" \(requests, seed\)/);
+  assert.ok(await traffic.locator('#bench-run').isDisabled());
+  assert.deepEqual(traffic.errors, [], `page errors:\n${traffic.errors.join('\n')}`);
+  await traffic.close();
 });
