@@ -7,6 +7,11 @@
 //!   pocket-cluster bench traffic [--seed N] [--requests N] [--quiet]
 //!                                          traced requests per second through a gateway
 
+/// mimalloc rather than the system's malloc: see Cargo.toml.
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pocket_cluster::shell::files::FsFiles;
 use pocket_cluster::shell::{script, Session};
 use std::io::{BufRead, Read, Write};

@@ -10,14 +10,17 @@ use crate::sim::network::{HttpRequest, HttpResponse};
 /// The container a request reaches.
 pub struct Server<'a> {
     pub image: &'a str,
+    /// The image's repository, normalised (`images::normalise`).
+    pub repo: &'a str,
     /// Command and args, joined.
     pub command: &'a [String],
     pub pod_name: &'a str,
     pub pod_ip: &'a str,
     /// How long the container has been running.
     pub elapsed: Millis,
-    /// The virtual time now (for `Date:`).
+    /// The virtual time now, and as HTTP's `Date:` writes it.
     pub now: Millis,
+    pub date: &'a str,
 }
 
 fn reason(status: u16) -> &'static str {
@@ -95,15 +98,15 @@ fn response(status: u16, headers: Vec<(&str, String)>, body: String) -> HttpResp
 /// The answer of the container listening on `port`, or None when nothing listens there.
 pub fn answer(server: &Server, port: i64, request: &HttpRequest) -> Option<HttpResponse> {
     let path = request.path.split('?').next().unwrap_or("/");
-    let status = images::http_status(server.image, server.command, port, path, server.elapsed)?;
-    let (repo, _) = images::normalise(server.image);
-    let date = http_date(server.now);
+    let status = images::http_status_of(server.repo, server.command, port, path, server.elapsed)?;
+    let repo = server.repo;
+    let date = server.date.to_string();
     let head = request.method == "HEAD";
     let with_body = |status: u16, mut headers: Vec<(&'static str, String)>, body: String| {
         headers.push(("Content-Length", body.len().to_string()));
         response(status, headers, if head { String::new() } else { body })
     };
-    Some(match repo.as_str() {
+    Some(match repo {
         "nginx" | "registry.k8s.io/nginx-slim" => {
             if !["GET", "HEAD"].contains(&request.method.as_str()) && status == 200 {
                 let body = nginx_error(405);
@@ -158,7 +161,7 @@ pub fn answer(server: &Server, port: i64, request: &HttpRequest) -> Option<HttpR
         "alexgiavaras/k8s_101_service_gateway"
         | "alexgiavaras/k8s_101_service_1"
         | "alexgiavaras/k8s_101_service_2" => {
-            let service = match repo.as_str() {
+            let service = match repo {
                 "alexgiavaras/k8s_101_service_1" => "service-1",
                 "alexgiavaras/k8s_101_service_2" => "service-2",
                 _ => "gateway",
@@ -308,9 +311,13 @@ fn uvicorn(status: u16, ctype: &str, body: String, date: &str, head: bool) -> Ht
 /// `SERVICE_2_URL` override the defaults); the course's gateway calls what `UPSTREAMS` lists
 /// (`name=http://svc:port,...`).
 pub fn upstreams(image: &str, env: &[(String, String)]) -> Option<Vec<(String, String)>> {
-    let (repo, _) = images::normalise(image);
+    upstreams_of(&images::normalise(image).0, env)
+}
+
+/// [`upstreams`] by the image's normalised repository.
+pub fn upstreams_of(repo: &str, env: &[(String, String)]) -> Option<Vec<(String, String)>> {
     let var = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    match repo.as_str() {
+    match repo {
         "alexgiavaras/k8s_101_service_gateway" => Some(vec![
             (
                 "service-1".into(),
@@ -343,7 +350,7 @@ pub fn gateway_answer(
     server: &Server,
     results: &[(String, String, Result<HttpResponse, String>)],
 ) -> HttpResponse {
-    let date = http_date(server.now);
+    let date = server.date.to_string();
     for (label, url, r) in results {
         let failure = match r {
             Err(why) => Some(why.clone()),
@@ -405,13 +412,16 @@ mod tests {
     #[test]
     fn nginx_answers_its_pages() {
         let cmd: Vec<String> = Vec::new();
+        let date = http_date(0);
         let s = Server {
             image: "nginx:1.25",
+            repo: "nginx",
             command: &cmd,
             pod_name: "web",
             pod_ip: "10.244.1.2",
             elapsed: 1_000,
             now: 0,
+            date: &date,
         };
         let req = |path: &str| HttpRequest {
             method: "GET".into(),

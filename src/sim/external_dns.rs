@@ -709,7 +709,14 @@ fn banner(cfg: &Result<Config, String>, now: Millis, image: &str) -> Vec<String>
 fn running(world: &World) -> Vec<(usize, String, String, Vec<String>)> {
     let mut out = Vec::new();
     for (k, c) in world.clusters.iter().enumerate() {
-        for p in c.store.pods.values() {
+        // Only the pods the watch saw with such an image, not every pod.
+        for p in c
+            .store
+            .watch
+            .program_pods
+            .iter()
+            .filter_map(|(ns, name)| c.store.pods.get(ns, name))
+        {
             if c.stopped.contains(&p.spec.node_name) {
                 continue;
             }
@@ -742,7 +749,15 @@ fn running(world: &World) -> Vec<(usize, String, String, Vec<String>)> {
 /// Run every External-DNS container whose sync is due (called as the world settles).
 pub fn run(world: &mut World) {
     let now = world.now;
-    let live = running(world);
+    let key = world.scan_key();
+    let live = if world.scans.external_dns_key == key {
+        world.scans.external_dns.clone()
+    } else {
+        let live = running(world);
+        world.scans.external_dns_key = key;
+        world.scans.external_dns = live.clone();
+        live
+    };
     world
         .external_dns
         .retain(|(k, id), _| live.iter().any(|(lk, lid, _, _)| lk == k && lid == id));

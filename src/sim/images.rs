@@ -643,7 +643,18 @@ pub fn http_status(
 ) -> Option<u16> {
     let (repo, _) = normalise(image);
     lookup(image)?;
-    match repo.as_str() {
+    http_status_of(&repo, command, port, path, elapsed)
+}
+
+/// [`http_status`] for an image already known to the catalog, by its normalised repository.
+pub fn http_status_of(
+    repo: &str,
+    command: &[String],
+    port: i64,
+    path: &str,
+    elapsed: Millis,
+) -> Option<u16> {
+    match repo {
         "nginx" | "registry.k8s.io/nginx-slim" => (port == 80).then_some(match path {
             "/" | "/index.html" | "" => 200,
             _ => 404,

@@ -13,8 +13,22 @@ use crate::sim::proxy::{self, Decision, Proxy, Routes, Target};
 use crate::sim::rng::Rng;
 use crate::sim::World;
 
+/// `format!` into a buffer sized for a hop's text: most hops are 60-200 bytes, and growing a
+/// string from format!'s estimate reallocates two or three times (the traffic benchmark's
+/// profile).
+macro_rules! hfmt {
+    ($($t:tt)*) => {{
+        let mut s = String::with_capacity(192);
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!($($t)*));
+        s
+    }};
+}
+
 /// The cluster domain.
 pub const DOMAIN: &str = "cluster.local";
+const DOT_DOMAIN: &str = ".cluster.local";
+const SVC_SUFFIX: &str = ".svc.cluster.local";
+const POD_SUFFIX: &str = ".pod.cluster.local";
 
 #[derive(Debug, Clone)]
 struct SvcView {
@@ -37,6 +51,8 @@ struct SvcView {
 struct ContainerView {
     name: String,
     image: String,
+    /// The image's normalised repository (what the catalog's behaviours go by).
+    repo: String,
     command: Vec<String>,
     /// The spec's plain `env` values (what a gateway reads its upstreams from).
     env: Vec<(String, String)>,
@@ -76,6 +92,8 @@ pub struct NetView {
     /// The cluster's name, and whether `minikube tunnel` routes its service range.
     name: String,
     tunnel: bool,
+    /// `now` as HTTP's `Date:` header writes it.
+    date: String,
     /// Ingresses, IngressClasses, Mappings, Hosts, Listeners: what the proxies route by.
     routes: Routes,
 }
@@ -92,6 +110,7 @@ impl NetView {
                 now: world.now,
                 name: String::new(),
                 tunnel: false,
+                date: String::new(),
                 routes: Routes::default(),
             };
         };
@@ -157,6 +176,7 @@ impl NetView {
                         let mut command = spec.command.clone();
                         command.extend(spec.args.iter().cloned());
                         ContainerView {
+                            repo: crate::sim::images::normalise(&spec.image).0,
                             proxy: Proxy::of(
                                 &spec.image,
                                 &command
@@ -218,6 +238,7 @@ impl NetView {
             now: world.now,
             name: c.name.clone(),
             tunnel: c.store.config.tunnel,
+            date: apps::http_date(world.now),
             routes: Routes::of(&c.store),
         }
     }
@@ -299,7 +320,7 @@ fn enter(
                 let node = up_nodes.first()?.name.clone();
                 hop(
                     "minikube tunnel".into(),
-                    format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
+                    hfmt!("routes 10.96.0.0/12 to the {} node {node}", v.name),
                 );
                 return Some((k, node));
             }
@@ -315,8 +336,8 @@ fn enter(
             }
             if up_nodes.is_empty() {
                 hop(
-                    format!("cloud load balancer {ip}"),
-                    format!(
+                    hfmt!("cloud load balancer {ip}"),
+                    hfmt!(
                         "no healthy node in cluster {}{}",
                         v.name,
                         if svc.local_only {
@@ -332,8 +353,8 @@ fn enter(
                 .name
                 .clone();
             hop(
-                format!("cloud load balancer {ip}"),
-                format!(
+                hfmt!("cloud load balancer {ip}"),
+                hfmt!(
                     "the cloud's load balancer for Service {}/{} of cluster {} sends the connection to node {node}",
                     svc.namespace, svc.name, v.name
                 ),
@@ -346,7 +367,7 @@ fn enter(
         if let Some(n) = v.nodes.iter().find(|n| n.ip == ip) {
             hop(
                 "laptop".into(),
-                format!("{ip} is node {} of cluster {}", n.name, v.name),
+                hfmt!("{ip} is node {} of cluster {}", n.name, v.name),
             );
             return Some((k, n.name.clone()));
         }
@@ -354,7 +375,7 @@ fn enter(
             let node = up_nodes.first()?.name.clone();
             hop(
                 "minikube tunnel".into(),
-                format!("routes 10.96.0.0/12 to the {} node {node}", v.name),
+                hfmt!("routes 10.96.0.0/12 to the {} node {node}", v.name),
             );
             return Some((k, node));
         }
@@ -382,7 +403,7 @@ fn inbound(
         view: &net.clusters[k],
         rng,
         namespace: String::new(),
-        origin: format!("node {node}"),
+        origin: hfmt!("node {node}"),
         ip: client_ip.into(),
         node,
         trace: Vec::new(),
@@ -397,7 +418,7 @@ fn inbound(
     trace.extend(inner.take_trace().into_iter().map(|h| Hop {
         at: if label {
             let indent = h.at.len() - h.at.trim_start().len();
-            format!("{}{name}: {}", &h.at[..indent], h.at.trim_start())
+            hfmt!("{}{name}: {}", &h.at[..indent], h.at.trim_start())
         } else {
             h.at
         },
@@ -440,6 +461,7 @@ impl<'a> PodNetwork<'a> {
                 now: 0,
                 name: String::new(),
                 tunnel: false,
+                date: String::new(),
                 routes: Routes::default(),
             })
         });
@@ -454,7 +476,7 @@ impl<'a> PodNetwork<'a> {
             view,
             rng,
             namespace: namespace.into(),
-            origin: format!("pod {namespace}/{pod}"),
+            origin: hfmt!("pod {namespace}/{pod}"),
             ip,
             node,
             trace: Vec::new(),
@@ -474,21 +496,18 @@ impl<'a> PodNetwork<'a> {
         });
     }
 
-    /// The search path of the pod's resolv.conf (fact 58).
-    fn search(&self) -> Vec<String> {
-        vec![
-            format!("{}.svc.{DOMAIN}", self.namespace),
-            format!("svc.{DOMAIN}"),
-            DOMAIN.to_string(),
-        ]
-    }
-
     /// Answer one fully qualified name from the cluster's records (fact 59): Some((cnames,
     /// addresses)) or None (NXDOMAIN).
     fn records(&self, fqdn: &str) -> Option<(Vec<String>, Vec<String>)> {
-        let name = fqdn.trim_end_matches('.').to_ascii_lowercase();
-        let suffix = format!(".svc.{DOMAIN}");
-        if let Some(rest) = name.strip_suffix(&suffix) {
+        let trimmed = fqdn.trim_end_matches('.');
+        let owned;
+        let name: &str = if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+            owned = trimmed.to_ascii_lowercase();
+            &owned
+        } else {
+            trimmed
+        };
+        if let Some(rest) = name.strip_suffix(SVC_SUFFIX) {
             let labels: Vec<&str> = rest.split('.').collect();
             match labels.as_slice() {
                 [svc, ns] => {
@@ -517,8 +536,7 @@ impl<'a> PodNetwork<'a> {
                 _ => return None,
             }
         }
-        let pod_suffix = format!(".pod.{DOMAIN}");
-        if let Some(rest) = name.strip_suffix(&pod_suffix) {
+        if let Some(rest) = name.strip_suffix(POD_SUFFIX) {
             // a-b-c-d.namespace.pod.cluster.local
             let (dashed, _ns) = rest.split_once('.')?;
             let ip = dashed.replace('-', ".");
@@ -531,12 +549,19 @@ impl<'a> PodNetwork<'a> {
     /// CoreDNS's answer for one fully qualified name: from the cluster's records inside
     /// `cluster.local`, else forwarded to the public zone (the bool says which).
     fn answer(&self, fqdn: &str) -> Option<(Vec<String>, Vec<String>, bool)> {
-        let lower = fqdn.trim_end_matches('.').to_ascii_lowercase();
-        if lower == DOMAIN || lower.ends_with(&format!(".{DOMAIN}")) {
-            let (c, a) = self.records(&lower)?;
+        let trimmed = fqdn.trim_end_matches('.');
+        let owned;
+        let lower: &str = if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+            owned = trimmed.to_ascii_lowercase();
+            &owned
+        } else {
+            trimmed
+        };
+        if lower == DOMAIN || lower.ends_with(DOT_DOMAIN) {
+            let (c, a) = self.records(lower)?;
             Some((c, a, false))
         } else {
-            let (c, a) = self.world.zone.resolve(&lower)?;
+            let (c, a) = self.world.zone.resolve(lower)?;
             Some((c, a, true))
         }
     }
@@ -548,25 +573,21 @@ impl<'a> PodNetwork<'a> {
         port: &ServicePort,
         via_node: &str,
     ) -> Result<(String, i64), ConnectError> {
-        let mut candidates: Vec<(String, i64)> = svc
+        let view = self.view;
+        let mut candidates: Vec<(&str, i64)> = svc
             .endpoints
             .iter()
             .filter(|(_, name, _)| *name == port.name)
-            .map(|(ip, _, p)| (ip.clone(), *p))
+            .map(|(ip, _, p)| (ip.as_str(), *p))
             .collect();
         if svc.local_only {
-            let local: Vec<(String, i64)> = candidates
-                .iter()
-                .filter(|(ip, _)| self.view.pod_by_ip(ip).is_some_and(|p| p.node == via_node))
-                .cloned()
-                .collect();
-            candidates = local;
+            candidates.retain(|(ip, _)| view.pod_by_ip(ip).is_some_and(|p| p.node == via_node));
         }
-        let at = format!("kube-proxy {via_node}");
+        let at = hfmt!("kube-proxy {via_node}");
         if candidates.is_empty() {
             self.hop(
                 at,
-                format!(
+                hfmt!(
                     "Service {}/{} has no ready endpoints for port {}: iptables rejects the connection",
                     svc.namespace, svc.name, port.port
                 ),
@@ -584,7 +605,8 @@ impl<'a> PodNetwork<'a> {
         } else {
             self.rng.below(n as u64) as usize
         };
-        let (ip, p) = candidates[index].clone();
+        let (ip, p) = candidates[index];
+        let ip = ip.to_string();
         let why = if svc.client_ip_affinity {
             "sessionAffinity ClientIP keeps this client on it".to_string()
         } else {
@@ -592,7 +614,7 @@ impl<'a> PodNetwork<'a> {
         };
         self.hop(
             at,
-            format!(
+            hfmt!(
                 "DNAT to {ip}:{p}, one of {n} ready endpoint{} of Service {}/{}: {why}",
                 if n == 1 { "" } else { "s" },
                 svc.namespace,
@@ -614,8 +636,8 @@ impl<'a> PodNetwork<'a> {
             .find(|s| s.cluster_ip == ip || s.lb_ips.iter().any(|l| l == ip))
         {
             self.hop(
-                format!("service {}/{}", svc.namespace, svc.name),
-                format!(
+                hfmt!("service {}/{}", svc.namespace, svc.name),
+                hfmt!(
                     "{ip} is the {} address of Service {}/{}",
                     if svc.cluster_ip == ip {
                         "cluster"
@@ -632,25 +654,26 @@ impl<'a> PodNetwork<'a> {
                 .find(|p| p.port == port && p.protocol == "TCP")
             else {
                 self.hop(
-                    format!("kube-proxy {}", self.node),
-                    format!(
+                    hfmt!("kube-proxy {}", self.node),
+                    hfmt!(
                         "Service {}/{} has no port {port}: no rule matches, the packet is dropped",
-                        svc.namespace, svc.name
+                        svc.namespace,
+                        svc.name
                     ),
                 );
                 return Err(ConnectError::TimedOut);
             };
-            let node = self.node.clone();
-            let svc = svc.clone();
-            let sp = sp.clone();
-            return self.pick_endpoint(&svc, &sp, &node);
+            let node = std::mem::take(&mut self.node);
+            let result = self.pick_endpoint(svc, sp, &node);
+            self.node = node;
+            return result;
         }
         if view.pod_by_ip(ip).is_some() {
             return Ok((ip.to_string(), port));
         }
         if let Some(node) = view.node_by_ip(ip) {
             if !node.up {
-                self.hop(format!("node {}", node.name), "powered off: no answer");
+                self.hop(hfmt!("node {}", node.name), "powered off: no answer");
                 return Err(ConnectError::TimedOut);
             }
             let node_name = node.name.clone();
@@ -661,10 +684,11 @@ impl<'a> PodNetwork<'a> {
                     .map(|p| (s.clone(), p.clone()))
             }) {
                 self.hop(
-                    format!("node {node_name}"),
-                    format!(
+                    hfmt!("node {node_name}"),
+                    hfmt!(
                         "{port} is the nodePort of Service {}/{}",
-                        svc.namespace, svc.name
+                        svc.namespace,
+                        svc.name
                     ),
                 );
                 return self.pick_endpoint(&svc, &sp, &node_name);
@@ -678,21 +702,21 @@ impl<'a> PodNetwork<'a> {
                 let _ = p;
             }
             self.hop(
-                format!("node {node_name}"),
-                format!("nothing listens on port {port}: connection refused"),
+                hfmt!("node {node_name}"),
+                hfmt!("nothing listens on port {port}: connection refused"),
             );
             return Err(ConnectError::Refused);
         }
         if ip.starts_with("10.96.") || ip.starts_with("10.10") || ip.starts_with("10.11") {
             self.hop(
-                format!("kube-proxy {}", self.node),
-                format!("no Service has the address {ip}: no rule matches, the packet is dropped"),
+                hfmt!("kube-proxy {}", self.node),
+                hfmt!("no Service has the address {ip}: no rule matches, the packet is dropped"),
             );
             return Err(ConnectError::TimedOut);
         }
         self.hop(
             self.origin.clone(),
-            format!("{ip} is outside the simulated world: no route"),
+            hfmt!("{ip} is outside the simulated world: no route"),
         );
         Err(ConnectError::TimedOut)
     }
@@ -709,7 +733,7 @@ impl<'a> PodNetwork<'a> {
         if world.public_owner(ip).is_none() {
             self.hop(
                 self.origin.clone(),
-                format!("{ip} is outside the simulated world: no route"),
+                hfmt!("{ip} is outside the simulated world: no route"),
             );
             return Err(ConnectError::TimedOut);
         }
@@ -719,8 +743,8 @@ impl<'a> PodNetwork<'a> {
             .map(|n| n.ip.clone())
             .unwrap_or_else(|| self.ip.clone());
         self.hop(
-            format!("node {}", self.node),
-            format!(
+            hfmt!("node {}", self.node),
+            hfmt!(
                 "{ip} is not an address of cluster {}: the packet leaves through node {} (source NAT to {node_ip}) for the internet",
                 self.view.name, self.node
             ),
@@ -767,17 +791,17 @@ impl<'a> PodNetwork<'a> {
                 view: self.view,
                 rng: &mut *self.rng,
                 namespace: pod.namespace.clone(),
-                origin: format!("pod {}/{}", pod.namespace, pod.name),
+                origin: hfmt!("pod {}/{}", pod.namespace, pod.name),
                 ip: pod.ip.clone(),
                 node: pod.node.clone(),
                 trace: Vec::new(),
                 depth: self.depth + 1,
             };
             let result = match inner.lookup(&host) {
-                Err(LookupError::NxDomain { .. }) => Err(format!("cannot resolve {host}")),
-                Err(LookupError::Timeout { .. }) => Err(format!("DNS timed out resolving {host}")),
+                Err(LookupError::NxDomain { .. }) => Err(hfmt!("cannot resolve {host}")),
+                Err(LookupError::Timeout { .. }) => Err(hfmt!("DNS timed out resolving {host}")),
                 Ok(l) => match l.addresses.first() {
-                    None => Err(format!("no address for {host}")),
+                    None => Err(hfmt!("no address for {host}")),
                     Some(ip) => {
                         let req = HttpRequest {
                             method: "GET".into(),
@@ -799,9 +823,9 @@ impl<'a> PodNetwork<'a> {
                 },
             };
             let hops = inner.take_trace();
-            self.trace.extend(hops.into_iter().map(|h| Hop {
-                at: format!("  {}", h.at),
-                detail: h.detail,
+            self.trace.extend(hops.into_iter().map(|mut h| {
+                h.at.insert_str(0, "  ");
+                h
             }));
             out.push((label.clone(), url.clone(), result));
         }
@@ -824,13 +848,13 @@ impl<'a> PodNetwork<'a> {
     ) -> HttpResponse {
         let view = self.view;
         let label = p.label();
-        let at = format!("{label} {}/{}", pod.namespace, pod.name);
+        let at = hfmt!("{label} {}/{}", pod.namespace, pod.name);
         let mut inner = PodNetwork {
             world: self.world,
             view,
             rng: &mut *self.rng,
             namespace: pod.namespace.clone(),
-            origin: format!("pod {}/{}", pod.namespace, pod.name),
+            origin: hfmt!("pod {}/{}", pod.namespace, pod.name),
             ip: pod.ip.clone(),
             node: pod.node.clone(),
             trace: Vec::new(),
@@ -861,7 +885,7 @@ impl<'a> PodNetwork<'a> {
                 match svc {
                     None => Err((
                         503,
-                        format!("Service {namespace}/{service} does not exist: no backend"),
+                        hfmt!("Service {namespace}/{service} does not exist: no backend"),
                     )),
                     Some(svc) => {
                         let sp = svc.ports.iter().find(|sp| match &port {
@@ -871,7 +895,7 @@ impl<'a> PodNetwork<'a> {
                         match sp {
                             None => Err((
                                 503,
-                                format!(
+                                hfmt!(
                                     "Service {namespace}/{service} has no port {port}: no backend"
                                 ),
                             )),
@@ -884,7 +908,7 @@ impl<'a> PodNetwork<'a> {
                                 if eps.is_empty() {
                                     Err((
                                         503,
-                                        format!(
+                                        hfmt!(
                                             "Service {namespace}/{service} has no ready endpoints"
                                         ),
                                     ))
@@ -893,7 +917,7 @@ impl<'a> PodNetwork<'a> {
                                     let (ip, _, n) = eps[i].clone();
                                     inner.hop(
                                         at.clone(),
-                                        format!(
+                                        hfmt!(
                                             "balances over the {} ready endpoint{} of Service {namespace}/{service} port {} itself, not through kube-proxy: {ip}:{n}{}",
                                             eps.len(),
                                             if eps.len() == 1 { "" } else { "s" },
@@ -909,10 +933,10 @@ impl<'a> PodNetwork<'a> {
                                             Err((502, "the backend closed the connection".into()))
                                         }
                                         Err(ConnectError::Refused) => {
-                                            Err((502, format!("{ip}:{n} refused the connection")))
+                                            Err((502, hfmt!("{ip}:{n} refused the connection")))
                                         }
                                         Err(_) => {
-                                            Err((504, format!("{ip}:{n} did not answer in time")))
+                                            Err((504, hfmt!("{ip}:{n} did not answer in time")))
                                         }
                                     }
                                 }
@@ -922,9 +946,9 @@ impl<'a> PodNetwork<'a> {
                 }
             }
             Target::Dns { host, port } => match inner.lookup(&host) {
-                Err(_) => Err((503, format!("{host} does not resolve: no healthy upstream"))),
+                Err(_) => Err((503, hfmt!("{host} does not resolve: no healthy upstream"))),
                 Ok(l) => match l.addresses.first() {
-                    None => Err((503, format!("{host} has no address: no healthy upstream"))),
+                    None => Err((503, hfmt!("{host} has no address: no healthy upstream"))),
                     Some(ip) => {
                         sent.ip = ip.clone();
                         sent.port = port;
@@ -933,12 +957,11 @@ impl<'a> PodNetwork<'a> {
                             Ok(r) => Ok(r),
                             Err(ConnectError::TimedOut) => Err((
                                 504,
-                                format!("{host}:{port} did not answer within {timeout_ms} ms"),
+                                hfmt!("{host}:{port} did not answer within {timeout_ms} ms"),
                             )),
-                            Err(_) => Err((
-                                503,
-                                format!("{host}:{port} refused or reset the connection"),
-                            )),
+                            Err(_) => {
+                                Err((503, hfmt!("{host}:{port} refused or reset the connection")))
+                            }
                         }
                     }
                 },
@@ -958,7 +981,7 @@ impl<'a> PodNetwork<'a> {
                 r
             }
             Err((status, why)) => {
-                self.hop(at, format!("{why}: {label} answers {status}"));
+                self.hop(at, hfmt!("{why}: {label} answers {status}"));
                 proxy::proxy_response(p, status, None, date)
             }
         }
@@ -975,11 +998,11 @@ impl<'a> PodNetwork<'a> {
         let Some(pod) = view.pod_by_ip(ip) else {
             return Err(ConnectError::TimedOut);
         };
-        let where_ = format!("pod {}/{}", pod.namespace, pod.name);
+        let where_ = || hfmt!("pod {}/{}", pod.namespace, pod.name);
         if view.node(&pod.node).is_some_and(|n| !n.up) {
             self.hop(
-                where_,
-                format!("its node {} is powered off: no answer", pod.node),
+                where_(),
+                hfmt!("its node {} is powered off: no answer", pod.node),
             );
             return Err(ConnectError::TimedOut);
         }
@@ -989,6 +1012,8 @@ impl<'a> PodNetwork<'a> {
             };
             let server = apps::Server {
                 image: &c.image,
+                repo: &c.repo,
+                date: &view.date,
                 command: &c.command,
                 pod_name: &pod.name,
                 pod_ip: &pod.ip,
@@ -1003,10 +1028,10 @@ impl<'a> PodNetwork<'a> {
             let req = request.unwrap_or(&probe);
             // An Ingress controller or Emissary routes by the cluster's objects.
             if let Some(p) = &c.proxy {
-                let at = format!("container {}", c.name);
+                let at = hfmt!("container {}", c.name);
                 match request {
                     Some(r) => {
-                        let date = apps::http_date(view.now);
+                        let date = view.date.clone();
                         let mut hops = Vec::new();
                         let decision = proxy::decide(
                             &view.routes,
@@ -1053,7 +1078,7 @@ impl<'a> PodNetwork<'a> {
                         if listens {
                             self.hop(
                                 at,
-                                format!("{} accepts the connection on port {port}", p.label()),
+                                hfmt!("{} accepts the connection on port {port}", p.label()),
                             );
                             return Ok(None);
                         }
@@ -1061,15 +1086,22 @@ impl<'a> PodNetwork<'a> {
                 }
             }
             // A gateway asks its upstreams first, from its own pod, through the network.
-            if let (Some(r), Some(ups)) = (request, apps::upstreams(&c.image, &c.env)) {
+            if let (Some(r), Some(ups)) = (request, apps::upstreams_of(&c.repo, &c.env)) {
                 let path = r.path.split('?').next().unwrap_or("/");
-                let listens = apps::answer(&server, port, r).is_some();
+                let listens = crate::sim::images::http_status_of(
+                    &c.repo,
+                    &c.command,
+                    port,
+                    path,
+                    server.elapsed,
+                )
+                .is_some();
                 if listens && path == "/" && r.method == "GET" {
                     let results = self.fan_out(pod, &ups);
                     let resp = apps::gateway_answer(&server, &results);
                     self.hop(
-                        format!("container {}", c.name),
-                        format!(
+                        hfmt!("container {}", c.name),
+                        hfmt!(
                             "{} ({}) combines {} upstream answer{} into {} {}",
                             c.name,
                             c.image,
@@ -1084,15 +1116,21 @@ impl<'a> PodNetwork<'a> {
             }
             if let Some(resp) = apps::answer(&server, port, req) {
                 self.hop(
-                    format!("container {}", c.name),
+                    hfmt!("container {}", c.name),
                     match request {
-                        Some(r) => format!(
+                        Some(r) => hfmt!(
                             "{} ({}) answers {} {} with {} {}",
-                            c.name, c.image, r.method, r.path, resp.status, resp.reason
+                            c.name,
+                            c.image,
+                            r.method,
+                            r.path,
+                            resp.status,
+                            resp.reason
                         ),
-                        None => format!(
+                        None => hfmt!(
                             "{} ({}) accepts the connection on port {port}",
-                            c.name, c.image
+                            c.name,
+                            c.image
                         ),
                     },
                 );
@@ -1100,15 +1138,15 @@ impl<'a> PodNetwork<'a> {
             }
             if request.is_none() && crate::sim::images::tcp_open(&c.image, &c.command, port) {
                 self.hop(
-                    format!("container {}", c.name),
-                    format!("{} accepts the connection on port {port}", c.image),
+                    hfmt!("container {}", c.name),
+                    hfmt!("{} accepts the connection on port {port}", c.image),
                 );
                 return Ok(None);
             }
         }
         self.hop(
-            where_,
-            format!("nothing in the pod listens on port {port}: connection refused"),
+            where_(),
+            hfmt!("nothing in the pod listens on port {port}: connection refused"),
         );
         Err(ConnectError::Refused)
     }
@@ -1127,7 +1165,7 @@ impl Network for PodNetwork<'_> {
         }
         if !self.view.dns_up {
             self.hop(
-                format!("dns {server}"),
+                hfmt!("dns {server}"),
                 "no CoreDNS pod is ready: the query times out",
             );
             return Err(LookupError::Timeout { server });
@@ -1135,36 +1173,35 @@ impl Network for PodNetwork<'_> {
         // ndots:5: a name with fewer than five dots tries the search path first.
         let absolute = name.ends_with('.');
         let dots = name.matches('.').count();
-        let mut candidates: Vec<String> = Vec::new();
-        if absolute {
-            candidates.push(name.trim_end_matches('.').to_string());
-        } else {
-            let search: Vec<String> = self
-                .search()
-                .iter()
-                .map(|d| format!("{name}.{d}"))
-                .collect();
-            if dots >= 5 {
-                candidates.push(name.to_string());
-                candidates.extend(search);
-            } else {
-                candidates.extend(search);
-                candidates.push(name.to_string());
+        // The names to try, made one at a time (most lookups stop at the first): the search
+        // path of the pod's resolv.conf (fact 58), around the name as typed.
+        let ns_domain = hfmt!("{}.svc.{DOMAIN}", self.namespace);
+        let domains: [&str; 3] = [&ns_domain, "svc.cluster.local", DOMAIN];
+        let count = if absolute { 1 } else { 4 };
+        let candidate = |i: usize| -> String {
+            if absolute {
+                return name.trim_end_matches('.').to_string();
             }
-        }
+            match (dots >= 5, i) {
+                (true, 0) | (false, 3) => name.to_string(),
+                (true, i) => hfmt!("{name}.{}", domains[i - 1]),
+                (false, i) => hfmt!("{name}.{}", domains[i]),
+            }
+        };
         let mut tried = Vec::new();
-        for fqdn in &candidates {
+        for i in 0..count {
+            let fqdn = &candidate(i);
             let answer = self.answer(fqdn);
             match answer {
                 Some((mut cnames, mut addresses, public)) => {
                     tried.push((fqdn.clone(), true));
                     let mut detail = if cnames.is_empty() {
-                        format!("{fqdn} is {}", addresses.join(", "))
+                        hfmt!("{fqdn} is {}", addresses.join(", "))
                     } else {
-                        format!("{fqdn} is an alias (CNAME) for {}", cnames.join(", "))
+                        hfmt!("{fqdn} is an alias (CNAME) for {}", cnames.join(", "))
                     };
                     if public {
-                        detail = format!(
+                        detail = hfmt!(
                             "{fqdn} is outside {DOMAIN}: CoreDNS forwards it to the public DNS zone, where {}",
                             detail
                         );
@@ -1177,11 +1214,11 @@ impl Network for PodNetwork<'_> {
                             cnames.extend(more);
                             addresses = ips;
                             if !addresses.is_empty() {
-                                detail.push_str(&format!(", which is {}", addresses.join(", ")));
+                                detail.push_str(&hfmt!(", which is {}", addresses.join(", ")));
                             }
                         }
                     }
-                    self.hop(format!("dns {server}"), detail);
+                    self.hop(hfmt!("dns {server}"), detail);
                     return Ok(Lookup {
                         server,
                         name: fqdn.clone(),
@@ -1193,9 +1230,10 @@ impl Network for PodNetwork<'_> {
                 None => tried.push((fqdn.clone(), false)),
             }
         }
+        let candidates: Vec<String> = tried.into_iter().map(|(n, _)| n).collect();
         self.hop(
-            format!("dns {server}"),
-            format!("no record for {name} (tried {})", candidates.join(", ")),
+            hfmt!("dns {server}"),
+            hfmt!("no record for {name} (tried {})", candidates.join(", ")),
         );
         Err(LookupError::NxDomain {
             name: name.into(),
@@ -1206,7 +1244,7 @@ impl Network for PodNetwork<'_> {
     fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
         self.hop(
             self.origin.clone(),
-            format!(
+            hfmt!(
                 "{} {}:{} {} (Host: {})",
                 request.method,
                 request.ip,
@@ -1228,7 +1266,7 @@ impl Network for PodNetwork<'_> {
     }
 
     fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
-        self.hop(self.origin.clone(), format!("TCP connect to {ip}:{port}"));
+        self.hop(self.origin.clone(), hfmt!("TCP connect to {ip}:{port}"));
         if !self.view.owns(ip) {
             return self.outward(ip, port, None).map(|_| ());
         }
@@ -1298,7 +1336,7 @@ impl<'a> LaptopNetwork<'a> {
         let Some(f) = self.forwards.iter().find(|f| f.local == port).cloned() else {
             self.hop(
                 "laptop",
-                format!("nothing listens on the laptop's port {port}: connection refused (kubectl port-forward opens one)"),
+                hfmt!("nothing listens on the laptop's port {port}: connection refused (kubectl port-forward opens one)"),
             );
             return Err(ConnectError::Refused);
         };
@@ -1314,25 +1352,30 @@ impl<'a> LaptopNetwork<'a> {
         else {
             self.hop(
                 "kubectl port-forward",
-                format!(
+                hfmt!(
                     "job {} lost pod {}/{}: connection refused",
-                    f.job, f.namespace, f.pod
+                    f.job,
+                    f.namespace,
+                    f.pod
                 ),
             );
             return Err(ConnectError::Refused);
         };
         self.hop(
             "kubectl port-forward",
-            format!(
+            hfmt!(
                 "localhost:{port} is job {}: kubectl streams the connection through the API server of cluster {} to the kubelet on {}",
                 f.job, view.name, pod.node
             ),
         );
         self.hop(
-            &format!("kubelet {}", pod.node),
-            format!(
+            &hfmt!("kubelet {}", pod.node),
+            hfmt!(
                 "connects to port {} inside pod {}/{} ({}): no Service, no kube-proxy",
-                f.remote, pod.namespace, pod.name, pod.ip
+                f.remote,
+                pod.namespace,
+                pod.name,
+                pod.ip
             ),
         );
         let ip = pod.ip.clone();
@@ -1342,7 +1385,7 @@ impl<'a> LaptopNetwork<'a> {
             view,
             rng: &mut *self.rng,
             namespace: String::new(),
-            origin: format!("kubelet {node}"),
+            origin: hfmt!("kubelet {node}"),
             ip: "127.0.0.1".into(),
             node,
             trace: Vec::new(),
@@ -1379,7 +1422,7 @@ impl<'a> LaptopNetwork<'a> {
             None => {
                 trace.push(Hop {
                     at: "laptop".into(),
-                    detail: format!(
+                    detail: hfmt!(
                         "no route to {ip}: it is not reachable from outside the clusters"
                     ),
                 });
@@ -1415,15 +1458,15 @@ impl Network for LaptopNetwork<'_> {
             self.hop(
                 "public DNS",
                 if cnames.is_empty() {
-                    format!("{lower} is {}", addresses.join(", "))
+                    hfmt!("{lower} is {}", addresses.join(", "))
                 } else {
-                    format!(
+                    hfmt!(
                         "{lower} is an alias (CNAME) for {}{}",
                         cnames.join(" → "),
                         if addresses.is_empty() {
                             String::new()
                         } else {
-                            format!(", which is {}", addresses.join(", "))
+                            hfmt!(", which is {}", addresses.join(", "))
                         }
                     )
                 },
@@ -1439,9 +1482,9 @@ impl Network for LaptopNetwork<'_> {
         self.hop(
             "public DNS",
             if lower.ends_with(DOMAIN) || !lower.contains('.') {
-                format!("no public record for {name}: cluster names (*.svc.cluster.local) resolve only inside a cluster")
+                hfmt!("no public record for {name}: cluster names (*.svc.cluster.local) resolve only inside a cluster")
             } else {
-                format!("no record for {name} in the public zone (sim dns list shows it; sim dns add NAME A IP adds one)")
+                hfmt!("no record for {name} in the public zone (sim dns list shows it; sim dns add NAME A IP adds one)")
             },
         );
         Err(LookupError::NxDomain {
@@ -1453,7 +1496,7 @@ impl Network for LaptopNetwork<'_> {
     fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
         self.hop(
             "laptop",
-            format!(
+            hfmt!(
                 "{} {}:{} {} (Host: {})",
                 request.method,
                 request.ip,
@@ -1467,7 +1510,7 @@ impl Network for LaptopNetwork<'_> {
     }
 
     fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
-        self.hop("laptop", format!("TCP connect to {ip}:{port}"));
+        self.hop("laptop", hfmt!("TCP connect to {ip}:{port}"));
         self.connect(ip, port, None).map(|_| ())
     }
 

@@ -557,7 +557,12 @@ pub fn request_host(r: &HttpRequest) -> String {
         Some((a, p)) if p.chars().all(|c| c.is_ascii_digit()) && !a.contains(':') => a,
         _ => h,
     };
-    h.trim_end_matches('.').to_ascii_lowercase()
+    let h = h.trim_end_matches('.');
+    if h.bytes().any(|b| b.is_ascii_uppercase()) {
+        h.to_ascii_lowercase()
+    } else {
+        h.to_string()
+    }
 }
 
 /// Fact 83: `*.foo.com` matches exactly one more label; other hosts match exactly.
@@ -1229,14 +1234,30 @@ fn emissary(
 /// Called as the world settles.
 pub fn publish_ingress_status(world: &mut crate::sim::World) {
     use crate::sim::kubelet::RunState;
+    // Nothing written since the last look: nothing to change (the scan reads every pod).
+    let key = world.scan_key();
+    if world.scans.ingress_status_key == key {
+        return;
+    }
     for c in world.clusters.iter_mut() {
-        let routes = Routes::of(&c.store);
-        if routes.ingresses.is_empty() {
+        if c.store
+            .unstructured
+            .get(INGRESSES)
+            .is_none_or(|t| t.is_empty())
+        {
             continue;
         }
+        let routes = Routes::of(&c.store);
         // Running controllers: (proxy, the addresses they publish).
         let mut controllers: Vec<(Proxy, Vec<String>)> = Vec::new();
-        for p in c.store.pods.values() {
+        // Only the pods the watch saw with such an image, not every pod.
+        for p in c
+            .store
+            .watch
+            .program_pods
+            .iter()
+            .filter_map(|(ns, name)| c.store.pods.get(ns, name))
+        {
             if c.stopped.contains(&p.spec.node_name) {
                 continue;
             }
@@ -1248,6 +1269,13 @@ pub fn publish_ingress_status(world: &mut crate::sim::World) {
                 continue;
             };
             for spec in p.spec.containers.iter() {
+                // A cheap look before parsing the image: is it a proxy's at all?
+                if !["ingress", "emissary", "ambassador"]
+                    .iter()
+                    .any(|w| spec.image.contains(w))
+                {
+                    continue;
+                }
                 let running = rt
                     .containers
                     .iter()
@@ -1336,6 +1364,7 @@ pub fn publish_ingress_status(world: &mut crate::sim::World) {
             );
         }
     }
+    world.scans.ingress_status_key = world.scan_key();
 }
 
 #[cfg(test)]

@@ -20,6 +20,30 @@ pub struct World {
     pub public_dns: PublicZone,
     /// Each running External-DNS container (by cluster and containerID): next sync, log.
     pub external_dns: BTreeMap<(usize, String), external_dns::Run>,
+    /// What the world-level programs found when they last looked at every pod, by the
+    /// clusters' store revisions then: the scans are skipped while nothing changed.
+    pub scans: Scans,
+}
+
+/// Cached scans of every pod (see [`World::scans`]).
+#[derive(Debug, Clone, Default)]
+pub struct Scans {
+    /// Per cluster: (store revision, powered-off node count) when last scanned.
+    pub external_dns_key: Vec<(u64, usize)>,
+    /// The running External-DNS containers then: (cluster, containerID, image, args).
+    pub external_dns: Vec<(usize, String, String, Vec<String>)>,
+    /// Per cluster: the store revision after the Ingress statuses were last written.
+    pub ingress_status_key: Vec<(u64, usize)>,
+}
+
+impl World {
+    /// Per cluster: its store's revision and how many nodes are powered off.
+    pub fn scan_key(&self) -> Vec<(u64, usize)> {
+        self.clusters
+            .iter()
+            .map(|c| (c.store.revision(), c.stopped.len()))
+            .collect()
+    }
 }
 
 /// How long the default cluster has been up when a session starts.
@@ -36,6 +60,7 @@ impl World {
             current: 0,
             public_dns: PublicZone::default(),
             external_dns: BTreeMap::new(),
+            scans: Scans::default(),
         };
         w.add_cluster("demo", Profile::Kubeadm, 3, 2);
         w.advance(BOOT_TIME);

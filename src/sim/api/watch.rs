@@ -154,6 +154,10 @@ pub struct Watch {
     pub serviceaccounts: WorkQueue,
     /// A node was added, removed or changed: every DaemonSet has to look again.
     pub nodes_changed: bool,
+    /// Pods running an image that acts on the world beyond its cluster's controllers
+    /// (External-DNS, Ingress controllers, Emissary): what `external_dns.rs` and
+    /// `proxy::publish_ingress_status` look at instead of every pod.
+    pub program_pods: BTreeSet<Key>,
     /// The garbage collector's queue: uids of removed owners that still have dependents, and
     /// uids of new dependents whose owner was not found.
     pub gc: BTreeSet<String>,
@@ -277,6 +281,24 @@ impl Watch {
         }
         let meta = new.or(old).map(|o| o.meta());
         let Some(meta) = meta else { return };
+        if T::KIND == "Pod" {
+            let program = new
+                .and_then(|n| (n as &dyn Any).downcast_ref::<Pod>())
+                .is_some_and(|p| p.spec.containers.iter().any(|c| is_program_image(&c.image)));
+            if program {
+                if !self
+                    .program_pods
+                    .iter()
+                    .any(|k| k.0 == meta.namespace && k.1 == meta.name)
+                {
+                    self.program_pods
+                        .insert((meta.namespace.clone(), meta.name.clone()));
+                }
+            } else if !self.program_pods.is_empty() {
+                self.program_pods
+                    .retain(|k| !(k.0 == meta.namespace && k.1 == meta.name));
+            }
+        }
         match T::KIND {
             "Deployment" => self.deployments.add(&meta.namespace, &meta.name),
             "ReplicaSet" => self.replicasets.add(&meta.namespace, &meta.name),
@@ -544,4 +566,12 @@ impl Watch {
     pub fn usage(&self, node: &str) -> Usage {
         self.usage.get(node).copied().unwrap_or_default()
     }
+}
+
+/// Whether an image may be one of the programs `Watch::program_pods` tracks (a cheap test on
+/// the reference; the callers check the image precisely).
+pub fn is_program_image(image: &str) -> bool {
+    ["external-dns", "ingress", "emissary", "ambassador"]
+        .iter()
+        .any(|w| image.contains(w))
 }
