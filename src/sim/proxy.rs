@@ -608,10 +608,15 @@ pub fn glob_matches(glob: &str, host: &str) -> bool {
     }
     match glob.split_once('*') {
         None => glob.eq_ignore_ascii_case(host),
+        // By `get`: a host is anything a client sent, and may split a character there.
         Some((pre, post)) => {
             host.len() >= pre.len() + post.len()
-                && host[..pre.len()].eq_ignore_ascii_case(pre)
-                && host[host.len() - post.len()..].eq_ignore_ascii_case(post)
+                && host
+                    .get(..pre.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(pre))
+                && host
+                    .get(host.len() - post.len()..)
+                    .is_some_and(|h| h.eq_ignore_ascii_case(post))
         }
     }
 }
@@ -1390,6 +1395,10 @@ mod tests {
         assert!(glob_matches("*", "x"));
         assert!(glob_matches("*.example.com", "a.b.example.com"));
         assert!(!glob_matches("*.example.com", "example.com"));
+        // Hosts are what a client sent: a character split at the glob's edges is no match.
+        assert!(!glob_matches("a*", "é.example.com"));
+        assert!(!glob_matches("*a", "xé"));
+        assert!(!glob_matches("ab*cd", "éé"));
     }
 
     #[test]

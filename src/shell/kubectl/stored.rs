@@ -466,7 +466,7 @@ fn lb_addresses(v: Option<&Value>, wide: bool) -> String {
     set.dedup();
     let r = set.join(",");
     if !wide && r.len() > 16 {
-        format!("{}...", &r[..13])
+        format!("{}...", r.chars().take(13).collect::<String>())
     } else {
         r
     }
