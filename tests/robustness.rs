@@ -1035,6 +1035,8 @@ fn proxies_route_random_objects_without_panic_or_hang() {
                     "*",
                     "x",
                     "A.EXAMPLE.COM:80",
+                    "é.a.example.com",
+                    "ü",
                 ]);
                 let path = rng.pick(&["/", "/x", "/b/", "/b/c?d=e", "//", "/web/", ""]);
                 let ip = rng.pick(&["203.0.113.10", "203.0.113.11", "203.0.113.12"]);
