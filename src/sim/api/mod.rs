@@ -8,6 +8,7 @@ pub mod services;
 pub mod store;
 pub mod types;
 pub mod unstructured;
+pub mod volumes;
 pub mod watch;
 pub mod workloads;
 
