@@ -669,15 +669,10 @@ impl Kubelets {
         let config = match ctx.pod_env.get(i) {
             Some(Ok(env)) => env.clone(),
             Some(Err(message)) => {
-                let c = &mut rt.containers[i];
-                c.backoff = if c.backoff == 0 {
-                    BACKOFF_START
-                } else {
-                    (c.backoff * 2).min(BACKOFF_MAX)
-                };
-                c.state = RunState::ConfigError {
+                // The pod worker tries again after its back-off for sync errors (10 s).
+                rt.containers[i].state = RunState::ConfigError {
                     message: message.clone(),
-                    retry: now.saturating_add(c.backoff),
+                    retry: now.saturating_add(BACKOFF_START),
                 };
                 ctx.event(pod, "Warning", "Failed", format!("Error: {message}"));
                 return;

@@ -109,7 +109,11 @@ pub struct KeyToPath {
     pub key: String,
     #[serde(default)]
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "file_mode",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mode: Option<i64>,
 }
 
@@ -120,7 +124,11 @@ pub struct ConfigMapSource {
     pub name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<KeyToPath>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "file_mode",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_mode: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
@@ -133,7 +141,11 @@ pub struct SecretSource {
     pub secret_name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<KeyToPath>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "file_mode",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_mode: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
@@ -153,7 +165,11 @@ pub struct ClaimSource {
 pub struct ProjectedSource {
     #[serde(default)]
     pub sources: Vec<Projection>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "file_mode",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_mode: Option<i64>,
 }
 
@@ -203,7 +219,11 @@ pub struct TokenProjection {
 pub struct DownwardApiSource {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<DownwardApiFile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "file_mode",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_mode: Option<i64>,
 }
 
@@ -216,7 +236,11 @@ pub struct DownwardApiFile {
     pub field_ref: Option<FieldRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_field_ref: Option<ResourceFieldRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "file_mode",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mode: Option<i64>,
 }
 
@@ -309,6 +333,28 @@ pub struct EnvFromSource {
     pub config_map_ref: Option<ObjectRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<ObjectRef>,
+}
+
+/// A file mode as kubectl's YAML 1.1 reads it: `0400` is octal (256), as in the docs'
+/// examples; `256` and `0o400` too.
+fn file_mode<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    match Option::<Raw>::deserialize(d)? {
+        None | Some(Raw::Null) => Ok(None),
+        Some(Raw::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("invalid type: number {n}, expected i32"))),
+        Some(Raw::String(s)) => {
+            let octal = s.strip_prefix("0o").or_else(|| s.strip_prefix('0'));
+            match octal {
+                Some(digits) if !digits.is_empty() => i64::from_str_radix(digits, 8).map(Some),
+                _ => s.parse::<i64>().map(Some),
+            }
+            .map_err(|_| D::Error::custom(format!("invalid type: string {s:?}, expected i32")))
+        }
+        Some(_) => Err(D::Error::custom("invalid type: expected i32")),
+    }
 }
 
 /// What a volume is, for the kubelet and for `kubectl describe`.
