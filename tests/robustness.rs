@@ -659,6 +659,16 @@ fn alias_bomb(levels: usize) -> String {
 
 /// Random YAML-ish text: mostly mutations of a valid Pod.
 /// Routing objects (issue 4): Ingresses, IngressClasses and Emissary's kinds, with holes.
+/// Pods whose volumes and config references the kubelet must set up (or refuse) without panic.
+const VOLUMES: &[&str] = &[
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [sleep, '3600']\n    volumeMounts:\n    - name: a\n      mountPath: /a\n    - name: a\n      mountPath: /b\n      subPath: x/y\n    - name: h\n      mountPath: /\n    - name: cm\n      mountPath: /etc/c/f\n      subPath: k\n  volumes:\n  - name: a\n    emptyDir:\n      medium: Memory\n      sizeLimit: 1Ki\n  - name: h\n    hostPath:\n      path: /\n  - name: cm\n    configMap:\n      name: cm\n      optional: true\n      items:\n      - key: k\n        path: deep/er/k\n        mode: 0777\n",
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25\n    envFrom:\n    - prefix: '1'\n      configMapRef:\n        name: cm\n    - secretRef:\n        name: s\n        optional: true\n    env:\n    - name: X\n      valueFrom:\n        resourceFieldRef:\n          resource: limits.cpu\n          divisor: 0\n    - name: Y\n      valueFrom:\n        fieldRef:\n          fieldPath: metadata.labels['a']\n    volumeMounts:\n    - name: p\n      mountPath: /p\n  volumes:\n  - name: p\n    projected:\n      defaultMode: 0\n      sources:\n      - serviceAccountToken:\n          path: t\n      - downwardAPI:\n          items:\n          - path: n\n            fieldRef:\n              fieldPath: metadata.name\n      - configMap:\n          name: cm\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: v\n  '../x': y\nbinaryData:\n  b: '////'\n  c: not-base64!\n",
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  k: '%%%'\n  u: //79/w==\n",
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  nodeName: worker-1\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [sleep, '3600']\n    volumeMounts:\n    - name: d\n      mountPath: /d\n  volumes:\n  - name: d\n    persistentVolumeClaim:\n      claimName: missing\n",
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    volumeMounts:\n    - name: h\n      mountPath: /h\n  volumes:\n  - name: h\n    hostPath:\n      path: /etc/passwd/../x\n      type: FileOrCreate\n",
+];
+
 const ROUTING: &[&str] = &[
     "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: '*.a.example.com'\n    http:\n      paths:\n      - path: /x\n        pathType: Prefix\n        backend:\n          service:\n            name: web\n            port:\n              number: 80\n  tls:\n  - hosts: [a.example.com]\n    secretName: s\n",
     "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: j\nspec:\n  rules:\n  - http:\n      paths:\n      - path: x\n        pathType: Bogus\n        backend: {}\n",
@@ -672,7 +682,7 @@ const ROUTING: &[&str] = &[
 
 fn yaml(rng: &mut Rng) -> String {
     let pod_named = |n: &str| POD.replace("name: web", &format!("name: {n}"));
-    match rng.below(36) {
+    match rng.below(40) {
         0 => POD.into(),
         1 => {
             // Delete a few random lines.
@@ -757,6 +767,18 @@ fn yaml(rng: &mut Rng) -> String {
                 let i = rng.below(lines.len());
                 let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
                 out[i] = out[i].replace(": ", &format!(": {}", rng.pick(&["", "~", "[]", "-1", "'*'", "x y"])));
+                out.join("\n") + "\n"
+            } else {
+                doc
+            }
+        }
+        35..=38 => {
+            let doc = rng.pick(VOLUMES).to_string();
+            if rng.chance(50) {
+                let lines: Vec<&str> = doc.lines().collect();
+                let i = rng.below(lines.len());
+                let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                out[i] = out[i].replace(": ", &format!(": {}", rng.pick(&["", "~", "[]", "-1", "'..'", "/x y", "0999"])));
                 out.join("\n") + "\n"
             } else {
                 doc
