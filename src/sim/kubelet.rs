@@ -76,6 +76,8 @@ pub struct ContainerRuntime {
     pub config_env: ConfigEnv,
     /// Copies of the projected files its `subPath` mounts show, taken when it started.
     pub pinned: BTreeMap<String, super::fs::Tree>,
+    /// What a data store found in its files when it started (datastores.rs).
+    pub boot: Option<super::datastores::Boot>,
 }
 
 /// A container's resolved config references: `envFrom` pairs in order, then each
@@ -551,6 +553,7 @@ impl Kubelets {
                         service_env: Default::default(),
                         config_env: Default::default(),
                         pinned: BTreeMap::new(),
+                        boot: None,
                     })
                     .collect();
                 let mut rt = PodRuntime {
@@ -694,6 +697,9 @@ impl Kubelets {
         c.pinned = pinned;
         c.container_id = format!("containerd://{}", ctx.rng.hex(64));
         c.service_env = ctx.service_env.clone();
+        let boot = self.boot_data_store(pod, rt, i, now);
+        let c = &mut rt.containers[i];
+        c.boot = boot;
         c.state = RunState::Running {
             since: now,
             exits: exit_plan(pod, spec, now),
@@ -1088,39 +1094,49 @@ impl Kubelets {
         now: Millis,
     ) -> super::fs::Fs<'a> {
         self.prune_files();
+        let key = (pod.metadata.namespace.clone(), pod.metadata.name.clone());
         let Kubelets {
             files,
             pods,
             storage,
             ..
         } = self;
-        let pods: &'a FxHashMap<(String, String), PodRuntime> = pods;
-        let storage: &'a super::volumes::Storage = storage;
-        let layer = files.entry(container_id.to_string()).or_default();
-        let mut fs = super::fs::Fs::new(
-            Box::new(super::fs::Overlay {
-                lower,
-                layer,
-                limit: super::fs::LAYER_LIMIT,
-            }),
-            now,
-        );
-        let key = (pod.metadata.namespace.clone(), pod.metadata.name.clone());
-        if let Some(rt) = pods.get(&key) {
-            if let Some(i) = rt.containers.iter().position(|c| c.name == container) {
-                if let Some(spec) = rt.spec(pod, i) {
-                    super::volumes::mount_container(
-                        &mut fs,
-                        pod,
-                        spec,
-                        &rt.volumes,
-                        &rt.containers[i].pinned,
-                        storage,
-                    );
-                }
-            }
+        let rt = pods.get(&key).and_then(|rt| {
+            let i = rt.containers.iter().position(|c| c.name == container)?;
+            Some((rt, i))
+        });
+        view(files, storage, lower, pod, rt, container_id, now)
+    }
+
+    /// A data store's start-up against its files (postgres's initdb, redis loading its dump).
+    fn boot_data_store(
+        &mut self,
+        pod: &Pod,
+        rt: &PodRuntime,
+        i: usize,
+        now: Millis,
+    ) -> Option<super::datastores::Boot> {
+        let c = rt.containers.get(i)?;
+        let (repo, tag) = images::normalise(&c.image);
+        if !matches!(repo.as_str(), "postgres" | "redis") {
+            return None;
         }
-        fs
+        let spec = rt.spec(pod, i)?;
+        let facts = super::rootfs::PodFacts::new(pod, "", "");
+        let env = super::rootfs::container_env(spec, &facts, &[], &c.config_env);
+        if repo == "postgres"
+            && !env
+                .iter()
+                .any(|(k, _)| k == "POSTGRES_PASSWORD" || k == "POSTGRES_HOST_AUTH_METHOD")
+        {
+            return None;
+        }
+        let lower = super::rootfs::root(&c.image, &facts);
+        let major = super::rootfs::postgres_major(&tag);
+        let id = c.container_id.clone();
+        let Kubelets { files, storage, .. } = self;
+        let mut fs = view(files, storage, &lower, pod, Some((rt, i)), &id, now);
+        super::datastores::on_start(&repo, &major, &env, &mut fs)
     }
 
     /// Forget the writable layers of container instances that no longer exist (restarted,
@@ -1194,6 +1210,41 @@ impl Kubelets {
 /// The Services whose variables a pod gets (fact 56): those of its namespace (unless
 /// `enableServiceLinks: false`) and always `kubernetes` from `default`; none for headless or
 /// ExternalName Services. Sorted by name, as the kubelet's map would give them in no fixed order.
+/// A container's files: the image's (`lower`) under its writable layer, and, when the kubelet
+/// knows the container (`rt` and its index), its volumes mounted.
+fn view<'a>(
+    files: &'a mut BTreeMap<String, super::fs::Layer>,
+    storage: &'a super::volumes::Storage,
+    lower: &'a super::fs::Tree,
+    pod: &Pod,
+    rt: Option<(&'a PodRuntime, usize)>,
+    container_id: &str,
+    now: Millis,
+) -> super::fs::Fs<'a> {
+    let layer = files.entry(container_id.to_string()).or_default();
+    let mut fs = super::fs::Fs::new(
+        Box::new(super::fs::Overlay {
+            lower,
+            layer,
+            limit: super::fs::LAYER_LIMIT,
+        }),
+        now,
+    );
+    if let Some((rt, i)) = rt {
+        if let Some(spec) = rt.spec(pod, i) {
+            super::volumes::mount_container(
+                &mut fs,
+                pod,
+                spec,
+                &rt.volumes,
+                &rt.containers[i].pinned,
+                storage,
+            );
+        }
+    }
+    fs
+}
+
 /// `IsEnvVarName`: `[-._a-zA-Z][-._a-zA-Z0-9]*`.
 fn is_env_var_name(s: &str) -> bool {
     let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod cron;
+pub mod datastores;
 pub mod dns;
 pub mod external_dns;
 pub mod fs;

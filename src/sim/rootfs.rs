@@ -150,7 +150,7 @@ fn redis_version(tag: &str) -> &'static str {
     }
 }
 
-fn postgres_major(tag: &str) -> String {
+pub fn postgres_major(tag: &str) -> String {
     let major: String = tag.chars().take_while(|c| c.is_ascii_digit()).collect();
     if major.is_empty() {
         "17".into()
@@ -614,21 +614,9 @@ fn image_files(tree: &mut Tree, image: &str) {
             }
             tree.add("/usr/local/bin/docker-entrypoint.sh", Node::program(12_408));
             tree.add("/docker-entrypoint-initdb.d", Node::dir(0));
-            // What initdb wrote when the container started (with a password set; without one the
-            // container exits before, see images.rs).
-            let data = "/var/lib/postgresql/data";
-            tree.add(&format!("{data}/PG_VERSION"), t(&format!("{major}\n")));
-            for d in ["base", "global", "pg_wal", "pg_xact", "pg_stat"] {
-                tree.add(&format!("{data}/{d}"), Node::dir(0));
-            }
-            tree.add(
-                &format!("{data}/postgresql.conf"),
-                t("listen_addresses = '*'\nmax_connections = 100\nshared_buffers = 128MB\n"),
-            );
-            tree.add(
-                &format!("{data}/pg_hba.conf"),
-                t("local   all             all                                     trust\nhost    all             all             127.0.0.1/32            trust\nhost    all             all             all                     scram-sha-256\n"),
-            );
+            // An empty data directory (the image declares it a VOLUME): the entrypoint runs
+            // initdb into it when the container starts (datastores.rs).
+            tree.add("/var/lib/postgresql/data", Node::dir(0));
         }
         "registry.k8s.io/pause" => tree.add("/pause", Node::program(514_000)),
         "hashicorp/http-echo" => tree.add("/http-echo", Node::program(7_210_000)),

@@ -1853,6 +1853,14 @@ impl<'f, 'a> Sh<'f, 'a> {
             "wc" => self.wc(args, stdin),
             "head" | "tail" => self.head_tail(&prog, args, stdin),
             "grep" => self.grep(args, stdin),
+            "redis-cli" => {
+                let running = self.facts.main_command.contains("redis-server");
+                let (out, code) =
+                    crate::sim::datastores::redis_cli(self.fs, args, self.facts.tty, running);
+                self.emit(&mut ran.out, if code == 0 { 1 } else { 2 }, &out);
+                ran.code = code;
+                ran
+            }
             "basename" | "dirname" => {
                 match args.first() {
                     None => {

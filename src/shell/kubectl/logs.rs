@@ -197,6 +197,17 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 let id = rt.map(|r| r.container_id.as_str()).unwrap_or("");
                 // Programs whose output depends on the world (External-DNS) keep their log.
                 crate::sim::external_dns::logs(&s.world, cluster, id)
+                    .or_else(|| {
+                        // A data store says what it found in its files at start.
+                        let boot = rt.and_then(|r| r.boot)?;
+                        let (repo, _) = images::normalise(&container.image);
+                        let stamp = crate::sim::clock::rfc3339(*since)
+                            .replace('T', " ")
+                            .trim_end_matches('Z')
+                            .to_string()
+                            + ".000";
+                        Some(crate::sim::datastores::boot_logs(&repo, boot, &stamp))
+                    })
                     .unwrap_or_else(|| images::logs(&container.image, &command, &env, *since, now))
             }
             Some(RunState::Exited {
