@@ -2,6 +2,7 @@
 
 mod apply;
 mod config;
+mod create_config;
 mod delete;
 mod describe;
 mod exec;
@@ -201,7 +202,8 @@ const HELP: &str = "kubectl controls the Kubernetes cluster manager.
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
 Simulated in Pocket Cluster so far:
-  create         Create a resource from a file or from stdin (also: deployment, namespace)
+  create         Create a resource from a file or from stdin (also: deployment, namespace,
+                 configmap, secret generic|tls|docker-registry, job, service, ingress)
   get            Display one or many resources
   run            Run a particular image on the cluster
   delete         Delete resources by file names, stdin, resources and names
