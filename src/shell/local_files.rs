@@ -17,6 +17,8 @@ use super::{Output, Session};
 pub const MAX_FILES: usize = 256;
 /// How large one written file may be.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// How much the session's written files may hold together.
+pub const MAX_TOTAL_BYTES: usize = 8 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -177,7 +179,19 @@ pub fn mkdir_all(s: &mut Session, path: &str) -> Result<(), String> {
 fn check_room(s: &Session, key: &str, len: usize) -> Result<(), String> {
     if len > MAX_FILE_BYTES {
         return Err(format!(
-            "write {}: no space left on device",
+            "write {}: no space left on device (Pocket Cluster keeps your files to at most 1 MiB each)",
+            key.trim_end_matches('/')
+        ));
+    }
+    let others: usize = s
+        .laptop_files
+        .iter()
+        .filter(|(k, _)| k.as_str() != key)
+        .map(|(_, v)| v.len())
+        .sum();
+    if others.saturating_add(len) > MAX_TOTAL_BYTES {
+        return Err(format!(
+            "write {}: no space left on device (Pocket Cluster keeps at most 8 MiB of your files)",
             key.trim_end_matches('/')
         ));
     }

@@ -2,6 +2,7 @@
 
 mod apply;
 mod config;
+mod cp;
 mod create_config;
 mod delete;
 mod describe;
@@ -75,6 +76,7 @@ const SIMULATED: &[&str] = &[
     "apply",
     "config",
     "cordon",
+    "cp",
     "create",
     "delete",
     "describe",
@@ -162,6 +164,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "logs" => logs::logs(s, &rest),
         "expose" => services::expose(s, &rest),
         "exec" => exec::exec(s, &rest, stdin),
+        "cp" => cp::cp(s, &rest),
         "port-forward" => port_forward::port_forward(s, &rest),
         "explain" => explain::explain(s, &rest),
         "wait" => wait::wait(s, &rest),
@@ -214,6 +217,7 @@ Simulated in Pocket Cluster so far:
   set image      Update the image of a deployment's containers
   logs           Print the logs for a container in a pod
   exec           Execute a command in a container (its files, a small shell)
+  cp             Copy files and directories to and from containers
   label          Update the labels on a resource
   annotate       Update the annotations on a resource
   cordon         Mark node as unschedulable
