@@ -238,6 +238,23 @@ pub fn cat(
                     "sh: {op} needs the text in a heredoc here: cat {op} {file} <<EOF"
                 )));
             };
+            // A shell opens the file; it does not make its directory.
+            let parent = match clean(file).rsplit_once('/') {
+                Some(("", _)) => "/".to_string(),
+                Some((d, _)) => d.to_string(),
+                None => String::new(),
+            };
+            match stat(s, &parent) {
+                Some(Kind::Dir) => {}
+                Some(Kind::File) => {
+                    return Some(Output::err(format!("sh: {file}: Not a directory")))
+                }
+                None => {
+                    return Some(Output::err(format!(
+                        "sh: {file}: No such file or directory"
+                    )))
+                }
+            }
             let mut content = String::new();
             if op == ">>" {
                 if let Ok(old) = read(s, file) {
@@ -283,6 +300,50 @@ pub fn cat(
     }
     let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
     Some(Output { text, ok })
+}
+
+/// `mkdir [-p] DIR…`, in GNU coreutils' words.
+pub fn mkdir(s: &mut Session, words: &[String]) -> Output {
+    let parents = words[1..].iter().any(|w| w == "-p" || w == "--parents");
+    let dirs: Vec<&String> = words[1..].iter().filter(|w| !w.starts_with('-')).collect();
+    if dirs.is_empty() {
+        return Output::err("mkdir: missing operand\nTry 'mkdir --help' for more information.");
+    }
+    let mut errs = Vec::new();
+    for d in dirs {
+        let p = clean(d);
+        let parent = match p.rsplit_once('/') {
+            Some(("", _)) => "/".to_string(),
+            Some((x, _)) => x.to_string(),
+            None => String::new(),
+        };
+        match stat(s, &p) {
+            Some(Kind::Dir) if parents => continue,
+            Some(_) => {
+                errs.push(format!("mkdir: cannot create directory '{d}': File exists"));
+                continue;
+            }
+            None => {}
+        }
+        if !parents && stat(s, &parent) != Some(Kind::Dir) {
+            errs.push(format!(
+                "mkdir: cannot create directory '{d}': No such file or directory"
+            ));
+            continue;
+        }
+        if let Err(e) = mkdir_all(s, &p) {
+            let why = if e.contains("not a directory") {
+                "Not a directory"
+            } else {
+                "No space left on device"
+            };
+            errs.push(format!("mkdir: cannot create directory '{d}': {why}"));
+        }
+    }
+    Output {
+        ok: errs.is_empty(),
+        text: errs.join("\n"),
+    }
 }
 
 /// `ls [PATH…]`: names in order, one line per directory.

@@ -255,6 +255,7 @@ impl Session {
             "help" => Output::ok(HELP),
             "echo" => Output::ok(words[1..].join(" ")),
             "ls" => local_files::ls(self, &words),
+            "mkdir" => local_files::mkdir(self, &words),
             other => Output::err(format!("sh: {other}: command not found")),
         }
     }
@@ -264,6 +265,6 @@ const HELP: &str = "Commands:
   kubectl …              talk to the current cluster (kubectl with no arguments lists what is simulated)
   sim advance DURATION   move the virtual clock (30s, 5m, 1h30m)
   sim clusters           list the clusters in this world
-  cat FILE, ls [DIR]     your own files (cat > FILE <<EOF writes one)
+  cat FILE, ls, mkdir    your own files (cat > FILE <<EOF writes one)
   sim seed N             start a fresh world with seed N
   help                   this text";
