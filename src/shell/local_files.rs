@@ -86,7 +86,7 @@ pub fn stat(s: &Session, path: &str) -> Option<Kind> {
     {
         return Some(Kind::Dir);
     }
-    if s.files.list_all(&p).is_some() {
+    if s.files.list(&p, false).is_some() {
         return Some(Kind::Dir);
     }
     s.files.read(&p).ok().map(|_| Kind::File)

@@ -613,10 +613,15 @@ fn copy_to_pod(
             } else {
                 format!("{src_clean}/")
             };
+            let mut bytes = 0usize;
             for (path, k) in local_files::walk(s, &src_clean)
                 .into_iter()
                 .take(MAX_ENTRIES)
             {
+                // Past what any container can hold, the rest would only fail to fit.
+                if bytes > LAYER_LIMIT {
+                    break;
+                }
                 let Some(rel) = path.strip_prefix(&prefix) else {
                     continue;
                 };
@@ -625,6 +630,7 @@ fn copy_to_pod(
                     LocalKind::Dir => members.push(Member::Dir(rel)),
                     LocalKind::File => {
                         let text = local_files::read(s, &path).unwrap_or_default();
+                        bytes = bytes.saturating_add(text.len());
                         members.push(Member::File(rel, text));
                     }
                 }
@@ -734,6 +740,31 @@ mod tests {
         assert_eq!(unsafe_prefix("tmp/../x"), "");
         assert_eq!(unsafe_prefix(".."), "..");
         assert_eq!(unsafe_prefix(""), "");
+    }
+
+    #[test]
+    fn a_round_trip_lands_in_the_writable_layer() {
+        let mut s = Session::new(7);
+        s.run("kubectl run box --image=busybox:1.36 -- sleep 3600", None);
+        s.run("sim advance 20s", None);
+        s.run("mkdir d", None);
+        s.run("cat > d/a.txt <<EOF", Some("one\n"));
+        let out = s.run("kubectl cp d box:/tmp/d", None);
+        assert!(out.ok, "{}", out.text);
+        let out = s.run("kubectl cp box:/tmp/d back", None);
+        assert!(out.ok, "{}", out.text);
+        assert_eq!(local_files::read(&s, "back/a.txt"), Ok("one\n".into()));
+        let used: usize = s.world.clusters[0]
+            .kubelets
+            .files
+            .values()
+            .map(|l| l.used())
+            .sum();
+        assert!(used > 0);
+        // `..` cannot climb out of the container's root, nor out of LOCAL.
+        let out = s.run("kubectl cp box:/../../tmp/d/a.txt up.txt", None);
+        assert!(out.ok, "{}", out.text);
+        assert_eq!(local_files::read(&s, "up.txt"), Ok("one\n".into()));
     }
 
     #[test]
