@@ -1295,6 +1295,113 @@ fn edge_sequences_never_panic_or_hang() {
     );
 }
 
+/// Odd paths and sources for `kubectl cp` and `kubectl create configmap|secret`: `..`, empty
+/// names, huge files, directories where files are expected, hostile key names.
+fn config_path(rng: &mut Rng) -> String {
+    match rng.below(16) {
+        0 => String::new(),
+        1 => "/".into(),
+        2 => "..".into(),
+        3 => "../../../../etc/passwd".into(),
+        4 => "/tmp/../../..".into(),
+        5 => "a//b/./c/".into(),
+        6 => format!("/{}", "d/".repeat(3000)),
+        7 => "x".repeat(300),
+        8 => "dir".into(),
+        9 => "big.txt".into(),
+        10 => "/etc".into(),
+        11 => "/bin/sh".into(),
+        12 => "f.txt".into(),
+        13 => "dir/".into(),
+        _ => name(rng),
+    }
+}
+
+#[test]
+fn config_sources_and_cp_never_panic_or_hang() {
+    let c = |l: &str| (l.to_string(), None::<String>);
+    let with = |l: &str, stdin: String| (l.to_string(), Some(stdin));
+    let mut rng = Rng::new(0x5EED_0036);
+    let mut cmds: Commands = vec![
+        c("kubectl run web --image=nginx:1.25"),
+        c("kubectl run box --image=busybox -- sleep 3600"),
+        c("kubectl run tiny --image=registry.k8s.io/pause:3.9"),
+        c("sim advance 30s"),
+        c("mkdir dir"),
+        with("cat > f.txt <<EOF", "a=b\n".into()),
+        with(
+            "cat > dir/e.env <<EOF",
+            "\u{feff}K=v\r\n 2X=y\n=z\n..=q\n".into(),
+        ),
+        with("cat > big.txt <<EOF", "x".repeat(1_100_000)),
+        with("cat >> f.txt <<EOF", "c=d\n".into()),
+        c("kubectl create configmap big --from-file=big.txt"),
+        c("kubectl create secret generic big --from-file=big.txt"),
+        c("kubectl create configmap e --from-env-file=dir/e.env"),
+        c("kubectl cp web:/ root"),
+        c("kubectl cp web:/ root"),
+        c("kubectl cp root box:/tmp"),
+        c("kubectl cp big.txt box:/tmp/big"),
+        c("kubectl cp box:/tmp/big back.txt"),
+    ];
+    for _ in 0..300 {
+        let line = match rng.below(6) {
+            0 => format!(
+                "kubectl cp {} {}:{}",
+                config_path(&mut rng),
+                rng.pick(&["web", "box", "tiny", "ghost", "default/web", "a/b/c", ""]),
+                config_path(&mut rng)
+            ),
+            1 => format!(
+                "kubectl cp {}:{} {} {}",
+                rng.pick(&["web", "box", "tiny", "kube-system/web", ""]),
+                config_path(&mut rng),
+                config_path(&mut rng),
+                rng.pick(&["", "-c web", "-c nope", "--retries=-1", "--retries=x"])
+            ),
+            2 => format!(
+                "kubectl create {} {} --from-literal={}={} --from-file={}",
+                rng.pick(&["configmap", "cm", "secret generic", "secret", "secret bogus"]),
+                name(&mut rng),
+                name(&mut rng),
+                name(&mut rng),
+                config_path(&mut rng)
+            ),
+            3 => format!(
+                "kubectl create {} {} --from-env-file={} {}",
+                rng.pick(&["configmap", "secret generic"]),
+                name(&mut rng),
+                config_path(&mut rng),
+                rng.pick(&["", "--dry-run=client -o yaml", "--dry-run=server", "-o json", "-o name", "-o wide", "--dry-run=x"])
+            ),
+            4 => format!(
+                "kubectl create secret {} {} --cert={} --key={} --docker-server={} --docker-username={} --docker-password={}",
+                rng.pick(&["tls", "docker-registry"]),
+                name(&mut rng),
+                config_path(&mut rng),
+                config_path(&mut rng),
+                name(&mut rng),
+                name(&mut rng),
+                name(&mut rng)
+            ),
+            _ => format!(
+                "{} {}",
+                rng.pick(&["cat", "ls", "mkdir -p", "mkdir", "cat >"]),
+                config_path(&mut rng)
+            ),
+        };
+        let stdin = line
+            .starts_with("cat >")
+            .then(|| "z\n".repeat(rng.below(50)));
+        cmds.push((line, stdin));
+    }
+    cmds.push(c("kubectl get cm,secrets -A"));
+    cmds.push(c("sim pod crash box"));
+    cmds.push(c("sim advance 1m"));
+    cmds.push(c("kubectl exec box -- ls /tmp"));
+    run_watched("config sources and kubectl cp", 1, cmds);
+}
+
 /// The manifest parser alone, on the same inputs (no world): no panic, and errors say something.
 #[test]
 fn manifest_parse_never_panics() {

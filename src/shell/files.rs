@@ -9,7 +9,15 @@ pub trait Files {
     /// The manifest files (`.yaml`, `.yml`, `.json`) under a directory, sorted; None if `path`
     /// is not a directory.
     fn list(&self, path: &str, recursive: bool) -> Option<Vec<String>>;
+    /// Every file under a directory (any name, every depth), sorted; None if `path` is not a
+    /// directory (`kubectl create configmap --from-file=DIR`, `kubectl cp DIR POD:PATH`).
+    fn list_all(&self, _path: &str) -> Option<Vec<String>> {
+        None
+    }
 }
+
+/// How many files [`Files::list_all`] walks at most in a real directory.
+pub const LIST_ALL_LIMIT: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FileError {
@@ -56,6 +64,21 @@ impl Files for MemFiles {
         let is_dir =
             self.files.keys().any(|k| k.starts_with(&prefix)) && !self.files.contains_key(&dir);
         is_dir.then_some(found)
+    }
+    fn list_all(&self, path: &str) -> Option<Vec<String>> {
+        let dir = clean(path);
+        let prefix = if dir.is_empty() || dir == "." {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let found: Vec<String> = self
+            .files
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        (!found.is_empty() && !self.files.contains_key(&dir)).then_some(found)
     }
 }
 
@@ -105,6 +128,33 @@ impl Files for FsFiles {
         out.sort();
         Some(out)
     }
+    fn list_all(&self, path: &str) -> Option<Vec<String>> {
+        let root = self.base.join(path);
+        if !root.is_dir() {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![(root, path.trim_end_matches('/').to_string())];
+        while let Some((dir, shown)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                if out.len() + stack.len() >= LIST_ALL_LIMIT {
+                    break;
+                }
+                let name = e.file_name().to_string_lossy().to_string();
+                let shown_child = format!("{shown}/{name}");
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => stack.push((e.path(), shown_child)),
+                    Ok(t) if t.is_file() => out.push(shown_child),
+                    _ => {}
+                }
+            }
+        }
+        out.sort();
+        Some(out)
+    }
 }
 
 #[cfg(test)]
@@ -124,5 +174,9 @@ mod tests {
         assert_eq!(f.list("setup/", true).map(|v| v.len()), Some(2));
         assert_eq!(f.list("pod.yaml", false), None);
         assert_eq!(f.read("./pod.yaml"), Ok("z".into()));
+        f.files.insert("setup/notes.txt".into(), "n".into());
+        assert_eq!(f.list_all("setup").map(|v| v.len()), Some(3));
+        assert_eq!(f.list_all("pod.yaml"), None);
+        assert_eq!(f.list_all("nothing"), None);
     }
 }

@@ -7,6 +7,7 @@ pub mod format;
 pub mod kubectl;
 pub mod laptop;
 pub mod lex;
+pub mod local_files;
 pub mod minikube;
 pub mod script;
 pub mod sim_cmd;
@@ -217,6 +218,13 @@ impl Session {
             Ok(l) => l,
             Err(e) => return Output::err(format!("sh: {e}")),
         };
+        if lexed.words.first().is_some_and(|w| w == "cat") {
+            if let Some(out) =
+                local_files::cat(self, &lexed.words, lexed.operator.as_deref(), stdin)
+            {
+                return out;
+            }
+        }
         if let Some(op) = &lexed.operator {
             return Output::err(format!(
                 "sh: '{op}' (pipes, redirections and command lists) is not supported at this prompt; run one command at a time"
@@ -246,6 +254,8 @@ impl Session {
             "kill" => self.kill(&words[1..]),
             "help" => Output::ok(HELP),
             "echo" => Output::ok(words[1..].join(" ")),
+            "ls" => local_files::ls(self, &words),
+            "mkdir" => local_files::mkdir(self, &words),
             other => Output::err(format!("sh: {other}: command not found")),
         }
     }
@@ -255,5 +265,6 @@ const HELP: &str = "Commands:
   kubectl …              talk to the current cluster (kubectl with no arguments lists what is simulated)
   sim advance DURATION   move the virtual clock (30s, 5m, 1h30m)
   sim clusters           list the clusters in this world
+  cat FILE, ls, mkdir    your own files (cat > FILE <<EOF writes one)
   sim seed N             start a fresh world with seed N
   help                   this text";

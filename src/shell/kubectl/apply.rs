@@ -210,6 +210,8 @@ pub(super) fn create(
         Some("job") | Some("cronjob") | Some("cj") => create_batch(s, args),
         Some("service") | Some("svc") => super::services::create_service(s, args),
         Some("ingress") | Some("ing") => create_ingress(s, args),
+        Some("configmap") | Some("cm") => super::create_config::create_configmap(s, args),
+        Some("secret") => super::create_config::create_secret(s, args),
         Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
             "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
         )),

@@ -2,6 +2,8 @@
 
 mod apply;
 mod config;
+mod cp;
+mod create_config;
 mod delete;
 mod describe;
 mod describe_volumes;
@@ -75,6 +77,7 @@ const SIMULATED: &[&str] = &[
     "apply",
     "config",
     "cordon",
+    "cp",
     "create",
     "delete",
     "describe",
@@ -162,6 +165,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         "logs" => logs::logs(s, &rest),
         "expose" => services::expose(s, &rest),
         "exec" => exec::exec(s, &rest, stdin),
+        "cp" => cp::cp(s, &rest),
         "port-forward" => port_forward::port_forward(s, &rest),
         "explain" => explain::explain(s, &rest),
         "wait" => wait::wait(s, &rest),
@@ -202,7 +206,8 @@ const HELP: &str = "kubectl controls the Kubernetes cluster manager.
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
 Simulated in Pocket Cluster so far:
-  create         Create a resource from a file or from stdin (also: deployment, namespace)
+  create         Create a resource from a file or from stdin (also: deployment, namespace,
+                 configmap, secret generic|tls|docker-registry, job, service, ingress)
   get            Display one or many resources
   run            Run a particular image on the cluster
   delete         Delete resources by file names, stdin, resources and names
@@ -213,6 +218,7 @@ Simulated in Pocket Cluster so far:
   set image      Update the image of a deployment's containers
   logs           Print the logs for a container in a pod
   exec           Execute a command in a container (its files, a small shell)
+  cp             Copy files and directories to and from containers
   label          Update the labels on a resource
   annotate       Update the annotations on a resource
   cordon         Mark node as unschedulable
