@@ -19,7 +19,7 @@ use super::super::flags::{self, flag};
 use super::super::local_files::{self, Kind as LocalKind};
 use super::super::{Output, Session};
 use super::*;
-use crate::sim::fs::{self, Data, Fs, FsError, Overlay, LAYER_LIMIT};
+use crate::sim::fs::{self, Data, Fs, FsError, LAYER_LIMIT};
 use crate::sim::kubelet::RunState;
 use crate::sim::rootfs::{self, Family, PodFacts};
 
@@ -261,13 +261,8 @@ fn locate(s: &Session, p: &flags::Parsed, spec: &Spec) -> Result<Target, String>
     })
 }
 
-/// Run `f` over a container's files as its processes see them.
-///
-/// MERGE NOTE: this body is a copy of how `exec.rs` builds the view today (the image's files
-/// under the container's writable layer in `kubelets.files`). When exec.rs builds the view
-/// through a shared function that also mounts the pod's volumes (emptyDir, configMap, PVC, …),
-/// replace this body with a call to it, so that `kubectl cp` sees and writes what `kubectl exec`
-/// does. Nothing else in this file builds an `Fs`.
+/// Run `f` over a container's files as its processes see them: the view `kubectl exec` gets
+/// (the image's files, the container's writable layer, its volumes mounted).
 fn with_container_fs<R>(
     s: &mut Session,
     cluster: usize,
@@ -300,16 +295,12 @@ fn with_container_fs<R>(
             format!("error: unable to upgrade connection: container not found (\"{container}\")")
         })?;
     let lower = rootfs::root(&image, &facts);
-    c.kubelets.prune_files();
-    let layer = c.kubelets.files.entry(container_id).or_default();
-    let mut fs = Fs::new(
-        Box::new(Overlay {
-            lower: &lower,
-            layer,
-            limit: LAYER_LIMIT,
-        }),
-        now,
-    );
+    // The same view `kubectl exec` gets: the image, the container's layer, its volumes.
+    let pod_obj = pod_obj.clone();
+    c.kubelets.storage.prune(&c.store);
+    let mut fs = c
+        .kubelets
+        .container_fs(&lower, &pod_obj, container, &container_id, now);
     Ok(f(&mut fs))
 }
 
