@@ -210,6 +210,7 @@ pub(super) fn create(
         Some("job") | Some("cronjob") | Some("cj") => create_batch(s, args),
         Some("service") | Some("svc") => super::services::create_service(s, args),
         Some("ingress") | Some("ing") => create_ingress(s, args),
+        Some("quota") | Some("resourcequota") => super::quota::create_quota(s, args),
         Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
             "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
         )),

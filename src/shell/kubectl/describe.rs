@@ -528,6 +528,12 @@ pub(super) fn describe_replicaset(store: &Store, r: &ReplicaSet, now: Millis) ->
         owned_pod_counts(store, &m.namespace, &m.uid)
     ));
     template_lines(&mut o, &r.spec.template);
+    if !r.status.conditions.is_empty() {
+        o.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
+        for c in &r.status.conditions {
+            o.push_str(&format!("  {}\t{}\t{}\n", c.type_, c.status, c.reason));
+        }
+    }
     events_section(&mut o, store, &m.namespace, "ReplicaSet", &m.name, now);
     o
 }

@@ -11,6 +11,7 @@ mod labels;
 mod logs;
 mod nodes;
 pub mod port_forward;
+mod quota;
 mod rollout;
 mod run;
 mod services;

@@ -1119,6 +1119,9 @@ fn describe_ingress(store: &Store, o: &Unstructured) -> String {
 }
 
 pub(super) fn describe(store: &Store, o: &Unstructured) -> String {
+    if let Some(text) = super::quota::describe(o) {
+        return text;
+    }
     if o.kind == "Ingress" && o.api_version.starts_with("networking.k8s.io/") {
         return describe_ingress(store, o);
     }

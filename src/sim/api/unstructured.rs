@@ -1181,6 +1181,7 @@ pub fn apply_defaults(obj: &mut Unstructured, now: Millis) {
         ("PersistentVolumeClaim", "v1") if !obj.rest.contains_key("status") => {
             obj.rest.insert("status".into(), phase("Pending"));
         }
+        ("LimitRange", "v1") => super::limitrange::apply_defaults(obj),
         ("PersistentVolume", "v1") if !obj.rest.contains_key("status") => {
             obj.rest.insert("status".into(), phase("Available"));
         }
@@ -1246,6 +1247,7 @@ pub fn validate(obj: &Unstructured) -> Vec<FieldError> {
                 errs.push(FieldError::required("data[ssh-privatekey]", ""));
             }
         }
+        "ResourceQuota" => errs.extend(super::quota::validate(obj)),
         "CustomResourceDefinition" => {
             if let Err(e) = crd_kind(obj) {
                 errs.extend(e);
@@ -1341,6 +1343,10 @@ impl Store {
         now: Millis,
         rng: &mut Rng,
     ) -> Result<Unstructured, ApiError> {
+        let shown = match &obj.metadata {
+            m if m.name.is_empty() => m.generate_name.clone(),
+            m => m.name.clone(),
+        };
         let meta = &mut obj.metadata;
         if !info.namespaced {
             meta.namespace.clear();
@@ -1389,6 +1395,20 @@ impl Store {
                 }
                 Some(_) => {}
             }
+        }
+        if info.namespaced && info.crd.is_none() {
+            if obj.kind == "PersistentVolumeClaim" {
+                super::limitrange::admit_claim(self, &obj)?;
+            }
+            super::quota::admit(
+                self,
+                &resource,
+                &ns,
+                &shown,
+                super::quota::Item::Stored(&obj),
+            )?;
+        } else if info.namespaced {
+            super::quota::admit(&*self, &resource, &ns, &shown, super::quota::Item::Other)?;
         }
         if self.get_unstructured(&resource, &ns, &name).is_some() {
             return Err(ApiError::AlreadyExists { resource, name });
