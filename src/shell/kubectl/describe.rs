@@ -1103,6 +1103,13 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
     };
     let now = s.world.now;
     let store = &s.world.clusters[cluster].store;
+    if let Some(r) = super::stored::resolve(store, &kind_word) {
+        let scope = (!p.bool("all-namespaces")).then_some(ns.as_str());
+        let (_, denied) = super::auth::authorize_read(s, cluster, &r, scope, &names);
+        if let Some(e) = denied.into_iter().next() {
+            return Err(e);
+        }
+    }
     let kind = match super::stored::resolve(store, &kind_word) {
         Some(super::stored::Resolved::Typed(k)) => k,
         Some(super::stored::Resolved::Stored(info)) => {
