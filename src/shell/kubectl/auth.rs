@@ -154,9 +154,7 @@ pub(super) fn check_write(
         !name.is_empty()
             && match super::stored::resolve(
                 store,
-                &format!("{plural}.{group}")
-                    .trim_end_matches('.')
-                    .to_string(),
+                format!("{plural}.{group}").trim_end_matches('.'),
             ) {
                 Some(Resolved::Typed(k)) => match k {
                     Kind::Pods => store.pods.contains(ns, name),
@@ -418,10 +416,8 @@ pub(super) fn preflight(s: &Session, cmd: &str, args: &[String]) -> Result<(), S
                 reqs.push(Request::new("create", "", sub, &n, &name));
             }
         }
-        "run" => {
-            if pos.first().is_some() {
-                reqs.push(Request::new("create", "", "pods", &ns, ""));
-            }
+        "run" if !pos.is_empty() => {
+            reqs.push(Request::new("create", "", "pods", &ns, ""));
         }
         "scale" => {
             if let Some((g, p, n, name)) = object(&pos) {
@@ -573,6 +569,10 @@ pub(super) fn auth(s: &mut Session, args: &[String]) -> Result<Output, String> {
         } else {
             match super::stored::resolve(store, &word) {
                 Some(r) => resolved_kind(&r),
+                None if review_kind(&word).is_some() => {
+                    let (g, p) = review_kind(&word).unwrap_or_default();
+                    (g.to_string(), p.to_string(), false)
+                }
                 None => {
                     warnings.push(format!(
                         "Warning: the server doesn't have a resource type '{word}'"
@@ -603,6 +603,22 @@ pub(super) fn auth(s: &mut Session, args: &[String]) -> Result<Output, String> {
         text: lines.join("\n"),
         ok: yes,
     })
+}
+
+/// The review kinds discovery lists (create-only, not stored): (group, plural).
+fn review_kind(word: &str) -> Option<(&'static str, &'static str)> {
+    let w = word.to_ascii_lowercase();
+    let base = w.split('.').next().unwrap_or("");
+    [
+        ("authorization.k8s.io", "selfsubjectaccessreviews"),
+        ("authorization.k8s.io", "selfsubjectrulesreviews"),
+        ("authorization.k8s.io", "subjectaccessreviews"),
+        ("authorization.k8s.io", "localsubjectaccessreviews"),
+        ("authentication.k8s.io", "selfsubjectreviews"),
+        ("authentication.k8s.io", "tokenreviews"),
+    ]
+    .into_iter()
+    .find(|(_, p)| *p == base || p.strip_suffix('s') == Some(base))
 }
 
 /// `kubectl auth whoami`: the user and groups, as the SelfSubjectReview answers.
@@ -842,7 +858,7 @@ pub(super) fn create_role(s: &mut Session, args: &[String]) -> Result<Output, St
     if verbs.is_empty() {
         return Err("error: at least one verb must be specified".into());
     }
-    if resources.is_empty() && !(cluster_wide && !urls.is_empty()) {
+    if resources.is_empty() && (!cluster_wide || urls.is_empty()) {
         return Err("error: at least one resource must be specified".into());
     }
     for v in &verbs {

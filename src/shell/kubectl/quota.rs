@@ -116,7 +116,7 @@ pub(super) fn create_quota(s: &mut Session, args: &[String]) -> Result<Output, S
                 ));
             };
             if quota::parse_quantity(v).is_none() {
-                return Err("error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'".into());
+                return Err(format!("error: {}", quota::QUANTITY_REGEX));
             }
             yaml.push_str(&format!("    {}: {}\n", q(k), q(v)));
         }

@@ -174,14 +174,14 @@ fn min_constraint(
     };
     if r.0.milli < enforced.0.milli {
         return Some(format!(
-            "minimum {res} usage per {kind} is {e}, but request is {}.",
+            "minimum {res} usage per {kind} is {e}, but request is {}",
             r.1
         ));
     }
     if let Some(l) = lim.get(res) {
         if l.0.milli < enforced.0.milli {
             return Some(format!(
-                "minimum {res} usage per {kind} is {e}, but limit is {}.",
+                "minimum {res} usage per {kind} is {e}, but limit is {}",
                 l.1
             ));
         }
@@ -204,14 +204,14 @@ fn max_constraint(
     };
     if l.0.milli > enforced.0.milli {
         return Some(format!(
-            "maximum {res} usage per {kind} is {e}, but limit is {}.",
+            "maximum {res} usage per {kind} is {e}, but limit is {}",
             l.1
         ));
     }
     if let Some(r) = req.get(res) {
         if r.0.milli > enforced.0.milli {
             return Some(format!(
-                "maximum {res} usage per {kind} is {e}, but request is {}.",
+                "maximum {res} usage per {kind} is {e}, but request is {}",
                 r.1
             ));
         }
@@ -233,7 +233,7 @@ fn max_request_constraint(
     };
     if r.0.milli > enforced.0.milli {
         return Some(format!(
-            "maximum {res} usage per {kind} is {e}, but request is {}.",
+            "maximum {res} usage per {kind} is {e}, but request is {}",
             r.1
         ));
     }
@@ -284,7 +284,7 @@ fn check(kind: &str, item: &Item, req: &List, lim: &List, errs: &mut Vec<String>
 fn sum(into: &mut List, from: &List) {
     for (k, (a, _)) in from {
         let cur = into.get(k).map(|x| x.0).unwrap_or_default();
-        let n = cur.add(*a);
+        let n = cur.plus(*a);
         into.insert(k.clone(), (n, format_amount(n)));
     }
 }
@@ -306,7 +306,8 @@ fn forbidden(resource: &str, name: &str, errs: Vec<String>) -> ApiError {
     } else {
         format!("{resource} \"{name}\"")
     };
-    ApiError::Forbidden(format!("{what} is forbidden: {msg}"))
+    // The plugin's message ends with a period (fact 74).
+    ApiError::Forbidden(format!("{what} is forbidden: {msg}."))
 }
 
 fn ranges(store: &Store, ns: &str) -> Vec<Vec<Item>> {
@@ -578,8 +579,15 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(
-            max_constraint("Container", "cpu", &e, &lim, &lim).unwrap(),
-            "maximum cpu usage per Container is 800m, but limit is 1500m."
+            forbidden(
+                "pods",
+                "x",
+                max_constraint("Container", "cpu", &e, &lim, &lim)
+                    .into_iter()
+                    .collect()
+            )
+            .message(),
+            "pods \"x\" is forbidden: maximum cpu usage per Container is 800m, but limit is 1500m."
         );
         let e = (parse_quantity("500Mi").unwrap(), "500Mi".to_string());
         let req: List = [(
@@ -590,7 +598,7 @@ mod tests {
         .collect();
         assert_eq!(
             min_constraint("Container", "memory", &e, &req, &List::new()).unwrap(),
-            "minimum memory usage per Container is 500Mi, but request is 100Mi."
+            "minimum memory usage per Container is 500Mi, but request is 100Mi"
         );
     }
 }

@@ -35,7 +35,7 @@ impl Amount {
     }
 
     /// `self + other`, keeping the format of the first non-zero term.
-    pub fn add(self, other: Amount) -> Amount {
+    pub fn plus(self, other: Amount) -> Amount {
         Amount {
             milli: self.milli.saturating_add(other.milli),
             binary: if self.milli == 0 {
@@ -190,7 +190,7 @@ fn quantities(m: &BTreeMap<String, Quantity>) -> ResourceList {
 fn add_lists(a: &mut ResourceList, b: &ResourceList) {
     for (k, v) in b {
         let cur = a.get(k).copied().unwrap_or_default();
-        a.insert(k.clone(), cur.add(*v));
+        a.insert(k.clone(), cur.plus(*v));
     }
 }
 
@@ -491,7 +491,7 @@ fn used_of(q: &Unstructured, objects: &[(String, ResourceList, Option<&Pod>)]) -
         }
         for (k, v) in u {
             if let Some(cur) = used.get_mut(k) {
-                *cur = cur.add(*v);
+                *cur = cur.plus(*v);
             }
         }
     }
@@ -686,7 +686,7 @@ pub fn admit(
             let (Some(h), u) = (hard.get(k), used.get(k).copied().unwrap_or_default()) else {
                 continue;
             };
-            if u.add(*d).milli > h.milli {
+            if u.plus(*d).milli > h.milli {
                 exceeded.push(k.clone());
             }
         }
@@ -769,26 +769,53 @@ pub fn admit_new<T: Resource>(store: &Store, obj: &T, shown: &str) -> Result<(),
     admit(store, &resource, ns, shown, item)
 }
 
-/// Field errors of a ResourceQuota's `spec.hard` (quantities that do not parse).
+pub const QUANTITY_REGEX: &str =
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+/// A ResourceQuota's or LimitRange's quantities that do not decode: the decoder's error, as
+/// the API server answers it (400, `… cannot be handled as a ResourceQuota: quantities must
+/// match …`).
+pub fn quantity_decoding_error(kind: &str, rest: &Mapping) -> Option<String> {
+    let bad = |v: Option<&Value>| -> bool {
+        match v {
+            Some(Value::Mapping(m)) => m.values().any(|x| match x {
+                Value::Null => false,
+                other => value_amount(other).is_none(),
+            }),
+            _ => false,
+        }
+    };
+    let spec = rest.get("spec");
+    let found = match kind {
+        "ResourceQuota" => bad(spec.and_then(|s| s.get("hard"))),
+        "LimitRange" => spec
+            .and_then(|s| s.get("limits"))
+            .and_then(Value::as_sequence)
+            .is_some_and(|items| {
+                items.iter().any(|i| {
+                    [
+                        "max",
+                        "min",
+                        "default",
+                        "defaultRequest",
+                        "maxLimitRequestRatio",
+                    ]
+                    .iter()
+                    .any(|k| bad(i.get(*k)))
+                })
+            }),
+        _ => false,
+    };
+    found.then(|| QUANTITY_REGEX.to_string())
+}
+
+/// Field errors of a ResourceQuota's `spec.hard` (negative quantities).
 pub fn validate(q: &Unstructured) -> Vec<super::admission::FieldError> {
     let mut errs = Vec::new();
     if let Some(Value::Mapping(m)) = q.path(&["spec", "hard"]) {
         for (k, v) in m {
             let key = k.as_str().unwrap_or("");
-            if value_amount(v).is_none() {
-                let shown = match v {
-                    Value::String(s) => s.clone(),
-                    other => serde_yaml::to_string(other)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                };
-                errs.push(super::admission::FieldError::invalid_str(
-                    format!("spec.hard[{key}]"),
-                    &shown,
-                    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
-                ));
-            } else if value_amount(v).is_some_and(|a| a.milli < 0) {
+            if value_amount(v).is_some_and(|a| a.milli < 0) {
                 errs.push(super::admission::FieldError::invalid_str(
                     format!("spec.hard[{key}]"),
                     &canonical(v).unwrap_or_default(),
@@ -831,9 +858,9 @@ mod tests {
             assert!(parse_quantity(bad).is_none(), "{bad}");
         }
         // The first non-zero term decides the format (Go's Quantity.Add).
-        let sum = Amount::default().add(q("600Mi")).add(q("100Mi"));
+        let sum = Amount::default().plus(q("600Mi")).plus(q("100Mi"));
         assert_eq!(format_amount(sum), "700Mi");
-        assert_eq!(format_amount(q("400m").add(q("1"))), "1400m");
+        assert_eq!(format_amount(q("400m").plus(q("1"))), "1400m");
     }
 
     fn pod(yaml: &str) -> Pod {

@@ -6,7 +6,8 @@
 //! YAML in the order it was written.
 //!
 //! They are stored, listed, described, deleted and garbage-collected, and nothing more: no
-//! volume is mounted from a PVC, no RBAC rule is enforced, no Ingress routes anything. A kind
+//! volume is mounted from a PVC, no Ingress routes anything (RBAC objects are read by `rbac.rs`,
+//! ResourceQuotas and LimitRanges by `quota.rs` and `limitrange.rs`). A kind
 //! that gets simulated later becomes a typed [`Resource`](super::store::Resource) and leaves
 //! [`BUILTIN`].
 //!
@@ -916,6 +917,9 @@ pub fn crd_kind(crd: &Unstructured) -> Result<KindInfo, Vec<FieldError>> {
 /// `ConfigMap in version "v1" cannot be handled as a ConfigMap: …`: the decoding errors of
 /// the fields whose type the stored kinds check (string maps), as Go's JSON decoder words them.
 pub fn decoding_error(kind: &str, rest: &Mapping) -> Option<String> {
+    if let Some(e) = super::quota::quantity_decoding_error(kind, rest) {
+        return Some(e);
+    }
     let string_maps: &[&str] = match kind {
         "ConfigMap" => &["data", "binaryData"],
         "Secret" => &["data", "stringData"],
