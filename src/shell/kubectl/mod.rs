@@ -244,6 +244,7 @@ Simulated in Pocket Cluster so far:
   wait           Wait for a condition on one or many resources (moves the virtual clock)
   explain        Get documentation for a resource (fields, types, descriptions)
   api-resources  Print the supported API resources on the server
+  auth           Inspect authorization (can-i, whoami; --as on any command)
   config         Modify kubeconfig files (contexts)
   version        Print the client and server version information
 
