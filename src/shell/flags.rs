@@ -25,6 +25,9 @@ pub const GLOBAL: &[FlagSpec] = &[
     flag("kubeconfig", None, true),
     flag("request-timeout", None, true),
     flag("v", Some('v'), true),
+    flag("as", None, true),
+    flag("as-group", None, true),
+    flag("as-uid", None, true),
 ];
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -59,6 +59,8 @@ pub struct Session {
     pub laptop_files: BTreeMap<String, String>,
     /// `kubectl port-forward`s, running or ended (`jobs`, `kill %N`).
     pub port_forwards: Vec<kubectl::port_forward::PortForward>,
+    /// Who the running kubectl command acts as (`--as`); None: the learner, cluster-admin.
+    pub user: Option<crate::sim::api::rbac::UserInfo>,
 }
 
 impl Session {
@@ -75,6 +77,7 @@ impl Session {
             last_trace: Vec::new(),
             laptop_files: BTreeMap::new(),
             port_forwards: Vec::new(),
+            user: None,
         }
     }
 

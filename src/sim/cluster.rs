@@ -696,6 +696,13 @@ spec:
             controllers::garbage_collector::reconcile(&mut self.store, now);
             self.scheduler.schedule(&mut self.store, now, rng);
             self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
+            if self.store.unstructured.contains_key("resourcequotas") {
+                use crate::sim::api::quota;
+                if self.gate("quota", quota::inputs(&self.store), now) {
+                    quota::sync_quotas(&mut self.store);
+                    self.close("quota", quota::inputs(&self.store), None);
+                }
+            }
             self.run_queue(
                 "endpoints",
                 |w| &mut w.endpoints,

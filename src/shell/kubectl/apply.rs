@@ -212,6 +212,10 @@ pub(super) fn create(
         Some("ingress") | Some("ing") => create_ingress(s, args),
         Some("configmap") | Some("cm") => super::create_config::create_configmap(s, args),
         Some("secret") => super::create_config::create_secret(s, args),
+        Some("quota") | Some("resourcequota") => super::quota::create_quota(s, args),
+        Some("role") | Some("clusterrole") => super::auth::create_role(s, args),
+        Some("rolebinding") | Some("clusterrolebinding") => super::auth::create_binding(s, args),
+        Some("serviceaccount") | Some("sa") => super::auth::create_service_account(s, args),
         Some(other) if !args.iter().any(|a| a == "-f" || a.starts_with("--filename") || a.starts_with("-f")) => Err(format!(
             "error: Pocket Cluster does not simulate \"kubectl create {other}\" yet; write a manifest and use kubectl apply -f"
         )),
@@ -643,6 +647,22 @@ fn write_typed<T: Resource>(
     }
     let prefix = T::kubectl_prefix();
     let name = obj.meta().name.clone();
+    super::auth::check_write(
+        s,
+        cluster,
+        T::GROUP,
+        T::PLURAL,
+        T::KIND,
+        T::API_VERSION,
+        if T::NAMESPACED {
+            &obj.meta().namespace
+        } else {
+            ""
+        },
+        &name,
+        mode == Mode::Apply,
+        file,
+    )?;
     let w = &mut s.world;
     let now = w.now;
     let c = &mut w.clusters[cluster];

@@ -228,6 +228,31 @@ pub(super) fn delete(
             targets.extend(names.into_iter().map(|n| (kind, ns.clone(), n)));
         }
     }
+    // Each deletion is the user's request.
+    let verb_ctx = |kind_group: &str, plural: &str, obj_ns: &str, name: &str| {
+        crate::sim::api::rbac::Request::new("delete", kind_group, plural, obj_ns, name)
+    };
+    stored.retain(|(info, obj_ns, name)| {
+        let r = verb_ctx(&info.group, &info.plural, obj_ns, name);
+        match super::auth::check(s, cluster, &r, None) {
+            Ok(()) => true,
+            Err(e) => {
+                errors.push(e);
+                false
+            }
+        }
+    });
+    targets.retain(|(kind, obj_ns, name)| {
+        let (g, plural, namespaced) = super::auth::typed_kind(*kind);
+        let r = verb_ctx(g, plural, if namespaced { obj_ns } else { "" }, name);
+        match super::auth::check(s, cluster, &r, None) {
+            Ok(()) => true,
+            Err(e) => {
+                errors.push(e);
+                false
+            }
+        }
+    });
     let mut lines = Vec::new();
     let mut waiting = Vec::new();
     for (info, obj_ns, name) in stored {

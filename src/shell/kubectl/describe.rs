@@ -503,6 +503,12 @@ pub(super) fn describe_replicaset(store: &Store, r: &ReplicaSet, now: Millis) ->
         owned_pod_counts(store, &m.namespace, &m.uid)
     ));
     template_lines(&mut o, &r.spec.template);
+    if !r.status.conditions.is_empty() {
+        o.push_str("Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
+        for c in &r.status.conditions {
+            o.push_str(&format!("  {}\t{}\t{}\n", c.type_, c.status, c.reason));
+        }
+    }
     events_section(&mut o, store, &m.namespace, "ReplicaSet", &m.name, now);
     o
 }
@@ -1072,6 +1078,13 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
     };
     let now = s.world.now;
     let store = &s.world.clusters[cluster].store;
+    if let Some(r) = super::stored::resolve(store, &kind_word) {
+        let scope = (!p.bool("all-namespaces")).then_some(ns.as_str());
+        let (_, denied) = super::auth::authorize_read(s, cluster, &r, scope, &names);
+        if let Some(e) = denied.into_iter().next() {
+            return Err(e);
+        }
+    }
     let kind = match super::stored::resolve(store, &kind_word) {
         Some(super::stored::Resolved::Typed(k)) => k,
         Some(super::stored::Resolved::Stored(info)) => {

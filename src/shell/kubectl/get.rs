@@ -754,6 +754,14 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
             // Stored kinds select by name and namespace, as every kind does.
             Resolved::Stored(_) => Kind::Services,
         };
+        let (names, denied) =
+            super::auth::authorize_read(s, cluster, &resolved, q.scope.as_deref(), &q.names);
+        if !denied.is_empty() {
+            errors.extend(denied);
+            if names.is_empty() {
+                continue;
+            }
+        }
         let q = Query {
             fields: match (p.value("field-selector"), &resolved) {
                 (Some(f), Resolved::Stored(info)) => parse_field_selector_for(
@@ -764,7 +772,7 @@ pub(super) fn get(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 (Some(f), _) => parse_field_selector(f, kind)?,
                 (None, _) => Vec::new(),
             },
-            names: q.names.clone(),
+            names,
             scope: q.scope.clone(),
             namespace: q.namespace.clone(),
             selector: q.selector.clone(),

@@ -1,6 +1,7 @@
 //! `kubectl`: real syntax, real output columns, real error texts.
 
 mod apply;
+mod auth;
 mod config;
 mod cp;
 mod create_config;
@@ -14,6 +15,7 @@ mod labels;
 mod logs;
 mod nodes;
 pub mod port_forward;
+mod quota;
 mod rollout;
 mod run;
 mod services;
@@ -75,6 +77,7 @@ const SIMULATED: &[&str] = &[
     "annotate",
     "api-resources",
     "apply",
+    "auth",
     "config",
     "cordon",
     "cp",
@@ -148,7 +151,39 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
     {
         return Output::ok(format!("kubectl {cmd}: see https://kubernetes.io/docs/reference/kubectl/ (help text is not bundled)"));
     }
-    let result = match cmd.as_str() {
+    // `--as` / `--as-group`: the command's requests are the impersonated user's.
+    let user = match auth::impersonation(&rest) {
+        Ok(u) => u,
+        Err(e) => return Output::err(e),
+    };
+    let learner = std::mem::replace(&mut s.user, user);
+    let result = match auth::preflight(s, cmd, &rest) {
+        Err(e) => Err(e),
+        Ok(()) => dispatch(s, cmd, &rest, stdin),
+    };
+    s.user = learner;
+    result.unwrap_or_else(|e| {
+        let see = if e.starts_with("error: unknown flag")
+            || e.starts_with("error: unknown shorthand")
+            || e.starts_with("error: flag needs")
+        {
+            format!("\nSee 'kubectl {cmd} --help' for usage.")
+        } else {
+            String::new()
+        };
+        Output::err(format!("{e}{see}"))
+    })
+}
+
+fn dispatch(
+    s: &mut Session,
+    cmd: &str,
+    rest: &[String],
+    stdin: Option<&str>,
+) -> Result<Output, String> {
+    let rest = rest.to_vec();
+    match cmd {
+        "auth" => auth::auth(s, &rest),
         "apply" => apply::apply(s, &rest, stdin),
         "create" => apply::create(s, &rest, stdin),
         "get" => get::get(s, &rest),
@@ -177,18 +212,7 @@ pub fn run(s: &mut Session, args: &[String], stdin: Option<&str>) -> Output {
         ))),
         "config" => config::config(s, &rest),
         _ => Err(format!("error: unknown command \"{cmd}\" for \"kubectl\"")),
-    };
-    result.unwrap_or_else(|e| {
-        let see = if e.starts_with("error: unknown flag")
-            || e.starts_with("error: unknown shorthand")
-            || e.starts_with("error: flag needs")
-        {
-            format!("\nSee 'kubectl {cmd} --help' for usage.")
-        } else {
-            String::new()
-        };
-        Output::err(format!("{e}{see}"))
-    })
+    }
 }
 
 /// `kubectl api-resources`: the kinds this cluster serves, its CRDs' too.
@@ -227,6 +251,7 @@ Simulated in Pocket Cluster so far:
   wait           Wait for a condition on one or many resources (moves the virtual clock)
   explain        Get documentation for a resource (fields, types, descriptions)
   api-resources  Print the supported API resources on the server
+  auth           Inspect authorization (can-i, whoami; --as on any command)
   config         Modify kubeconfig files (contexts)
   version        Print the client and server version information
 

@@ -88,6 +88,18 @@ pub(super) fn write(
     }
     let prefix = info.kubectl_prefix();
     let name = obj.metadata.name.clone();
+    super::auth::check_write(
+        s,
+        cluster,
+        &info.group,
+        &info.plural,
+        &info.kind,
+        &obj.api_version,
+        &obj.metadata.namespace,
+        &name,
+        apply,
+        file,
+    )?;
     let w = &mut s.world;
     let now = w.now;
     let c = &mut w.clusters[cluster];
@@ -1119,6 +1131,9 @@ fn describe_ingress(store: &Store, o: &Unstructured) -> String {
 }
 
 pub(super) fn describe(store: &Store, o: &Unstructured) -> String {
+    if let Some(text) = super::quota::describe(o).or_else(|| super::auth::describe(o)) {
+        return text;
+    }
     if o.kind == "Ingress" && o.api_version.starts_with("networking.k8s.io/") {
         return describe_ingress(store, o);
     }

@@ -3,6 +3,9 @@
 pub mod admission;
 pub mod error;
 pub mod ingress_admission;
+pub mod limitrange;
+pub mod quota;
+pub mod rbac;
 pub mod service_admission;
 pub mod services;
 pub mod store;

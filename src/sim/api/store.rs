@@ -375,6 +375,11 @@ impl Store {
         now: Millis,
         rng: &mut Rng,
     ) -> Result<(String, String), ApiError> {
+        // The name admission errors print: a generateName prefix until the registry names it.
+        let shown = match obj.meta() {
+            m if m.name.is_empty() => m.generate_name.clone(),
+            m => m.name.clone(),
+        };
         {
             let meta = obj.meta_mut();
             if !T::NAMESPACED {
@@ -390,8 +395,10 @@ impl Store {
         }
         obj.apply_defaults();
         obj.admit_config(&self.config);
+        super::quota::mutate_new(self, &mut obj);
         let mut errors = admission::validate_meta::<T>(obj.meta());
         errors.extend(obj.validate());
+        errors.extend(super::quota::validate_new(&obj));
         if !errors.is_empty() {
             return Err(ApiError::Invalid {
                 kind: T::KIND.into(),
@@ -418,6 +425,7 @@ impl Store {
                 Some(_) => {}
             }
         }
+        super::quota::admit_new(self, &obj, &shown)?;
         let name = obj.meta().name.clone();
         if T::table(self).contains(&ns, &name) {
             return Err(ApiError::AlreadyExists {

@@ -6,7 +6,8 @@
 //! YAML in the order it was written.
 //!
 //! They are stored, listed, described, deleted and garbage-collected, and nothing more: no
-//! volume is mounted from a PVC, no RBAC rule is enforced, no Ingress routes anything. A kind
+//! volume is mounted from a PVC, no Ingress routes anything (RBAC objects are read by `rbac.rs`,
+//! ResourceQuotas and LimitRanges by `quota.rs` and `limitrange.rs`). A kind
 //! that gets simulated later becomes a typed [`Resource`](super::store::Resource) and leaves
 //! [`BUILTIN`].
 //!
@@ -916,6 +917,9 @@ pub fn crd_kind(crd: &Unstructured) -> Result<KindInfo, Vec<FieldError>> {
 /// `ConfigMap in version "v1" cannot be handled as a ConfigMap: …`: the decoding errors of
 /// the fields whose type the stored kinds check (string maps), as Go's JSON decoder words them.
 pub fn decoding_error(kind: &str, rest: &Mapping) -> Option<String> {
+    if let Some(e) = super::quota::quantity_decoding_error(kind, rest) {
+        return Some(e);
+    }
     let string_maps: &[&str] = match kind {
         "ConfigMap" => &["data", "binaryData"],
         "Secret" => &["data", "stringData"],
@@ -1181,6 +1185,7 @@ pub fn apply_defaults(obj: &mut Unstructured, now: Millis) {
         ("PersistentVolumeClaim", "v1") if !obj.rest.contains_key("status") => {
             obj.rest.insert("status".into(), phase("Pending"));
         }
+        ("LimitRange", "v1") => super::limitrange::apply_defaults(obj),
         ("PersistentVolume", "v1") if !obj.rest.contains_key("status") => {
             obj.rest.insert("status".into(), phase("Available"));
         }
@@ -1246,6 +1251,7 @@ pub fn validate(obj: &Unstructured) -> Vec<FieldError> {
                 errs.push(FieldError::required("data[ssh-privatekey]", ""));
             }
         }
+        "ResourceQuota" => errs.extend(super::quota::validate(obj)),
         "CustomResourceDefinition" => {
             if let Err(e) = crd_kind(obj) {
                 errs.extend(e);
@@ -1341,6 +1347,10 @@ impl Store {
         now: Millis,
         rng: &mut Rng,
     ) -> Result<Unstructured, ApiError> {
+        let shown = match &obj.metadata {
+            m if m.name.is_empty() => m.generate_name.clone(),
+            m => m.name.clone(),
+        };
         let meta = &mut obj.metadata;
         if !info.namespaced {
             meta.namespace.clear();
@@ -1389,6 +1399,20 @@ impl Store {
                 }
                 Some(_) => {}
             }
+        }
+        if info.namespaced && info.crd.is_none() {
+            if obj.kind == "PersistentVolumeClaim" {
+                super::limitrange::admit_claim(self, &obj)?;
+            }
+            super::quota::admit(
+                self,
+                &resource,
+                &ns,
+                &shown,
+                super::quota::Item::Stored(&obj),
+            )?;
+        } else if info.namespaced {
+            super::quota::admit(&*self, &resource, &ns, &shown, super::quota::Item::Other)?;
         }
         if self.get_unstructured(&resource, &ns, &name).is_some() {
             return Err(ApiError::AlreadyExists { resource, name });

@@ -205,6 +205,9 @@ pub struct ReplicaSetStatus {
     pub available_replicas: i64,
     #[serde(default, skip_serializing_if = "is_zero_i64")]
     pub observed_generation: i64,
+    /// `ReplicaFailure` while pods cannot be created (a quota refusing them, fact 72).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
 }
 
 // ---------------------------------------------------------------- DaemonSet

@@ -408,6 +408,26 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
         )
     };
     set_condition(&mut status.conditions, "Available", avail, reason, msg, now);
+    // The new ReplicaSet's failure to create pods shows on the Deployment too (fact 72).
+    match new.and_then(|r| {
+        r.status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "ReplicaFailure")
+    }) {
+        Some(f) => {
+            let msg = f.message.clone();
+            set_condition(
+                &mut status.conditions,
+                "ReplicaFailure",
+                "True",
+                "FailedCreate",
+                &msg,
+                now,
+            );
+        }
+        None => status.conditions.retain(|c| c.type_ != "ReplicaFailure"),
+    }
     let new_name = new.map(|r| r.name.clone()).unwrap_or_default();
     let complete = status.updated_replicas == desired
         && status.replicas == desired

@@ -32,6 +32,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
     };
     {
         let ns = rs.metadata.namespace.clone();
+        // Why the last create failed: the ReplicaFailure condition, and a retry.
+        let mut failure: Option<String> = None;
         if have < want {
             for _ in have..want {
                 let t = &rs.spec.template;
@@ -75,6 +77,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                             "replicaset-controller",
                             format!("Error creating: {}", e.message()),
                         );
+                        failure = Some(e.message());
                         break;
                     }
                 }
@@ -127,12 +130,29 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         } else {
             (counts.ready, None)
         };
+        let mut conditions = store
+            .replicasets
+            .get(&ns, &rs.metadata.name)
+            .map(|cur| cur.status.conditions.clone())
+            .unwrap_or_default();
+        match &failure {
+            Some(msg) => crate::sim::scheduler::set_condition(
+                &mut conditions,
+                "ReplicaFailure",
+                "True",
+                "FailedCreate",
+                msg,
+                now,
+            ),
+            None => conditions.retain(|c| c.type_ != "ReplicaFailure"),
+        }
         let status = ReplicaSetStatus {
             replicas: counts.live,
             fully_labeled_replicas: counts.live,
             ready_replicas: counts.ready,
             available_replicas: available,
             observed_generation: rs.metadata.generation,
+            conditions,
         };
         if store
             .replicasets
@@ -143,7 +163,14 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                 x.status = status
             });
         }
-        due
+        // The controller's rate limiter retries a failed create (a quota may have room later).
+        match failure {
+            Some(_) => {
+                let retry = now.saturating_add(secs(10));
+                Some(due.map_or(retry, |d| d.min(retry)))
+            }
+            None => due,
+        }
     }
 }
 
