@@ -14,6 +14,7 @@ pub mod port_forward;
 mod rollout;
 mod run;
 mod services;
+mod storage;
 mod stored;
 mod wait;
 

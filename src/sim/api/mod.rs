@@ -5,6 +5,7 @@ pub mod error;
 pub mod ingress_admission;
 pub mod service_admission;
 pub mod services;
+pub mod storage;
 pub mod store;
 pub mod types;
 pub mod unstructured;

@@ -1176,22 +1176,10 @@ pub fn apply_defaults(obj: &mut Unstructured, now: Millis) {
                 obj.rest.insert("status".into(), Value::Mapping(status));
             }
         }
-        // No volume controller binds claims yet (issue 5): a claim stays Pending, as one
-        // does in a cluster where nothing matches it (fact 66).
-        ("PersistentVolumeClaim", "v1") if !obj.rest.contains_key("status") => {
-            obj.rest.insert("status".into(), phase("Pending"));
-        }
-        ("PersistentVolume", "v1") if !obj.rest.contains_key("status") => {
-            obj.rest.insert("status".into(), phase("Available"));
-        }
+        // PersistentVolumes, claims and classes: `storage.rs`.
+        _ if super::storage::is_storage(obj) => super::storage::apply_defaults(obj),
         _ => {}
     }
-}
-
-fn phase(p: &str) -> Value {
-    let mut m = Mapping::new();
-    m.insert("phase".into(), p.into());
-    Value::Mapping(m)
 }
 
 /// Field errors of a new or updated object beyond its metadata.
@@ -1254,6 +1242,7 @@ pub fn validate(obj: &Unstructured) -> Vec<FieldError> {
         "Ingress" if obj.api_version.starts_with("networking.k8s.io/") => {
             errs.extend(super::ingress_admission::validate_ingress(obj));
         }
+        _ if super::storage::is_storage(obj) => errs.extend(super::storage::validate(obj)),
         _ => {}
     }
     errs
@@ -1302,6 +1291,9 @@ pub fn validate_update(new: &Unstructured, old: &Unstructured) -> Vec<FieldError
                 new.str_at(&["spec", "scope"]),
                 "field is immutable",
             ));
+        }
+        _ if super::storage::is_storage(new) => {
+            errs.extend(super::storage::validate_update(new, old))
         }
         _ => {}
     }
@@ -1357,6 +1349,9 @@ impl Store {
             obj.rest.remove("status");
         }
         apply_defaults(&mut obj, now);
+        if super::storage::is_storage(&obj) {
+            super::storage::admit_new(self, &mut obj);
+        }
         if obj.kind == "Ingress" && info.group == "networking.k8s.io" {
             super::ingress_admission::default_ingress_class(self, &mut obj)?;
         }
@@ -1436,6 +1431,7 @@ impl Store {
         next.metadata.labels = incoming.metadata.labels.clone();
         next.metadata.annotations = incoming.metadata.annotations.clone();
         next.rest = incoming.rest;
+        super::storage::keep_server_fields(&current, &mut next);
         if builtin {
             // The server owns the status of built-in kinds. A CRD's is rewritten only when
             // its names change.
