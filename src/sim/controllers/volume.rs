@@ -965,7 +965,10 @@ fn exclusive(pv: &Unstructured) -> bool {
 /// Why a pod bound to `node` cannot start its containers yet because of its volumes: (event
 /// reason, message), or None. A ReadWriteOnce volume that must be attached stays attached to the
 /// node of the pod that holds it (one that started and is not gone) and cannot be attached to
-/// another: `Multi-Attach error`. A pod stuck on a node that stopped releases it
+/// another: `Multi-Attach error … Volume is already used by pod(s) …`. (Simplified: the volume
+/// detaches the moment its last pod is gone, so the controller's other text, `Volume is already
+/// exclusively attached to one node and can't be attached to another`, for a volume still
+/// attached with no pod using it, does not appear.) A pod stuck on a node that stopped releases it
 /// `FORCE_DETACH_MS` after its deletion, as the attach/detach controller's force-detach does.
 pub fn attach_blocker(
     store: &Store,
@@ -1004,22 +1007,33 @@ pub fn attach_blocker(
         if !exclusive(pv) {
             continue;
         }
-        let elsewhere = users(store, ns, name).any(|other| {
-            other.metadata.uid != pod.metadata.uid
-                && !other.spec.node_name.is_empty()
-                && other.spec.node_name != node
-                && !other.status.pod_ip.is_empty()
-                && other
-                    .metadata
-                    .deletion_timestamp
-                    .as_deref()
-                    .and_then(parse_rfc3339)
-                    .is_none_or(|t| now < t.saturating_add(FORCE_DETACH_MS))
-        });
-        if elsewhere {
+        // The pods of the namespace that hold it on another node (one that started and is not
+        // gone, or not yet force-detached).
+        let holders: Vec<&str> = users(store, ns, name)
+            .filter(|other| {
+                other.metadata.uid != pod.metadata.uid
+                    && !other.spec.node_name.is_empty()
+                    && other.spec.node_name != node
+                    && !other.status.pod_ip.is_empty()
+                    && other
+                        .metadata
+                        .deletion_timestamp
+                        .as_deref()
+                        .and_then(parse_rfc3339)
+                        .is_none_or(|t| now < t.saturating_add(FORCE_DETACH_MS))
+            })
+            .map(|p| p.metadata.name.as_str())
+            .collect();
+        if !holders.is_empty() {
+            // The attach/detach controller's reportMultiAttachError names the pods of the
+            // pod's own namespace that use the volume elsewhere.
             return Some((
                 "FailedAttachVolume",
-                format!("Multi-Attach error for volume \"{}\" Volume is already exclusively attached to one node and can't be attached to another", pv.metadata.name),
+                format!(
+                    "Multi-Attach error for volume \"{}\" Volume is already used by pod(s) {}",
+                    pv.metadata.name,
+                    holders.join(", ")
+                ),
             ));
         }
     }
