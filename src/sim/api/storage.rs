@@ -187,6 +187,17 @@ pub fn keep_server_fields(current: &Unstructured, next: &mut Unstructured) {
         "PersistentVolume" => &["claimRef"],
         _ => return,
     };
+    // And the annotations the controllers wrote (bind-completed, bound-by-controller, the
+    // provisioner, the selected node).
+    for (k, v) in &current.metadata.annotations {
+        let controllers = k.starts_with("pv.kubernetes.io/")
+            || k.starts_with("volume.kubernetes.io/")
+            || k.starts_with("volume.beta.kubernetes.io/storage-provisioner")
+            || k == "hostPathProvisionerIdentity";
+        if controllers && !next.metadata.annotations.contains_key(k) {
+            next.metadata.annotations.insert(k.clone(), v.clone());
+        }
+    }
     let Some(Value::Mapping(old)) = current.rest.get("spec") else {
         return;
     };

@@ -5,8 +5,9 @@
 //! typed objects, through the same admission of metadata) and the rest of the document as raw
 //! YAML in the order it was written.
 //!
-//! They are stored, listed, described, deleted and garbage-collected, and nothing more: no
-//! volume is mounted from a PVC, no RBAC rule is enforced, no Ingress routes anything. A kind
+//! They are stored, listed, described, deleted and garbage-collected; PersistentVolumes, claims
+//! and StorageClasses are also bound and provisioned (`storage.rs`, `controllers/volume.rs`),
+//! and Ingresses routed (`proxy.rs`). No RBAC rule is enforced. A kind
 //! that gets simulated later becomes a typed [`Resource`](super::store::Resource) and leaves
 //! [`BUILTIN`].
 //!
