@@ -101,7 +101,7 @@ impl Node {
         self
     }
     /// What the entry costs in a writable layer.
-    fn cost(&self, path: &str) -> usize {
+    pub fn cost(&self, path: &str) -> usize {
         let content = match self {
             Node::File {
                 data: Data::Text(t),
@@ -157,6 +157,13 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// An empty tree, usable in a `static` (what an unsimulated volume source shows).
+    pub const fn empty() -> Tree {
+        Tree {
+            nodes: BTreeMap::new(),
+        }
+    }
+
     /// Add an entry, creating missing parent directories (for building image contents).
     pub fn add(&mut self, path: &str, node: Node) {
         let mut at = String::new();
@@ -176,6 +183,16 @@ impl Tree {
 
     pub fn get(&self, path: &str) -> Option<&Node> {
         self.nodes.get(path)
+    }
+
+    /// Set one entry as it is (its parents are the caller's business).
+    pub fn insert(&mut self, path: &str, node: Node) {
+        self.nodes.insert(path.to_string(), node);
+    }
+
+    /// Every entry, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.nodes.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// The entries directly inside `dir`, in name order.
@@ -198,7 +215,7 @@ impl Tree {
     }
 
     /// Remove `path` and everything under it; returns what was removed.
-    fn remove_tree(&mut self, path: &str) -> Vec<(String, Node)> {
+    pub fn remove_tree(&mut self, path: &str) -> Vec<(String, Node)> {
         let mut gone = Vec::new();
         if let Some(n) = self.nodes.remove(path) {
             gone.push((path.to_string(), n));
@@ -241,6 +258,10 @@ pub trait Volume {
     fn put(&mut self, path: &str, node: Node) -> Result<(), FsError>;
     /// Remove an entry and everything under it.
     fn remove(&mut self, path: &str);
+    /// Mounted read-only (a ConfigMap's files, a `readOnly` mount): writes fail with EROFS.
+    fn read_only(&self) -> bool {
+        false
+    }
 }
 
 impl Volume for Tree {
@@ -558,6 +579,9 @@ impl<'a> Fs<'a> {
             return Err(FsError::Busy);
         }
         let (i, rel) = self.route(path);
+        if self.mounts[i].1.read_only() {
+            return Err(FsError::ReadOnly);
+        }
         self.mounts[i].1.remove(&rel);
         Ok(())
     }
@@ -580,9 +604,11 @@ impl<'a> Fs<'a> {
         }
         let (i, rel) = self.route(path);
         let mut out: BTreeMap<String, Node> = self.mounts[i].1.children(&rel).into_iter().collect();
-        for (m, _) in &self.mounts {
+        for (m, v) in &self.mounts {
             if m != "/" && parent(m) == path {
-                out.insert(base_name(m).to_string(), Node::dir(0));
+                // A mount point shows what is mounted there (a directory, or a subPath file).
+                let node = v.get("/").unwrap_or_else(|| Node::dir(0));
+                out.insert(base_name(m).to_string(), node);
             }
         }
         Ok(out.into_iter().collect())

@@ -47,6 +47,12 @@ pub enum RunState {
     /// Not started yet: an init container before it is the one due, or an app container
     /// while init containers run (`PodInitializing`).
     Waiting,
+    /// Could not be created: a ConfigMap, Secret or key its environment needs is missing
+    /// (`CreateContainerConfigError`); the kubelet tries again at `retry`.
+    ConfigError {
+        message: String,
+        retry: Millis,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +71,21 @@ pub struct ContainerRuntime {
     /// start, so Services made later do not appear until it restarts). Shared between the
     /// containers that started with the same Services.
     pub service_env: SharedEnv,
+    /// The values its `env[].valueFrom` and `envFrom` resolved to when it started (fixed then:
+    /// a ConfigMap edited later does not change them, fact 62).
+    pub config_env: ConfigEnv,
+    /// Copies of the projected files its `subPath` mounts show, taken when it started.
+    pub pinned: BTreeMap<String, super::fs::Tree>,
+}
+
+/// A container's resolved config references: `envFrom` pairs in order, then each
+/// `valueFrom` variable's value by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfigEnv {
+    pub from: Vec<(String, String)>,
+    pub values: BTreeMap<String, String>,
+    /// `InvalidEnvironmentVariableNames` warnings (fact 63).
+    pub skipped: Vec<String>,
 }
 
 /// Where each probe of a running container stands.
@@ -89,6 +110,8 @@ pub struct PodRuntime {
     pub containers: Vec<ContainerRuntime>,
     /// How many of `containers` are init containers.
     pub init_count: usize,
+    /// Its volumes on the node (emptyDirs, projected files, claims).
+    pub volumes: super::volumes::PodVolumes,
 }
 
 impl PodRuntime {
@@ -163,8 +186,10 @@ impl PodRuntime {
                     restart: Some(r), ..
                 } => Some(r),
                 RunState::Stopping { until } => Some(until),
+                RunState::ConfigError { retry, .. } => Some(retry),
                 _ => None,
             })
+            .chain(self.volumes.deadline())
             .chain(
                 self.containers
                     .iter()
@@ -257,6 +282,8 @@ pub struct Kubelets {
     hosts_in_use: BTreeMap<String, BTreeSet<u32>>,
     /// Each container instance's writable layer, by containerID (see `fs.rs`).
     pub files: BTreeMap<String, super::fs::Layer>,
+    /// The nodes' own files (hostPath) and the PersistentVolumes' disks (see `volumes.rs`).
+    pub storage: super::volumes::Storage,
 }
 
 /// What a kubelet knows of its own node.
@@ -284,6 +311,9 @@ struct Ctx<'a> {
     /// made once per sync for the namespaces it touches.
     service_env: SharedEnv,
     env_by_namespace: BTreeMap<(String, bool), SharedEnv>,
+    /// The pod being synced: each container's config references resolved against the API
+    /// (empty when it has none), or why one cannot be.
+    pod_env: Vec<Result<ConfigEnv, String>>,
 }
 
 /// Environment variables shared between the containers that start with the same ones.
@@ -395,6 +425,42 @@ impl Kubelets {
         }
     }
 
+    /// Set up the pod's volumes before its containers start (retrying with back-off while one
+    /// cannot be mounted: `FailedMount`), and re-project its ConfigMaps and Secrets at each
+    /// periodic sync once it runs.
+    fn mount(&mut self, store: &Store, pod: &Pod, rt: &mut PodRuntime, ctx: &mut Ctx) {
+        let now = ctx.now;
+        if pod.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let v = &mut rt.volumes;
+        if !v.mounted {
+            if v.retry.is_some_and(|(at, _)| at > now) {
+                return;
+            }
+            if let Err((name, message)) =
+                super::volumes::mount_pod(store, pod, v, &mut self.storage, now)
+            {
+                // The kubelet's volume manager retries from 500 ms, doubling to 2m2s.
+                let backoff = v
+                    .retry
+                    .map(|(_, b)| b.saturating_mul(2).min(122_000))
+                    .unwrap_or(500);
+                v.retry = Some((now.saturating_add(backoff), backoff));
+                ctx.event(
+                    pod,
+                    "Warning",
+                    "FailedMount",
+                    format!("MountVolume.SetUp failed for volume \"{name}\" : {message}"),
+                );
+            }
+        } else if !v.projected.is_empty()
+            && now >= v.refreshed.saturating_add(super::volumes::RESYNC)
+        {
+            super::volumes::refresh(store, pod, v, now);
+        }
+    }
+
     /// Sync the pods the kubelets' queue holds: pods whose API object changed, and pods whose
     /// containers have something due now (a pull ending, a back-off over, a probe).
     pub fn sync(
@@ -416,6 +482,7 @@ impl Kubelets {
             events: Vec::new(),
             service_env: Default::default(),
             env_by_namespace: BTreeMap::new(),
+            pod_env: Vec::new(),
         };
         let mut removed = Vec::new();
         // Pods waiting for their volumes to attach, and pods that got them (controllers/volume.rs).
@@ -492,6 +559,8 @@ impl Kubelets {
                         probe_ready: false,
                         probes: ProbeState::default(),
                         service_env: Default::default(),
+                        config_env: Default::default(),
+                        pinned: BTreeMap::new(),
                     })
                     .collect();
                 let mut rt = PodRuntime {
@@ -502,13 +571,21 @@ impl Kubelets {
                     started: now,
                     containers,
                     init_count: pod.spec.init_containers.len(),
+                    volumes: super::volumes::PodVolumes {
+                        mounted: pod.spec.volumes.is_empty(),
+                        ..Default::default()
+                    },
                 };
+                ctx.pod_env = resolve_pod_env(store, pod, &rt);
+                self.mount(store, pod, &mut rt, &mut ctx);
                 self.start_next(pod, node, &mut rt, &mut ctx);
                 self.pods.insert(key.clone(), rt);
             }
             let Some(mut rt) = self.pods.remove(&key) else {
                 continue;
             };
+            ctx.pod_env = resolve_pod_env(store, pod, &rt);
+            self.mount(store, pod, &mut rt, &mut ctx);
             let gone = self.step_pod(pod, node, &mut rt, &mut ctx);
             if gone {
                 self.pods.insert(key.clone(), rt);
@@ -600,7 +677,32 @@ impl Kubelets {
             return;
         };
         let now = ctx.now;
+        let config = match ctx.pod_env.get(i) {
+            Some(Ok(env)) => env.clone(),
+            Some(Err(message)) => {
+                // The pod worker tries again after its back-off for sync errors (10 s).
+                rt.containers[i].state = RunState::ConfigError {
+                    message: message.clone(),
+                    retry: now.saturating_add(BACKOFF_START),
+                };
+                ctx.event(pod, "Warning", "Failed", format!("Error: {message}"));
+                return;
+            }
+            None => ConfigEnv::default(),
+        };
+        super::volumes::prepare_sub_paths(pod, spec, &rt.volumes, &mut self.storage, now);
+        let pinned = super::volumes::pin_sub_paths(pod, spec, &rt.volumes);
+        for warning in &config.skipped {
+            ctx.event(
+                pod,
+                "Warning",
+                "InvalidEnvironmentVariableNames",
+                warning.clone(),
+            );
+        }
         let c = &mut rt.containers[i];
+        c.config_env = config;
+        c.pinned = pinned;
         c.container_id = format!("containerd://{}", ctx.rng.hex(64));
         c.service_env = ctx.service_env.clone();
         c.state = RunState::Running {
@@ -717,7 +819,7 @@ impl Kubelets {
         rt: &mut PodRuntime,
         ctx: &mut Ctx,
     ) -> bool {
-        if rt.init_failed() {
+        if rt.init_failed() || !rt.volumes.mounted {
             return false;
         }
         let due: Vec<usize> = match rt.pending_init(pod) {
@@ -879,6 +981,9 @@ impl Kubelets {
             RunState::PullBackOff { retry } if retry <= now => {
                 self.begin_pull(pod, node, rt, i, ctx);
             }
+            RunState::ConfigError { retry, .. } if retry <= now => {
+                self.begin_pull(pod, node, rt, i, ctx);
+            }
             RunState::Running {
                 since,
                 exits: Some((at, code)),
@@ -983,6 +1088,52 @@ impl Kubelets {
         }
     }
 
+    /// A running container's view of its files: its image's files (`lower`) under its
+    /// writable layer at `/`, and its volumes mounted where its `volumeMounts` say.
+    pub fn container_fs<'a>(
+        &'a mut self,
+        lower: &'a super::fs::Tree,
+        pod: &Pod,
+        container: &str,
+        container_id: &str,
+        now: Millis,
+    ) -> super::fs::Fs<'a> {
+        self.prune_files();
+        let Kubelets {
+            files,
+            pods,
+            storage,
+            ..
+        } = self;
+        let pods: &'a FxHashMap<(String, String), PodRuntime> = pods;
+        let storage: &'a super::volumes::Storage = storage;
+        let layer = files.entry(container_id.to_string()).or_default();
+        let mut fs = super::fs::Fs::new(
+            Box::new(super::fs::Overlay {
+                lower,
+                layer,
+                limit: super::fs::LAYER_LIMIT,
+            }),
+            now,
+        );
+        let key = (pod.metadata.namespace.clone(), pod.metadata.name.clone());
+        if let Some(rt) = pods.get(&key) {
+            if let Some(i) = rt.containers.iter().position(|c| c.name == container) {
+                if let Some(spec) = rt.spec(pod, i) {
+                    super::volumes::mount_container(
+                        &mut fs,
+                        pod,
+                        spec,
+                        &rt.volumes,
+                        &rt.containers[i].pinned,
+                        storage,
+                    );
+                }
+            }
+        }
+        fs
+    }
+
     /// Forget the writable layers of container instances that no longer exist (restarted,
     /// replaced, or their pod gone): a new instance starts from its image's files.
     pub fn prune_files(&mut self) {
@@ -1054,6 +1205,124 @@ impl Kubelets {
 /// The Services whose variables a pod gets (fact 56): those of its namespace (unless
 /// `enableServiceLinks: false`) and always `kubernetes` from `default`; none for headless or
 /// ExternalName Services. Sorted by name, as the kubelet's map would give them in no fixed order.
+/// `IsEnvVarName`: `[-._a-zA-Z][-._a-zA-Z0-9]*`.
+fn is_env_var_name(s: &str) -> bool {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+    s.chars()
+        .next()
+        .is_some_and(|c| ok(c) && !c.is_ascii_digit())
+        && s.chars().all(ok)
+}
+
+/// Each container's `envFrom` and `valueFrom` resolved against the API, in the order of
+/// `PodRuntime::containers`; empty when no container has any (most pods).
+fn resolve_pod_env(store: &Store, pod: &Pod, rt: &PodRuntime) -> Vec<Result<ConfigEnv, String>> {
+    let all = || {
+        pod.spec
+            .init_containers
+            .iter()
+            .chain(pod.spec.containers.iter())
+    };
+    if !all().any(|c| !c.env_from.is_empty() || c.env.iter().any(|e| e.value_from.is_some())) {
+        return Vec::new();
+    }
+    let ns = pod.metadata.namespace.as_str();
+    let lookup = |secret: bool, name: &str| {
+        store.get_unstructured(if secret { "secrets" } else { "configmaps" }, ns, name)
+    };
+    let text = |d: &super::fs::Data| match d {
+        super::fs::Data::Text(t) => t.clone(),
+        super::fs::Data::Opaque(_) => String::new(),
+    };
+    all()
+        .map(|c| {
+            let mut env = ConfigEnv::default();
+            for ef in &c.env_from {
+                let (secret, r) = match (&ef.config_map_ref, &ef.secret_ref) {
+                    (Some(r), _) => (false, r),
+                    (None, Some(r)) => (true, r),
+                    (None, None) => continue,
+                };
+                let what = if secret { "secret" } else { "configmap" };
+                let Some(obj) = lookup(secret, &r.name) else {
+                    if r.optional == Some(true) {
+                        continue;
+                    }
+                    return Err(format!("{what} \"{}\" not found", r.name));
+                };
+                let mut invalid = Vec::new();
+                for (k, v) in super::volumes::object_data(obj, secret) {
+                    let name = format!("{}{k}", ef.prefix);
+                    if is_env_var_name(&name) {
+                        env.from.push((name, text(&v)));
+                    } else {
+                        invalid.push(name);
+                    }
+                }
+                if !invalid.is_empty() {
+                    env.skipped.push(format!(
+                        "Keys [{}] from the EnvFrom {what} {ns}/{} were skipped since they are considered invalid environment variable names.",
+                        invalid.join(", "),
+                        r.name
+                    ));
+                }
+            }
+            for e in &c.env {
+                let Some(src) = &e.value_from else { continue };
+                let value = if let Some((secret, k)) = src
+                    .config_map_key_ref
+                    .as_ref()
+                    .map(|k| (false, k))
+                    .or(src.secret_key_ref.as_ref().map(|k| (true, k)))
+                {
+                    let (what, kind) = if secret {
+                        ("secret", "Secret")
+                    } else {
+                        ("configmap", "ConfigMap")
+                    };
+                    let optional = k.optional == Some(true);
+                    match lookup(secret, &k.name) {
+                        None if optional => continue,
+                        None => return Err(format!("{what} \"{}\" not found", k.name)),
+                        Some(obj) => match super::volumes::object_data(obj, secret).get(&k.key) {
+                            Some(v) => text(v),
+                            None if optional => continue,
+                            None => {
+                                return Err(format!(
+                                    "couldn't find key {} in {kind} {ns}/{}",
+                                    k.key, k.name
+                                ))
+                            }
+                        },
+                    }
+                } else if let Some(f) = &src.field_ref {
+                    match f.field_path.as_str() {
+                        "status.podIP" | "status.podIPs" => rt.ip.clone(),
+                        p => super::volumes::pod_field(pod, p).unwrap_or_default(),
+                    }
+                } else if let Some(r) = &src.resource_field_ref {
+                    let container = if r.container_name.is_empty() {
+                        c.name.as_str()
+                    } else {
+                        r.container_name.as_str()
+                    };
+                    super::volumes::resource_field(
+                        store,
+                        pod,
+                        container,
+                        &r.resource,
+                        r.divisor.as_ref().map(|d| d.0.as_str()),
+                    )
+                } else {
+                    continue;
+                };
+                env.values.insert(e.name.clone(), value);
+            }
+            Ok(env)
+        })
+        .collect()
+}
+
 fn service_links(store: &Store, pod: &Pod) -> Vec<ServiceLink> {
     let ns = &pod.metadata.namespace;
     let links = pod.spec.enable_service_links != Some(false);
@@ -1208,7 +1477,25 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
             }
         }
         RunState::Stopping { .. } => (ContainerState::default(), false, true),
-        RunState::Waiting => (ContainerState::waiting("PodInitializing", ""), false, false),
+        // Nothing started yet: with no init containers, the pod is still being set up (its
+        // volumes mounting).
+        RunState::Waiting => (
+            ContainerState::waiting(
+                if pod.spec.init_containers.is_empty() {
+                    "ContainerCreating"
+                } else {
+                    "PodInitializing"
+                },
+                "",
+            ),
+            false,
+            false,
+        ),
+        RunState::ConfigError { message, .. } => (
+            ContainerState::waiting("CreateContainerConfigError", message),
+            false,
+            false,
+        ),
     };
     // While in back-off, the exit that caused it is the last state.
     let last_state = match (&c.state, &c.last_exit) {

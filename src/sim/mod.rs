@@ -24,6 +24,7 @@ pub mod rootfs;
 pub mod scheduler;
 pub mod sh;
 pub mod snapshot;
+pub mod volumes;
 pub mod world;
 
 pub use world::World;

@@ -1524,12 +1524,14 @@ impl Curl<'_, '_> {
             x.remote_port = url.port;
             let mut request = self.request(&url, &method, body.as_deref());
             request.ip = ip.clone();
-            let got = if url.scheme == "https" {
-                match self.ctx.net.tcp_connect(&ip, url.port) {
-                    Err(e) => Err(e),
-                    Ok(()) if !self.o.insecure && !self.o.cacert => Ok(Got::BadCert),
-                    Ok(()) => self.send(&request),
-                }
+            // One connection per request: an https request that will be sent travels once
+            // (its TLS handshake rides the same path); only a certificate curl will refuse
+            // stops after the connect.
+            let got = if url.scheme == "https" && !self.o.insecure && !self.o.cacert {
+                self.ctx
+                    .net
+                    .tcp_connect(&ip, url.port)
+                    .map(|()| Got::BadCert)
             } else {
                 self.send(&request)
             };

@@ -218,13 +218,14 @@ pub fn default_command(image: &str) -> &'static str {
 /// variables the container started with (fact 56; `services`, from the kubelet; the
 /// `kubernetes` Service's when none are given), and HOME.
 ///
-/// Hook for ConfigMaps and Secrets: `value_from` resolves an `env[].valueFrom`; None leaves the
-/// variable out (today nothing resolves one).
+/// `config` holds what the container's `envFrom` and `env[].valueFrom` resolved to when it
+/// started: `envFrom` comes first, `env` entries override it; a `valueFrom` that resolved to
+/// nothing (an optional reference) leaves the variable out.
 pub fn container_env(
     c: &Container,
     facts: &PodFacts,
     services: &[(String, String)],
-    value_from: &dyn Fn(&crate::sim::api::EnvVar) -> Option<String>,
+    config: &crate::sim::kubelet::ConfigEnv,
 ) -> Vec<(String, String)> {
     let mut env = image_env(&c.image);
     set(&mut env, "HOSTNAME", &facts.hostname);
@@ -234,6 +235,9 @@ pub fn container_env(
         env.insert(1.min(env.len()), h);
     }
     let mut spec: Vec<(String, String)> = Vec::new();
+    for (k, v) in &config.from {
+        set(&mut spec, k, v);
+    }
     let service = if services.is_empty() {
         kubernetes_service_env()
     } else {
@@ -241,8 +245,8 @@ pub fn container_env(
     };
     for e in &c.env {
         let value = match (&e.value, &e.value_from) {
-            (_, Some(_)) => match value_from(e) {
-                Some(v) => v,
+            (_, Some(_)) => match config.values.get(&e.name) {
+                Some(v) => v.clone(),
                 None => continue,
             },
             (Some(v), None) => expand_refs(v, &spec, &service),

@@ -1449,9 +1449,11 @@ impl<'f, 'a> Sh<'f, 'a> {
                     (Flavour::Ash, RKind::In) => format!("can't open {path}: no such file"),
                     (Flavour::Ash, _) => format!(
                         "can't create {path}: {}",
+                        // ash's errmsg(): its own words for ENOENT and ENOTDIR, strerror()
+                        // for the rest.
                         match e {
-                            FsError::NotFound => "nonexistent directory".to_string(),
-                            e => e.text().to_ascii_lowercase(),
+                            FsError::NotFound | FsError::NotADirectory => "nonexistent directory",
+                            e => e.text(),
                         }
                     ),
                     (Flavour::Dash, RKind::In) => format!("cannot open {path}: No such file"),
@@ -3343,6 +3345,7 @@ impl<'f, 'a> Sh<'f, 'a> {
         let mut ran = Ran::new();
         let (mut icase, mut invert, mut number, mut count, mut quiet, mut list, mut fixed) =
             (false, false, false, false, false, false, false);
+        let mut extended = false;
         let mut pattern = None;
         let mut files = Vec::new();
         let mut i = 0;
@@ -3361,7 +3364,8 @@ impl<'f, 'a> Sh<'f, 'a> {
                         'q' | 's' => quiet |= c == 'q',
                         'l' => list = true,
                         'F' => fixed = true,
-                        'E' | 'G' | 'H' | 'h' => {}
+                        'E' => extended = true,
+                        'G' | 'H' | 'h' => {}
                         other => {
                             let msg = format!(
                                 "grep: option -{other} is not simulated by Pocket Cluster yet\n"
@@ -3389,7 +3393,16 @@ impl<'f, 'a> Sh<'f, 'a> {
             ran.code = 2;
             return ran;
         };
-        let re = Regex::new(&pattern, icase, fixed);
+        // Alternatives: `a|b` in an extended pattern, `a\|b` in a basic one (GNU and BusyBox).
+        let alternatives = if fixed {
+            vec![pattern.clone()]
+        } else {
+            split_alternatives(&pattern, extended)
+        };
+        let res: Vec<Regex> = alternatives
+            .iter()
+            .map(|p| Regex::new(p, icase, fixed))
+            .collect();
         let mut inputs: Vec<(Option<String>, String)> = Vec::new();
         if files.is_empty() {
             inputs.push((None, self.stdin_text(stdin)));
@@ -3409,7 +3422,7 @@ impl<'f, 'a> Sh<'f, 'a> {
         for (name, t) in &inputs {
             let mut n = 0;
             for (k, line) in t.lines().enumerate() {
-                if re.is_match(line) != invert {
+                if res.iter().any(|re| re.is_match(line)) != invert {
                     n += 1;
                     any = true;
                     if quiet || count || list {
@@ -3648,6 +3661,65 @@ fn strftime(f: &str, t: Millis) -> String {
 /// grep's patterns: literal characters, `.`, `*` after an atom, `[…]` classes, `^` and `$`
 /// anchors, `\` escapes. Matched by a Thompson NFA: time linear in line × pattern, no
 /// backtracking.
+/// Split a pattern at its top-level alternation bars (not inside `[...]`).
+fn split_alternatives(pattern: &str, extended: bool) -> Vec<String> {
+    let cs: Vec<char> = pattern.chars().collect();
+    let mut out = vec![String::new()];
+    let mut i = 0;
+    let mut in_class = false;
+    while i < cs.len() {
+        let c = cs[i];
+        if in_class {
+            if c == ']' {
+                in_class = false;
+            }
+            if let Some(last) = out.last_mut() {
+                last.push(c);
+            }
+            i += 1;
+            continue;
+        }
+        let bar = if extended {
+            c == '|'
+        } else {
+            c == '\\' && cs.get(i + 1) == Some(&'|')
+        };
+        if bar {
+            out.push(String::new());
+            i += if extended { 1 } else { 2 };
+            continue;
+        }
+        if let Some(last) = out.last_mut() {
+            if c == '\\' {
+                last.push(c);
+                if let Some(n) = cs.get(i + 1) {
+                    last.push(*n);
+                }
+                i += 2;
+                continue;
+            }
+            if c == '[' {
+                in_class = true;
+                last.push(c);
+                // `[]...]` and `[^]...]`: a leading `]` is a member.
+                if cs.get(i + 1) == Some(&'^') {
+                    last.push('^');
+                    i += 1;
+                }
+                if cs.get(i + 1) == Some(&']') {
+                    last.push(']');
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            last.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
 struct Regex {
     atoms: Vec<(Atom, bool)>,
     start: bool,
@@ -4010,6 +4082,9 @@ mod tests {
         assert!(Regex::new("a*b", false, false).is_match("xaaab"));
         assert!(!Regex::new("^b$", false, false).is_match("ab"));
         assert!(Regex::new("[0-9][0-9]*", false, false).is_match("v12"));
+        assert_eq!(split_alternatives("a|[|]b|c", true), ["a", "[|]b", "c"]);
+        assert_eq!(split_alternatives("a\\|b", false), ["a", "b"]);
+        assert_eq!(split_alternatives("a|b", false), ["a|b"]);
     }
 
     #[test]

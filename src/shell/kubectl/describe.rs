@@ -89,6 +89,7 @@ fn container_lines(
     indent: &str,
     c: &Container,
     status: Option<&ContainerStatus>,
+    pod: Option<&Pod>,
 ) {
     out.push_str(&format!("{indent}{}:\n", c.name));
     let i = format!("{indent}  ");
@@ -189,19 +190,7 @@ fn container_lines(
             out.push_str(&format!("{i}{label}:\t{}\n", probe_text(p)));
         }
     }
-    if c.env.is_empty() {
-        out.push_str(&format!("{i}Environment:\t<none>\n"));
-    } else {
-        out.push_str(&format!("{i}Environment:\n"));
-        for e in &c.env {
-            let v = e
-                .value
-                .clone()
-                .unwrap_or_else(|| "<set from a reference>".into());
-            out.push_str(&format!("{i}  {}:\t{v}\n", e.name));
-        }
-    }
-    out.push_str(&format!("{i}Mounts:\t<none>\n"));
+    super::describe_volumes::env_and_mounts(out, &i, c, pod);
 }
 
 /// `http-get http://:8080/healthz delay=3s timeout=1s period=3s #success=1 #failure=3`.
@@ -310,7 +299,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
                 .init_container_statuses
                 .iter()
                 .find(|s| s.name == c.name);
-            container_lines(&mut o, "  ", c, s);
+            container_lines(&mut o, "  ", c, s, Some(pod));
         }
     }
     o.push_str("Containers:\n");
@@ -320,7 +309,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
             .container_statuses
             .iter()
             .find(|s| s.name == c.name);
-        container_lines(&mut o, "  ", c, s);
+        container_lines(&mut o, "  ", c, s, Some(pod));
     }
     if !pod.status.conditions.is_empty() {
         o.push_str("Conditions:\n  Type\tStatus\n");
@@ -330,14 +319,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
             }
         }
     }
-    o.push_str(&format!(
-        "Volumes:\t{}\n",
-        if pod.spec.volumes.is_empty() {
-            "<none>"
-        } else {
-            "(not simulated yet)"
-        }
-    ));
+    super::describe_volumes::volumes(&mut o, "", &pod.spec.volumes);
     o.push_str(&format!(
         "QoS Class:\t{}\n",
         crate::sim::kubelet::qos_class(pod)
@@ -397,16 +379,9 @@ fn template_lines(o: &mut String, t: &PodTemplateSpec) {
     }
     o.push_str("  Containers:\n");
     for c in t.spec.containers.iter() {
-        container_lines(o, "   ", c, None);
+        container_lines(o, "   ", c, None, None);
     }
-    o.push_str(&format!(
-        "  Volumes:\t{}\n",
-        if t.spec.volumes.is_empty() {
-            "<none>"
-        } else {
-            "(not simulated yet)"
-        }
-    ));
+    super::describe_volumes::volumes(o, "  ", &t.spec.volumes);
 }
 
 fn int_or_percent(v: &Option<IntOrString>) -> String {

@@ -10,7 +10,6 @@
 use super::super::flags::{self, flag};
 use super::super::{Output, Session};
 use super::*;
-use crate::sim::fs::{Fs, Overlay, LAYER_LIMIT};
 use crate::sim::kubelet::RunState;
 use crate::sim::rootfs::{self, Family, PodFacts};
 use crate::sim::sh::{self, Sh};
@@ -177,13 +176,15 @@ pub(super) fn exec(
         return Err(fail(not_found()));
     }
     let container_id = rt.container_id.clone();
+    let container_name = container.name.clone();
     let image = rt.image.clone();
     let service_env = rt.service_env.clone();
+    let config_env = rt.config_env.clone();
     let kernel = node
         .map(|n| n.status.node_info.kernel_version.clone())
         .unwrap_or_default();
     let facts = PodFacts::new(pod, &node_ip, &kernel);
-    let env = rootfs::container_env(container, &facts, &service_env, &|_| None);
+    let env = rootfs::container_env(container, &facts, &service_env, &config_env);
     let mut main: Vec<String> = container.command.clone();
     main.extend(container.args.iter().cloned());
     let main_command = if main.is_empty() {
@@ -229,22 +230,17 @@ pub(super) fn exec(
         ));
     }
     let lower = rootfs::root(&image, &facts);
+    let pod = pod.clone();
     // The network as this pod sees it: a snapshot of the cluster, taken before the container's
     // files are borrowed (the programs run while they are).
     let view = crate::sim::net::WorldNet::of(&s.world);
     let world = &mut s.world;
     let mut net = crate::sim::net::PodNetwork::new(&view, cluster, &mut world.rng, &ns, &pod_name);
     let c = &mut world.clusters[cluster];
-    c.kubelets.prune_files();
-    let layer = c.kubelets.files.entry(container_id.clone()).or_default();
-    let mut fs = Fs::new(
-        Box::new(Overlay {
-            lower: &lower,
-            layer,
-            limit: LAYER_LIMIT,
-        }),
-        now,
-    );
+    c.kubelets.storage.prune(&c.store);
+    let mut fs = c
+        .kubelets
+        .container_fs(&lower, &pod, &container_name, &container_id, now);
     let shell = Sh::new(&mut fs, &sh_facts, &env, &cwd, input).with_network(&mut net);
     if shell.which(&command[0]).is_none() {
         // The runtime finds no such program: the exec never starts.

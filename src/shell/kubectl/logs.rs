@@ -203,7 +203,13 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 started, finished, ..
             }) => images::logs(&container.image, &command, &env, *started, *finished),
             Some(RunState::Stopping { .. }) => Vec::new(),
+            Some(RunState::Waiting) if pod.spec.init_containers.is_empty() => {
+                return Err(waiting("ContainerCreating"))
+            }
             Some(RunState::Waiting) => return Err(waiting("PodInitializing")),
+            Some(RunState::ConfigError { .. }) => {
+                return Err(waiting("CreateContainerConfigError"))
+            }
         }
     };
     let lines: Vec<String> = match p.value("tail").and_then(|t| t.parse::<i64>().ok()) {

@@ -4,6 +4,7 @@ mod apply;
 mod config;
 mod delete;
 mod describe;
+mod describe_volumes;
 mod exec;
 mod explain;
 mod get;

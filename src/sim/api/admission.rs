@@ -23,6 +23,8 @@ pub enum FieldErrorKind {
     Forbidden(String),
     /// `Too long: …` (the value is not printed).
     TooLong(String),
+    /// `Not found: "x"` (the value as printed).
+    NotFound(String),
 }
 
 impl FieldError {
@@ -103,6 +105,7 @@ impl fmt::Display for FieldError {
             FieldErrorKind::Duplicate(v) => write!(f, "{}: Duplicate value: {v}", self.path),
             FieldErrorKind::Forbidden(d) => write!(f, "{}: Forbidden: {d}", self.path),
             FieldErrorKind::TooLong(d) => write!(f, "{}: Too long: {d}", self.path),
+            FieldErrorKind::NotFound(v) => write!(f, "{}: Not found: {v}", self.path),
         }
     }
 }
@@ -437,7 +440,7 @@ fn add_default_tolerations(spec: &mut PodSpec, seconds: i64) {
 
 /// Validation of a pod spec; `path` is where it sits (`spec`, or `spec.template.spec`).
 pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
+    let mut errs = super::volumes::validate(spec, path, &[]);
     if spec.containers.is_empty() {
         errs.push(FieldError::required(format!("{path}.containers"), ""));
     }
@@ -1101,6 +1104,19 @@ impl Admit for StatefulSet {
     fn validate(&self) -> Vec<FieldError> {
         let s = &self.spec;
         let mut errs = validate_controller(s.replicas, &s.selector, &s.template);
+        // Mounts may name the volumeClaimTemplates: the controller adds those volumes.
+        let claims: Vec<String> = s
+            .volume_claim_templates
+            .iter()
+            .filter_map(|t| t.get("metadata")?.get("name")?.as_str().map(String::from))
+            .collect();
+        errs.retain(|e| match &e.kind {
+            FieldErrorKind::NotFound(v) => {
+                !(e.path.contains(".volumeMounts[")
+                    && claims.iter().any(|c| format!("{c:?}") == *v))
+            }
+            _ => true,
+        });
         if !["OrderedReady", "Parallel"].contains(&s.pod_management_policy.as_str()) {
             errs.push(FieldError::unsupported(
                 "spec.podManagementPolicy",

@@ -9,6 +9,7 @@ pub mod storage;
 pub mod store;
 pub mod types;
 pub mod unstructured;
+pub mod volumes;
 pub mod watch;
 pub mod workloads;
 

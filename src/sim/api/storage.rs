@@ -468,8 +468,8 @@ pub fn pod_claims(pod: &Pod) -> Vec<String> {
     pod.spec
         .volumes
         .iter()
-        .filter_map(|v| v.get("persistentVolumeClaim")?.get("claimName")?.as_str())
-        .map(str::to_string)
+        .filter_map(|v| v.persistent_volume_claim.as_ref())
+        .map(|c| c.claim_name.clone())
         .collect()
 }
 

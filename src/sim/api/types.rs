@@ -266,7 +266,7 @@ pub struct PodSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ephemeral_containers: Vec<Raw>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub volumes: Vec<Raw>,
+    pub volumes: Vec<super::volumes::Volume>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -287,11 +287,11 @@ pub struct Container {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<EnvVar>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub env_from: Vec<Raw>,
+    pub env_from: Vec<super::volumes::EnvFromSource>,
     #[serde(default, skip_serializing_if = "ResourceRequirements::is_empty")]
     pub resources: ResourceRequirements,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub volume_mounts: Vec<Raw>,
+    pub volume_mounts: Vec<super::volumes::VolumeMount>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volume_devices: Vec<Raw>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -404,7 +404,7 @@ pub struct EnvVar {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_from: Option<Raw>,
+    pub value_from: Option<super::volumes::EnvVarSource>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

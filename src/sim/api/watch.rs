@@ -588,7 +588,7 @@ fn has_claims(p: &Pod) -> bool {
     p.spec
         .volumes
         .iter()
-        .any(|v| v.get("persistentVolumeClaim").is_some())
+        .any(|v| v.persistent_volume_claim.is_some())
 }
 
 /// Whether an image may be one of the programs `Watch::program_pods` tracks (a cheap test on

@@ -42,14 +42,15 @@ fn new_pod(sts: &StatefulSet, ordinal: i64, rev: &str) -> Pod {
     let mut spec = t.spec.clone();
     // Each claim template becomes the pod's volume of that name (replacing one so named).
     for (template, claim) in claim_names(sts, ordinal) {
-        let mut source = serde_yaml::Mapping::new();
-        source.insert("claimName".into(), claim.into());
-        let mut volume = serde_yaml::Mapping::new();
-        volume.insert("name".into(), template.clone().into());
-        volume.insert("persistentVolumeClaim".into(), Raw::Mapping(source));
-        spec.volumes
-            .retain(|v| v.get("name").and_then(Raw::as_str) != Some(template.as_str()));
-        spec.volumes.push(Raw::Mapping(volume));
+        spec.volumes.retain(|v| v.name != template);
+        spec.volumes.push(crate::sim::api::volumes::Volume {
+            name: template,
+            persistent_volume_claim: Some(crate::sim::api::volumes::ClaimSource {
+                claim_name: claim,
+                read_only: None,
+            }),
+            ..Default::default()
+        });
     }
     spec.hostname = name.clone();
     if !sts.spec.service_name.is_empty() {

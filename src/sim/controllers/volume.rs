@@ -978,31 +978,15 @@ pub fn attach_blocker(
 ) -> Option<(&'static str, String)> {
     let claims = storage::pod_claims(pod);
     let ns = &pod.metadata.namespace;
-    let volume_names: Vec<String> = pod
-        .spec
-        .volumes
-        .iter()
-        .filter(|v| v.get("persistentVolumeClaim").is_some())
-        .filter_map(|v| v.get("name").and_then(Value::as_str).map(str::to_string))
-        .collect();
-    for (i, name) in claims.iter().enumerate() {
-        let vol = volume_names.get(i).cloned().unwrap_or_default();
-        let unmounted = || {
-            format!(
-                "Unable to attach or mount volumes: unmounted volumes=[{vol}], unattached volumes=[{vol}]: error processing PVC {ns}/{name}: "
-            )
-        };
+    for name in &claims {
+        // A claim that is missing or unbound is the mounts' to report (`volumes.rs`).
         let Some(claim) = store.get_unstructured(PVC, ns, name) else {
-            return Some((
-                "FailedMount",
-                unmounted()
-                    + &format!("failed to fetch PVC from API server: persistentvolumeclaims \"{name}\" not found"),
-            ));
+            continue;
         };
         let pv_name = claim.str_at(&["spec", "volumeName"]);
         let pv = store.get_unstructured(PV, "", pv_name);
         let Some(pv) = pv.filter(|_| storage::status_phase(claim) == "Bound") else {
-            return Some(("FailedMount", unmounted() + "PVC is not bound"));
+            continue;
         };
         if !exclusive(pv) {
             continue;
