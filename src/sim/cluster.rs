@@ -27,6 +27,9 @@ pub struct Cluster {
     pub store: Store,
     pub scheduler: Scheduler,
     pub kubelets: Kubelets,
+    /// The storage provisioner the cluster runs, and what it is provisioning
+    /// (`controllers/volume.rs`).
+    pub provisioner: controllers::volume::Provisioner,
     /// Index of this cluster in the world, for address ranges.
     pub index: usize,
     /// Nodes that are powered off (`sim node stop`): their kubelet, and on masters their etcd
@@ -107,6 +110,10 @@ impl Cluster {
             store: Store::default(),
             scheduler: Scheduler::default(),
             kubelets: Kubelets::default(),
+            provisioner: match profile {
+                Profile::Minikube => controllers::volume::Provisioner::minikube(),
+                Profile::Kubeadm => controllers::volume::Provisioner::cloud(),
+            },
             index,
             stopped: BTreeSet::new(),
             heartbeats: BTreeMap::new(),
@@ -153,7 +160,26 @@ impl Cluster {
         }
         c.add_kubernetes_service(now, rng);
         c.add_addons(now, rng);
+        c.add_default_storage_class(now);
         c
+    }
+
+    /// The default StorageClass `standard` (minikube's storage-provisioner addon, or the cloud's
+    /// disk driver on kubeadm). Its uid comes from a generator of its own, so making it shifts
+    /// no other random choice.
+    fn add_default_storage_class(&mut self, now: Millis) {
+        let yaml = self.provisioner.default_class_yaml();
+        let Ok(docs) = crate::manifest::parse_each(&yaml, self.store.kinds()) else {
+            return;
+        };
+        let mut rng = Rng::new(0x0053_544f_5241_4745 ^ self.index as u64);
+        for doc in docs.into_iter().flatten() {
+            if let crate::manifest::ApiObject::Unstructured(o) = doc.object {
+                if let Some(info) = self.store.kinds().by_kind(&o.kind, &o.api_version) {
+                    let _ = self.store.create_unstructured(&info, *o, now, &mut rng);
+                }
+            }
+        }
     }
 
     /// The API servers' endpoint reconciler: the `kubernetes` Service's endpoints are the masters
@@ -694,6 +720,20 @@ spec:
                 rng,
             );
             controllers::garbage_collector::reconcile(&mut self.store, now);
+            if self.store.watch.volumes.has_work(now) {
+                let key = (String::new(), String::new());
+                self.store.watch.volumes.take(now);
+                *self
+                    .store
+                    .watch
+                    .counters
+                    .syncs
+                    .entry("volumes")
+                    .or_default() += 1;
+                let due =
+                    controllers::volume::sync(&mut self.store, &mut self.provisioner, now, rng);
+                self.store.watch.volumes.set_timer(&key, due);
+            }
             self.scheduler.schedule(&mut self.store, now, rng);
             self.kubelets.sync(&mut self.store, &self.stopped, now, rng);
             if self.store.unstructured.contains_key("resourcequotas") {
@@ -991,6 +1031,7 @@ spec:
             w.jobs.next_timer(now),
             w.cronjobs.next_timer(now),
             w.endpoints.next_timer(now),
+            w.volumes.next_timer(now),
         ];
         all.into_iter().flatten().min()
     }

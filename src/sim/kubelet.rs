@@ -487,6 +487,8 @@ impl Kubelets {
             pod_env: Vec::new(),
         };
         let mut removed = Vec::new();
+        // Pods waiting for their volumes to attach, and pods that got them (controllers/volume.rs).
+        let (mut held, mut attached) = (Vec::new(), Vec::new());
         for key in keys {
             let Some(pod) = store.pods.get(&key.0, &key.1) else {
                 // Gone from the API: the kubelet forgets it.
@@ -529,6 +531,14 @@ impl Kubelets {
                 if pod.metadata.deletion_timestamp.is_some() {
                     removed.push(key);
                     continue;
+                }
+                match super::controllers::volume::attach_blocker(store, pod, &node.name, now) {
+                    Some(why) => {
+                        held.push((key, why));
+                        continue;
+                    }
+                    None if !pod.spec.volumes.is_empty() => attached.push(key.clone()),
+                    None => {}
                 }
                 let (ip, host) = if pod.spec.host_network {
                     (node.ip.clone(), None)
@@ -595,6 +605,7 @@ impl Kubelets {
                 self.pods.insert(key, rt);
             }
         }
+        super::controllers::volume::after_kubelet_sync(store, held, attached, now);
         for (ns, name, type_, reason, msg) in ctx.events {
             store.record_event(now, &ns, "Pod", &name, type_, reason, "kubelet", msg);
         }

@@ -20,7 +20,19 @@ pub struct Scheduler {
     nodes_rev: Option<u64>,
     /// Where the next search for a feasible node starts (kube-scheduler's nextStartNodeIndex).
     next_start: usize,
+    /// Pods whose last try failed on their claims (VolumeBinding's PreFilter): a claim being
+    /// bound moves them back to the queue at once, as the scheduler's queueing hints do.
+    volume_wait: std::collections::BTreeSet<(String, String)>,
+    /// Pods assumed on a node while their WaitForFirstConsumer claims are provisioned or bound
+    /// there (VolumeBinding's PreBind): the node, and since when.
+    assumed: BTreeMap<(String, String), (String, Millis)>,
 }
+
+/// How long PreBind waits for a pod's claims to be bound (the VolumeBinding plugin's
+/// `bindTimeoutSeconds`, 600).
+const BIND_TIMEOUT_MS: Millis = 600_000;
+/// How often an assumed pod looks whether its claims are bound.
+const PREBIND_POLL_MS: Millis = 1_000;
 
 /// A node with its allocatable resources parsed once.
 #[derive(Debug, Clone)]
@@ -175,6 +187,8 @@ impl Scheduler {
         for key in keys {
             let Some(pod) = store.pods.get(&key.0, &key.1) else {
                 self.retry_at.remove(&key);
+                self.volume_wait.remove(&key);
+                self.assumed.remove(&key);
                 continue;
             };
             if !pod.spec.node_name.is_empty()
@@ -182,11 +196,15 @@ impl Scheduler {
                 || pod.spec.scheduler_name != "default-scheduler"
             {
                 self.retry_at.remove(&key);
+                self.volume_wait.remove(&key);
+                self.assumed.remove(&key);
                 store.watch.scheduler.set_timer(&key, None);
                 continue;
             }
             if let Some(t) = self.retry_at.get(&key).copied() {
-                if t > now {
+                let claim_bound = self.volume_wait.contains(&key)
+                    && super::controllers::volume::claims_bound(store, pod);
+                if t > now && !claim_bound {
                     store.watch.scheduler.set_timer(&key, Some(t));
                     continue;
                 }
@@ -204,6 +222,41 @@ impl Scheduler {
         now: Millis,
         rng: &mut Rng,
     ) {
+        // VolumeBinding: the pod's claims first (PreFilter), then per node (Filter), then the
+        // wait for WaitForFirstConsumer claims on the chosen node (PreBind).
+        let binding = super::controllers::volume::Binding::of(store, &pod);
+        if let Some((node, since)) = self.assumed.get(&key).cloned() {
+            if super::controllers::volume::claims_bound(store, &pod) {
+                self.assumed.remove(&key);
+                self.bind(store, key, pod, node, now);
+            } else if now.saturating_sub(since) >= BIND_TIMEOUT_MS {
+                self.assumed.remove(&key);
+                self.unschedulable(
+                    store,
+                    key,
+                    pod,
+                    "running PreBind plugin \"VolumeBinding\": binding volumes: context deadline exceeded".into(),
+                    now,
+                );
+            } else {
+                store.watch.scheduler.forget(&key);
+                store
+                    .watch
+                    .scheduler
+                    .set_timer(&key, Some(now.saturating_add(PREBIND_POLL_MS)));
+            }
+            return;
+        }
+        if let Some(why) = &binding.blocked {
+            let total = self.nodes.len();
+            let message = format!(
+                "0/{total} nodes are available: {why}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
+            );
+            self.volume_wait.insert(key.clone());
+            self.unschedulable(store, key, pod, message, now);
+            return;
+        }
+        self.volume_wait.remove(&key);
         let req = pod_requests(&pod);
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         let mut best: Vec<(u64, usize)> = Vec::new();
@@ -213,7 +266,9 @@ impl Scheduler {
                         reasons: &mut BTreeMap<String, usize>,
                         best: &mut Vec<(u64, usize)>| {
             let u = info.used;
-            match filter(info, &pod, u, req) {
+            let verdict = filter(info, &pod, u, req)
+                .or_else(|| binding.node_reason(&info.node).map(str::to_string));
+            match verdict {
                 Some(r) => *reasons.entry(r).or_default() += 1,
                 None => {
                     // Score: fewer pods and fewer requested resources is better.
@@ -285,6 +340,54 @@ impl Scheduler {
                     preemption.join(", ")
                 )
             };
+            self.unschedulable(store, key, pod, message, now);
+            return;
+        }
+        // Ties in score go to a seeded pick among them, in node-name order.
+        let top = best.iter().map(|b| b.0).min().unwrap_or(0);
+        let mut ties: Vec<usize> = best.iter().filter(|b| b.0 == top).map(|b| b.1).collect();
+        // The cache holds nodes in name order, so index order is name order.
+        ties.sort_unstable();
+        let node = self.nodes[ties[rng.below(ties.len() as u64) as usize]]
+            .node
+            .metadata
+            .name
+            .clone();
+        if let Some(info) = self
+            .node_index
+            .get(&node)
+            .and_then(|i| self.nodes.get_mut(*i))
+        {
+            info.used.cpu += req.0;
+            info.used.memory += req.1;
+            info.used.pods += 1;
+        }
+        let delayed = binding.delayed_claims();
+        if !delayed.is_empty() {
+            // PreBind: the claims learn the node, and the pod waits until they are bound.
+            super::controllers::volume::select_node(store, &key.0, &delayed, &node);
+            store.watch.scheduler.forget(&key);
+            store
+                .watch
+                .scheduler
+                .set_timer(&key, Some(now.saturating_add(PREBIND_POLL_MS)));
+            self.assumed.insert(key, (node, now));
+            return;
+        }
+        self.bind(store, key, pod, node, now);
+    }
+
+    /// The pod fits no node: Pending, PodScheduled False, the FailedScheduling event, and a
+    /// retry later.
+    fn unschedulable(
+        &mut self,
+        store: &mut Store,
+        key: (String, String),
+        pod: Pod,
+        message: String,
+        now: Millis,
+    ) {
+        {
             let mut p = pod;
             set_condition(
                 &mut p.status.conditions,
@@ -310,27 +413,18 @@ impl Scheduler {
             store.watch.scheduler.forget(&key);
             store.watch.scheduler.set_timer(&key, Some(retry));
             self.retry_at.insert(key, retry);
-            return;
         }
-        // Ties in score go to a seeded pick among them, in node-name order.
-        let top = best.iter().map(|b| b.0).min().unwrap_or(0);
-        let mut ties: Vec<usize> = best.iter().filter(|b| b.0 == top).map(|b| b.1).collect();
-        // The cache holds nodes in name order, so index order is name order.
-        ties.sort_unstable();
-        let node = self.nodes[ties[rng.below(ties.len() as u64) as usize]]
-            .node
-            .metadata
-            .name
-            .clone();
-        if let Some(info) = self
-            .node_index
-            .get(&node)
-            .and_then(|i| self.nodes.get_mut(*i))
-        {
-            info.used.cpu += req.0;
-            info.used.memory += req.1;
-            info.used.pods += 1;
-        }
+    }
+
+    /// Bind a pod to its node.
+    fn bind(
+        &mut self,
+        store: &mut Store,
+        key: (String, String),
+        pod: Pod,
+        node: String,
+        now: Millis,
+    ) {
         let mut p = pod;
         p.spec.node_name = node.clone();
         set_condition(

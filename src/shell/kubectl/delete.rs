@@ -255,18 +255,24 @@ pub(super) fn delete(
     });
     let mut lines = Vec::new();
     let mut waiting = Vec::new();
+    // Stored objects with finalizers (a claim a pod uses) stay Terminating until they go.
+    let mut stored_waiting: Vec<(String, String, String, String)> = Vec::new();
     for (info, obj_ns, name) in stored {
+        let now = s.world.now;
         let c = &mut s.world.clusters[cluster];
-        match c
+        let resource = info.resource();
+        let uid = c
             .store
-            .remove_unstructured(&info.resource(), &obj_ns, &name)
-        {
-            Some(_) => lines.push(format!("{} \"{name}\" deleted", info.kubectl_prefix())),
-            None if p.bool("ignore-not-found") => {}
-            None => errors.push(format!(
-                "Error from server (NotFound): {} \"{name}\" not found",
-                info.resource()
-            )),
+            .get_unstructured(&resource, &obj_ns, &name)
+            .map(|o| o.metadata.uid.clone())
+            .unwrap_or_default();
+        if c.store.delete_unstructured(&resource, &obj_ns, &name, now) {
+            lines.push(format!("{} \"{name}\" deleted", info.kubectl_prefix()));
+            stored_waiting.push((resource, obj_ns, name, uid));
+        } else if !p.bool("ignore-not-found") {
+            errors.push(format!(
+                "Error from server (NotFound): {resource} \"{name}\" not found"
+            ));
         }
     }
     for (kind, obj_ns, name) in targets {
@@ -317,6 +323,7 @@ pub(super) fn delete(
             | Kind::ReplicaSets
             | Kind::DaemonSets
             | Kind::Jobs
+            | Kind::StatefulSets
             | Kind::CronJobs
             | Kind::Services
             | Kind::Endpoints
@@ -371,7 +378,12 @@ pub(super) fn delete(
                 Kind::Namespaces => c.store.namespaces.get("", x).is_none(),
                 _ => true,
             };
-            if waiting.iter().all(gone) {
+            let stored_gone = |(r, n, x, uid): &(String, String, String, String)| {
+                c.store
+                    .get_unstructured(r, n, x)
+                    .is_none_or(|o| &o.metadata.uid != uid)
+            };
+            if waiting.iter().all(gone) && stored_waiting.iter().all(stored_gone) {
                 break;
             }
             s.world.advance(250);

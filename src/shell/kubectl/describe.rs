@@ -50,7 +50,14 @@ fn time_of(ts: Option<&String>) -> String {
         .unwrap_or_else(|| "<unset>".into())
 }
 
-fn events_section(out: &mut String, store: &Store, ns: &str, kind: &str, name: &str, now: Millis) {
+pub(super) fn events_section(
+    out: &mut String,
+    store: &Store,
+    ns: &str,
+    kind: &str,
+    name: &str,
+    now: Millis,
+) {
     let events = store.events_for(ns, kind, name);
     if events.is_empty() {
         out.push_str("Events:\t<none>\n");
@@ -1096,7 +1103,10 @@ pub(super) fn describe(s: &mut Session, args: &[String]) -> Result<Output, Strin
             let texts: Vec<String> =
                 super::stored::pick(store, &info, &ns, p.bool("all-namespaces"), &names, &sel)?
                     .into_iter()
-                    .map(|o| super::stored::describe(store, o))
+                    .map(|o| {
+                        super::storage::describe(store, o, now)
+                            .unwrap_or_else(|| super::stored::describe(store, o))
+                    })
                     .collect();
             if texts.is_empty() {
                 return Ok(Output::ok(

@@ -843,11 +843,12 @@ fn kind_prefix(kind: Kind) -> String {
 /// Put `kind/` before each name in a table (as `kubectl get all` does), re-aligning the columns.
 pub(super) fn prefix_names(body: &str, prefix: &str, all_ns: bool) -> String {
     let col = usize::from(all_ns);
+    let starts = body.lines().next().map(column_starts).unwrap_or_default();
     let rows: Vec<Vec<String>> = body
         .lines()
         .enumerate()
         .map(|(i, l)| {
-            let mut cells: Vec<String> = split_columns(l);
+            let mut cells: Vec<String> = split_at_columns(l, &starts);
             if i > 0 {
                 if let Some(c) = cells.get_mut(col) {
                     *c = format!("{prefix}/{c}");
@@ -859,13 +860,36 @@ pub(super) fn prefix_names(body: &str, prefix: &str, all_ns: bool) -> String {
     table(&rows)
 }
 
-/// Split a tabwriter line back into cells (cells are separated by 3+ spaces).
-fn split_columns(line: &str) -> Vec<String> {
-    line.split("   ")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(String::from)
+/// Where each column of a tabwriter table begins (in characters), from its header line: a
+/// header cell starts the line or follows the padding of at least 3 spaces.
+fn column_starts(header: &str) -> Vec<usize> {
+    let chars: Vec<char> = header.chars().collect();
+    (0..chars.len())
+        .filter(|&i| {
+            chars[i] != ' ' && (i == 0 || (i >= 3 && chars[i - 3..i].iter().all(|c| *c == ' ')))
+        })
         .collect()
+}
+
+/// Split a tabwriter line back into cells at the header's column starts (empty cells stay,
+/// as a Pending claim's VOLUME does).
+fn split_at_columns(line: &str, starts: &[usize]) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut cells: Vec<String> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &from)| {
+            let to = starts.get(k + 1).copied().unwrap_or(chars.len());
+            chars
+                .get(from.min(chars.len())..to.min(chars.len()))
+                .map(|c| c.iter().collect::<String>().trim().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    while cells.last().is_some_and(String::is_empty) {
+        cells.pop();
+    }
+    cells
 }
 
 fn events(store: &Store, q: &Query) -> String {

@@ -19,6 +19,7 @@ mod quota;
 mod rollout;
 mod run;
 mod services;
+mod storage;
 mod stored;
 mod wait;
 

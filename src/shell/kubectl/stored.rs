@@ -241,6 +241,8 @@ pub(super) fn headers(info: &KindInfo, wide: bool) -> Vec<String> {
         ),
         // Kubernetes 1.33 moved AGE last (kubernetes/kubernetes#129419); 1.31 has it second.
         Printer::ResourceQuota => (&["NAME", "AGE", "REQUEST", "LIMIT"], &[]),
+        // kubectl 1.29 and later (1.31 here) print VOLUMEATTRIBUTESCLASS for volumes and claims,
+        // `<unset>` without one; fact 69's column lists are older kubectl's.
         Printer::PersistentVolume => (
             &[
                 "NAME",

@@ -8,6 +8,7 @@ pub mod quota;
 pub mod rbac;
 pub mod service_admission;
 pub mod services;
+pub mod storage;
 pub mod store;
 pub mod types;
 pub mod unstructured;

@@ -5,9 +5,11 @@
 //! typed objects, through the same admission of metadata) and the rest of the document as raw
 //! YAML in the order it was written.
 //!
-//! They are stored, listed, described, deleted and garbage-collected, and nothing more: no
-//! volume is mounted from a PVC, no Ingress routes anything (RBAC objects are read by `rbac.rs`,
-//! ResourceQuotas and LimitRanges by `quota.rs` and `limitrange.rs`). A kind
+//! They are stored, listed, described, deleted and garbage-collected; PersistentVolumes, claims
+//! and StorageClasses are also bound and provisioned (`storage.rs`, `controllers/volume.rs`),
+//! Ingresses routed (`proxy.rs`), RBAC objects read by `rbac.rs`, ResourceQuotas and
+//! LimitRanges by `quota.rs` and `limitrange.rs`, ConfigMaps and Secrets projected into pods
+//! (`sim/volumes.rs`). A kind
 //! that gets simulated later becomes a typed [`Resource`](super::store::Resource) and leaves
 //! [`BUILTIN`].
 //!
@@ -1180,23 +1182,11 @@ pub fn apply_defaults(obj: &mut Unstructured, now: Millis) {
                 obj.rest.insert("status".into(), Value::Mapping(status));
             }
         }
-        // No volume controller binds claims yet (issue 5): a claim stays Pending, as one
-        // does in a cluster where nothing matches it (fact 66).
-        ("PersistentVolumeClaim", "v1") if !obj.rest.contains_key("status") => {
-            obj.rest.insert("status".into(), phase("Pending"));
-        }
         ("LimitRange", "v1") => super::limitrange::apply_defaults(obj),
-        ("PersistentVolume", "v1") if !obj.rest.contains_key("status") => {
-            obj.rest.insert("status".into(), phase("Available"));
-        }
+        // PersistentVolumes, claims and classes: `storage.rs`.
+        _ if super::storage::is_storage(obj) => super::storage::apply_defaults(obj),
         _ => {}
     }
-}
-
-fn phase(p: &str) -> Value {
-    let mut m = Mapping::new();
-    m.insert("phase".into(), p.into());
-    Value::Mapping(m)
 }
 
 /// Field errors of a new or updated object beyond its metadata.
@@ -1260,6 +1250,7 @@ pub fn validate(obj: &Unstructured) -> Vec<FieldError> {
         "Ingress" if obj.api_version.starts_with("networking.k8s.io/") => {
             errs.extend(super::ingress_admission::validate_ingress(obj));
         }
+        _ if super::storage::is_storage(obj) => errs.extend(super::storage::validate(obj)),
         _ => {}
     }
     errs
@@ -1308,6 +1299,9 @@ pub fn validate_update(new: &Unstructured, old: &Unstructured) -> Vec<FieldError
                 new.str_at(&["spec", "scope"]),
                 "field is immutable",
             ));
+        }
+        _ if super::storage::is_storage(new) => {
+            errs.extend(super::storage::validate_update(new, old))
         }
         _ => {}
     }
@@ -1367,6 +1361,9 @@ impl Store {
             obj.rest.remove("status");
         }
         apply_defaults(&mut obj, now);
+        if super::storage::is_storage(&obj) {
+            super::storage::admit_new(self, &mut obj);
+        }
         if obj.kind == "Ingress" && info.group == "networking.k8s.io" {
             super::ingress_admission::default_ingress_class(self, &mut obj)?;
         }
@@ -1460,6 +1457,7 @@ impl Store {
         next.metadata.labels = incoming.metadata.labels.clone();
         next.metadata.annotations = incoming.metadata.annotations.clone();
         next.rest = incoming.rest;
+        super::storage::keep_server_fields(&current, &mut next);
         if builtin {
             // The server owns the status of built-in kinds. A CRD's is rewritten only when
             // its names change.

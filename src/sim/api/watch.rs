@@ -149,6 +149,9 @@ pub struct Watch {
     pub kubelet: WorkQueue,
     /// Services whose endpoints (or load balancer) have to be looked at.
     pub endpoints: WorkQueue,
+    /// The volume controller's queue (`controllers/volume.rs`): one key, `("", "")`, queued
+    /// when a claim, a volume, a class or a pod with claims is written.
+    pub volumes: WorkQueue,
     /// Namespaces (keyed `("", name)`) whose `default` ServiceAccount and `kube-root-ca.crt`
     /// ConfigMap have to be looked at: a namespace was written, or one of those removed.
     pub serviceaccounts: WorkQueue,
@@ -238,6 +241,9 @@ impl Watch {
                     return;
                 };
                 self.wake_services(p);
+                if has_claims(p) {
+                    self.volumes.add("", "");
+                }
                 if let Some(r) = controller_of(&p.metadata) {
                     let live = p.metadata.deletion_timestamp.is_none();
                     let ready = pod_is_ready(p);
@@ -328,6 +334,9 @@ impl Watch {
                 let new = new.and_then(|n| (n as &dyn Any).downcast_ref::<Pod>());
                 for p in [old, new].into_iter().flatten() {
                     self.wake_services(p);
+                    if has_claims(p) {
+                        self.volumes.add("", "");
+                    }
                 }
                 self.observe_pod(old, new);
             }
@@ -349,6 +358,12 @@ impl Watch {
             if let Some(r) = controller_of(meta) {
                 self.wake_owner(&r.kind, &meta.namespace, &r.name);
             }
+        }
+        if matches!(
+            resource,
+            "persistentvolumeclaims" | "persistentvolumes" | "storageclasses.storage.k8s.io"
+        ) {
+            self.volumes.add("", "");
         }
         let made_per_namespace = match resource {
             "serviceaccounts" => "default",
@@ -566,6 +581,14 @@ impl Watch {
     pub fn usage(&self, node: &str) -> Usage {
         self.usage.get(node).copied().unwrap_or_default()
     }
+}
+
+/// Whether a pod uses a PersistentVolumeClaim (the volume controller cares about its writes).
+fn has_claims(p: &Pod) -> bool {
+    p.spec
+        .volumes
+        .iter()
+        .any(|v| v.persistent_volume_claim.is_some())
 }
 
 /// Whether an image may be one of the programs `Watch::program_pods` tracks (a cheap test on

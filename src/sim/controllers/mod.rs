@@ -10,6 +10,7 @@ pub mod job;
 pub mod node_lifecycle;
 pub mod replicaset;
 pub mod statefulset;
+pub mod volume;
 
 use super::api::{Condition, ObjectMeta, OwnerReference, Pod};
 use super::clock::{parse_rfc3339, secs, Millis};

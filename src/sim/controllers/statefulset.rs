@@ -2,9 +2,14 @@
 //! each only after its predecessors are Running and Ready (OrderedReady), removed in reverse;
 //! or all at once (Parallel) (fact 36). Rolling updates go from the largest ordinal down, one at
 //! a time, honouring `partition` (fact 37). Pods get a hostname and the governing Service as
-//! subdomain (fact 38). volumeClaimTemplates are kept but no claims are made yet.
+//! subdomain (fact 38). Each volumeClaimTemplate gives every pod a claim
+//! `<template>-<set>-<ordinal>` made before the pod (fact 4: `www-web-0`), with the template's
+//! labels and the selector's; the claims outlive the pods and the set
+//! (`persistentVolumeClaimRetentionPolicy` Retain) unless the policy says Delete, and a pod made
+//! again mounts its ordinal's claim again.
 
 use super::{controller_ref, fnv32a, pod_available, pod_ready, safe_encode};
+use crate::sim::api::storage;
 use crate::sim::api::*;
 use crate::sim::clock::Millis;
 use crate::sim::rng::Rng;
@@ -35,6 +40,18 @@ fn new_pod(sts: &StatefulSet, ordinal: i64, rev: &str) -> Pod {
     labels.insert("apps.kubernetes.io/pod-index".into(), ordinal.to_string());
     labels.insert(REVISION_LABEL.into(), rev.to_string());
     let mut spec = t.spec.clone();
+    // Each claim template becomes the pod's volume of that name (replacing one so named).
+    for (template, claim) in claim_names(sts, ordinal) {
+        spec.volumes.retain(|v| v.name != template);
+        spec.volumes.push(crate::sim::api::volumes::Volume {
+            name: template,
+            persistent_volume_claim: Some(crate::sim::api::volumes::ClaimSource {
+                claim_name: claim,
+                read_only: None,
+            }),
+            ..Default::default()
+        });
+    }
     spec.hostname = name.clone();
     if !sts.spec.service_name.is_empty() {
         spec.subdomain = sts.spec.service_name.clone();
@@ -52,6 +69,152 @@ fn new_pod(sts: &StatefulSet, ordinal: i64, rev: &str) -> Pod {
         },
         spec,
         status: PodStatus::default(),
+    }
+}
+
+/// (template name, claim name) of each volumeClaimTemplate for an ordinal (fact 4).
+fn claim_names(sts: &StatefulSet, ordinal: i64) -> Vec<(String, String)> {
+    sts.spec
+        .volume_claim_templates
+        .iter()
+        .filter_map(|t| t.get("metadata")?.get("name")?.as_str())
+        .map(|t| {
+            (
+                t.to_string(),
+                format!("{t}-{}-{ordinal}", sts.metadata.name),
+            )
+        })
+        .collect()
+}
+
+/// `persistentVolumeClaimRetentionPolicy.<field>` is Delete (the default is Retain).
+fn retention_deletes(sts: &StatefulSet, field: &str) -> bool {
+    sts.spec
+        .persistent_volume_claim_retention_policy
+        .as_ref()
+        .and_then(|p| p.get(field))
+        .and_then(Raw::as_str)
+        == Some("Delete")
+}
+
+/// Make the claims of an ordinal that do not exist yet, as the controller does before the pod.
+/// A claim the set's deletion should take (`whenDeleted: Delete`) is owned by the set. False
+/// when one could not be made (the pod waits).
+fn create_claims(
+    store: &mut Store,
+    sts: &StatefulSet,
+    ordinal: i64,
+    pod_name: &str,
+    now: Millis,
+    rng: &mut Rng,
+) -> bool {
+    let ns = sts.metadata.namespace.clone();
+    let set = sts.metadata.name.clone();
+    let Some(info) = store.kinds().by_kind("PersistentVolumeClaim", "v1") else {
+        return true;
+    };
+    for (t, (_, claim_name)) in sts
+        .spec
+        .volume_claim_templates
+        .iter()
+        .zip(claim_names(sts, ordinal))
+    {
+        if store
+            .get_unstructured(storage::PVC, &ns, &claim_name)
+            .is_some()
+        {
+            continue;
+        }
+        let meta = t.get("metadata");
+        let map = |key: &str| -> std::collections::BTreeMap<String, String> {
+            meta.and_then(|m| m.get(key))
+                .and_then(Raw::as_mapping)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.as_str()?.to_string(), storage::value_text(v)))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut labels: Labels = map("labels");
+        if let Some(sel) = &sts.spec.selector {
+            for (k, v) in sel.match_labels.iter() {
+                labels.insert(k.clone(), v.clone());
+            }
+        }
+        let mut rest = serde_yaml::Mapping::new();
+        if let Some(spec) = t.get("spec") {
+            rest.insert("spec".into(), spec.clone());
+        }
+        let owner_references = if retention_deletes(sts, "whenDeleted") {
+            vec![controller_ref("apps/v1", "StatefulSet", &sts.metadata)]
+        } else {
+            Vec::new()
+        };
+        let claim = Unstructured {
+            api_version: "v1".into(),
+            kind: "PersistentVolumeClaim".into(),
+            metadata: ObjectMeta {
+                name: claim_name.clone(),
+                namespace: ns.clone(),
+                labels: labels.into(),
+                annotations: map("annotations"),
+                owner_references,
+                ..Default::default()
+            },
+            rest,
+        };
+        match store.create_unstructured(&info, claim, now, rng) {
+            Ok(_) => store.record_event(
+                now,
+                &ns,
+                "StatefulSet",
+                &set,
+                "Normal",
+                "SuccessfulCreate",
+                SOURCE,
+                format!("create Claim {claim_name} Pod {pod_name} in StatefulSet {set} success"),
+            ),
+            Err(e) => {
+                store.record_event(
+                    now,
+                    &ns,
+                    "StatefulSet",
+                    &set,
+                    "Warning",
+                    "FailedCreate",
+                    SOURCE,
+                    format!(
+                        "create Claim {claim_name} for Pod {pod_name} in StatefulSet {set} failed error: {}",
+                        e.message()
+                    ),
+                );
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Scaling down with `whenScaled: Delete`: the condemned pod's claims become its dependents,
+/// so they go with it (the garbage collector).
+fn hand_claims_to_pod(store: &mut Store, sts: &StatefulSet, ordinal: i64, pod_name: &str) {
+    if !retention_deletes(sts, "whenScaled") {
+        return;
+    }
+    let ns = sts.metadata.namespace.clone();
+    let Some(pod) = store.pods.get(&ns, pod_name) else {
+        return;
+    };
+    let owner = controller_ref("v1", "Pod", &pod.metadata);
+    for (_, claim_name) in claim_names(sts, ordinal) {
+        if let Some(c) = store.get_unstructured(storage::PVC, &ns, &claim_name) {
+            let mut c = c.clone();
+            c.metadata.owner_references = vec![owner.clone()];
+            store.put_unstructured(storage::PVC, c);
+        }
     }
 }
 
@@ -124,6 +287,9 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
         }
         let pod = new_pod(sts, o, &rev);
         let pod_name = pod.metadata.name.clone();
+        if !create_claims(store, sts, o, &pod_name, now, rng) {
+            break;
+        }
         match store.create_named(pod, now, rng) {
             Ok(_) => event(
                 store,
@@ -169,6 +335,7 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
         if !parallel && !all_ready {
             break;
         }
+        hand_claims_to_pod(store, sts, p.0, &p.1);
         store.delete_pod(&ns, &p.1, now, None);
         event(
             store,
