@@ -72,14 +72,14 @@ pub fn on_start(repo: &str, major: &str, env: &[(String, String)], fs: &mut Fs) 
 }
 
 /// The log lines a data store prints at start for what it found.
-pub fn boot_logs(repo: &str, boot: Boot, stamp: &str) -> Vec<String> {
+pub fn boot_logs(repo: &str, boot: Boot, stamp: &str, pgdata: &str) -> Vec<String> {
     match (repo, boot) {
         ("postgres", Boot::Initialised) => vec![
             "The files belonging to this database system will be owned by user \"postgres\".".into(),
             "This user must also own the server process.".into(),
             String::new(),
             "The database cluster will be initialized with locale \"en_US.utf8\".".into(),
-            "fixing permissions on existing directory /var/lib/postgresql/data ... ok".into(),
+            format!("fixing permissions on existing directory {pgdata} ... ok"),
             "creating subdirectories ... ok".into(),
             "Success. You can now start the database server using:".into(),
             String::new(),
@@ -92,7 +92,6 @@ pub fn boot_logs(repo: &str, boot: Boot, stamp: &str) -> Vec<String> {
             "PostgreSQL Database directory appears to contain a database; Skipping initialization"
                 .into(),
             String::new(),
-            format!("{stamp} UTC [1] LOG:  database system was shut down at {stamp} UTC"),
             format!("{stamp} UTC [1] LOG:  database system is ready to accept connections"),
         ],
         ("redis", Boot::Loaded(n)) => vec![

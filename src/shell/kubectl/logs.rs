@@ -206,7 +206,10 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
                             .trim_end_matches('Z')
                             .to_string()
                             + ".000";
-                        Some(crate::sim::datastores::boot_logs(&repo, boot, &stamp))
+                        let pgdata = crate::sim::datastores::pgdata(&env);
+                        Some(crate::sim::datastores::boot_logs(
+                            &repo, boot, &stamp, &pgdata,
+                        ))
                     })
                     .unwrap_or_else(|| images::logs(&container.image, &command, &env, *since, now))
             }
