@@ -1853,6 +1853,17 @@ impl<'f, 'a> Sh<'f, 'a> {
             "wc" => self.wc(args, stdin),
             "head" | "tail" => self.head_tail(&prog, args, stdin),
             "grep" => self.grep(args, stdin),
+            "psql" => {
+                let running = self.facts.main_command.starts_with("postgres");
+                let pgdata = crate::sim::datastores::pgdata(&[(
+                    "PGDATA".to_string(),
+                    self.st.get("PGDATA").unwrap_or("").to_string(),
+                )]);
+                let (out, code) = crate::sim::datastores::psql(self.fs, args, &pgdata, running);
+                self.emit(&mut ran.out, if code == 0 { 1 } else { 2 }, &out);
+                ran.code = code;
+                ran
+            }
             "redis-cli" => {
                 let running = self.facts.main_command.contains("redis-server");
                 let (out, code) =
