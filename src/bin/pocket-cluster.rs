@@ -29,7 +29,9 @@ const USAGE: &str = "usage:
   pocket-cluster bench traffic [--seed N] [--requests N] [--quiet]
                                          time N traced GET / requests (default 200000) through
                                          the Kubernetes 101 gateway from the laptop, and N from
-                                         a pod; the first request's trace goes to stderr";
+                                         a pod; the first request's trace goes to stderr
+  pocket-cluster check-content [DIR]     check every lesson in DIR (default content/course):
+                                         FILE:LINE: MESSAGE for each problem";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -150,10 +152,104 @@ fn main() -> ExitCode {
             bench_traffic(seed, &rest[2..])
         }
         Some("bench") => bench(seed, &rest[1..]),
+        Some("check-content") => check_content(rest.get(1).map(String::as_str)),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `pocket-cluster check-content [DIR]`: every lesson file parses, starts unsolved, and its
+/// solution's commands do what they should and meet every goal.
+fn check_content(dir: Option<&str>) -> ExitCode {
+    use pocket_cluster::course::{goals, lesson};
+    let dir = dir.unwrap_or("content/course");
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect(),
+        Err(e) => {
+            eprintln!("pocket-cluster: cannot read {dir}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    files.sort();
+    let mut problems = 0;
+    let mut ids: Vec<(String, String)> = Vec::new();
+    for path in &files {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                println!("{name}:1: cannot read: {e}");
+                problems += 1;
+                continue;
+            }
+        };
+        let l = match lesson::parse(&text) {
+            Ok(l) => l,
+            Err(p) => {
+                println!("{name}:{}: {}", p.line, p.message);
+                problems += 1;
+                continue;
+            }
+        };
+        let line_of = |needle: &str| {
+            text.lines()
+                .position(|x| x.contains(needle))
+                .map(|i| i + 1)
+                .unwrap_or(1)
+        };
+        if let Some((_, other)) = ids.iter().find(|(id, _)| *id == l.id) {
+            println!("{name}:{}: id {} is also {other}'s", line_of("id:"), l.id);
+            problems += 1;
+        }
+        ids.push((l.id.clone(), name.clone()));
+        let (s, outputs) = goals::start(&l);
+        let at_start = goals::evaluate(
+            &l,
+            &goals::Progress {
+                session: &s,
+                outputs: &outputs,
+            },
+        );
+        if at_start.iter().all(|r| r.is_ok()) {
+            println!(
+                "{name}:{}: the start already meets every goal",
+                line_of("goals:")
+            );
+            problems += 1;
+        }
+        let (s, outputs, failed) = goals::solve(&l);
+        if let Some(f) = failed {
+            println!("{name}:{}: solution: {f}", line_of("solution:"));
+            problems += 1;
+        }
+        let after = goals::evaluate(
+            &l,
+            &goals::Progress {
+                session: &s,
+                outputs: &outputs,
+            },
+        );
+        for (g, r) in l.goals.iter().zip(after) {
+            if let Err(why) = r {
+                println!(
+                    "{name}:{}: goal {:?} is not met by the solution: {why}",
+                    line_of(&g.text),
+                    g.text
+                );
+                problems += 1;
+            }
+        }
+    }
+    if problems == 0 {
+        println!("{} lesson(s) checked, no problems", files.len());
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -1,6 +1,9 @@
-//! The course: lessons as data (Markdown under content/, built into the app).
-//! For now one built-in lesson; the lesson format with goals comes with the course issue.
+//! The course: lessons as data (YAML and Markdown under content/, built into the app):
+//! `lesson.rs` is the format, `goals.rs` the checks. The first-pod lesson below is the page's
+//! opening text until the course view shows the lessons.
 
+pub mod goals;
+pub mod lesson;
 pub mod markdown;
 
 /// A lesson shown in the lesson pane.

@@ -1,0 +1,165 @@
+//! The lesson format: one YAML file per lesson under `content/lessons/` (see content/README.md).
+//! A lesson has a title and chapter, its text in steps (Markdown), the starting world (a seed,
+//! setup commands, files opened in the editor), goals (declarative checks on the world, see
+//! `goals.rs`), progressive hints, a solution (commands and files) and a takeaway.
+
+use super::goals::Goal;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A command line, with the text a heredoc (`<<EOF`) would give it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Command {
+    Line(String),
+    WithInput {
+        run: String,
+        #[serde(default)]
+        stdin: Option<String>,
+        /// The command is meant to fail (a refused pod, a file that is gone).
+        #[serde(default)]
+        fails: bool,
+    },
+}
+
+impl Command {
+    pub fn line(&self) -> &str {
+        match self {
+            Command::Line(l) => l,
+            Command::WithInput { run, .. } => run,
+        }
+    }
+    pub fn may_fail(&self) -> bool {
+        matches!(self, Command::WithInput { fails: true, .. })
+    }
+    pub fn stdin(&self) -> Option<&str> {
+        match self {
+            Command::Line(_) => None,
+            Command::WithInput { stdin, .. } => stdin.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    #[serde(default = "one")]
+    pub seed: u64,
+    /// Run before the learner starts (clusters, manifests already applied, time advanced).
+    #[serde(default)]
+    pub commands: Vec<Command>,
+    /// Files opened in the editor, by name.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Solution {
+    /// Files the solution writes first (the learner would edit them in the editor).
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub chapter: u32,
+    /// The lesson's text, one Markdown block per step.
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub start: Start,
+    pub goals: Vec<Goal>,
+    #[serde(default)]
+    pub hints: Vec<String>,
+    pub solution: Solution,
+    pub takeaway: String,
+    /// The seed sections it teaches (`seed-file#Heading`), for content/README.md's table.
+    #[serde(default)]
+    pub teaches: Vec<String>,
+}
+
+/// A problem in a lesson file, at a line (1-based) where known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parse a lesson file's text.
+pub fn parse(text: &str) -> Result<Lesson, Problem> {
+    let lesson: Lesson = serde_yaml::from_str(text).map_err(|e| Problem {
+        line: e.location().map(|l| l.line()).unwrap_or(1),
+        message: e.to_string(),
+    })?;
+    let mut problems = Vec::new();
+    if lesson.id.is_empty()
+        || !lesson
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        problems.push(format!(
+            "id {:?}: lowercase letters, digits and '-' only (it is the #/lesson/ID link)",
+            lesson.id
+        ));
+    }
+    if !(1..=10).contains(&lesson.chapter) {
+        problems.push(format!("chapter {}: must be 1 to 10", lesson.chapter));
+    }
+    if lesson.steps.is_empty() {
+        problems.push("steps: a lesson needs at least one step of text".into());
+    }
+    if lesson.goals.is_empty() {
+        problems.push("goals: a lesson needs at least one goal".into());
+    }
+    if lesson.solution.commands.is_empty() {
+        problems.push("solution.commands: a lesson needs a solution".into());
+    }
+    match problems.first() {
+        Some(p) => Err(Problem {
+            line: line_of(text, p.split(':').next().unwrap_or("")),
+            message: p.clone(),
+        }),
+        None => Ok(lesson),
+    }
+}
+
+/// The line of a top-level key (for messages about it).
+fn line_of(text: &str, key: &str) -> usize {
+    let first = key.split(['.', ' ']).next().unwrap_or(key);
+    text.lines()
+        .position(|l| l.starts_with(&format!("{first}:")))
+        .map(|i| i + 1)
+        .unwrap_or(1)
+}
+
+/// The built-in lessons, in course order (chapter, then file name).
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "content/course/06-restart-starts-clean.yaml",
+        include_str!("../../content/course/06-restart-starts-clean.yaml"),
+    ),
+    (
+        "content/course/06-emptydir-shared.yaml",
+        include_str!("../../content/course/06-emptydir-shared.yaml"),
+    ),
+    (
+        "content/course/07-quota.yaml",
+        include_str!("../../content/course/07-quota.yaml"),
+    ),
+];
+
+/// Every built-in lesson that parses, sorted by chapter (stable: file order within one).
+pub fn all() -> Vec<Lesson> {
+    let mut out: Vec<Lesson> = BUILT_IN.iter().filter_map(|(_, t)| parse(t).ok()).collect();
+    out.sort_by_key(|l| l.chapter);
+    out
+}
