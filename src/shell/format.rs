@@ -305,3 +305,104 @@ mod tabwriter_tests {
         );
     }
 }
+
+/// YAML as kubectl prints it (go-yaml v2 through sigs.k8s.io/yaml): strings that would read as
+/// something else are double-quoted (`"3600"`, `""`, `"2026-01-01T00:05:00Z"`), where
+/// serde_yaml single-quotes them or leaves timestamps plain. Block scalars are left alone.
+pub fn kubectl_yaml(value: &serde_yaml::Value) -> String {
+    let text = serde_yaml::to_string(value).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + 16);
+    // Inside a block scalar (`key: |`): lines indented deeper than its key are its content.
+    let mut block: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(b) = block {
+            if line.trim().is_empty() || indent > b {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            block = None;
+        }
+        let (head, scalar) = split_scalar(line);
+        let block_header = (scalar.starts_with('|') || scalar.starts_with('>'))
+            && scalar[1..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+');
+        if block_header {
+            block = Some(indent);
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        out.push_str(head);
+        out.push_str(&requote(scalar));
+        out.push('\n');
+    }
+    out
+}
+
+/// A line's prefix (indentation, `- `, `key: `) and its scalar value (maybe empty).
+fn split_scalar(line: &str) -> (&str, &str) {
+    let mut at = line.len() - line.trim_start().len();
+    loop {
+        let rest = &line[at..];
+        if let Some(r) = rest.strip_prefix("- ") {
+            at = line.len() - r.len();
+            continue;
+        }
+        break;
+    }
+    let rest = &line[at..];
+    // `key: value` (keys here are plain or single-quoted).
+    let key_end = if let Some(r) = rest.strip_prefix('\'') {
+        r.find("': ").map(|i| i + 3)
+    } else {
+        rest.find(": ").map(|i| i + 2)
+    };
+    match key_end {
+        Some(k) if !rest.starts_with('"') => line.split_at(at + k),
+        _ if rest.ends_with(':') => (line, ""),
+        _ => line.split_at(at),
+    }
+}
+
+fn requote(scalar: &str) -> String {
+    if scalar.len() >= 2 && scalar.starts_with('\'') && scalar.ends_with('\'') {
+        let inner = &scalar[1..scalar.len() - 1];
+        if !inner.contains('\'') && !inner.contains('"') && !inner.contains('\\') {
+            return format!("\"{inner}\"");
+        }
+        return scalar.to_string();
+    }
+    let b = scalar.as_bytes();
+    let timestamp = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[19] == b'Z'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| matches!(i, 4 | 7 | 10 | 13 | 16 | 19) || c.is_ascii_digit());
+    if timestamp {
+        return format!("\"{scalar}\"");
+    }
+    scalar.to_string()
+}
+
+#[cfg(test)]
+mod yaml_tests {
+    use super::kubectl_yaml;
+
+    #[test]
+    fn quotes_as_kubectl_does() {
+        let v: serde_yaml::Value = serde_yaml::from_str(
+            "a: '3600'\nb: ''\nc: 2026-01-01T00:05:00Z\nd:\n- '80'\n- x\ne: |\n  '1'\n  k: '2'\nf: it's\n",
+        )
+        .expect("yaml");
+        assert_eq!(
+            kubectl_yaml(&v),
+            "a: \"3600\"\nb: \"\"\nc: \"2026-01-01T00:05:00Z\"\nd:\n- \"80\"\n- x\ne: |\n  '1'\n  k: '2'\nf: it's\n"
+        );
+    }
+}

@@ -990,12 +990,19 @@ pub(super) fn render(
             if objs.is_empty() && single {
                 return String::new();
             }
+            // kubectl decodes the API's JSON into maps and prints them: keys sorted, JSON
+            // indented by four spaces, YAML quoted as go-yaml quotes.
+            let value = crate::sim::api::unstructured::sorted(&value);
             if output == "yaml" {
-                serde_yaml::to_string(&value).unwrap_or_default()
+                crate::shell::format::kubectl_yaml(&value)
             } else {
-                serde_json::to_string_pretty(&value)
-                    .map(|s| s + "\n")
-                    .unwrap_or_default()
+                let mut out = Vec::new();
+                let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+                let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+                match serde::Serialize::serialize(&value, &mut ser) {
+                    Ok(()) => String::from_utf8(out).unwrap_or_default() + "\n",
+                    Err(_) => String::new(),
+                }
             }
         }
         _ => {
