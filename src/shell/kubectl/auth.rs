@@ -425,7 +425,7 @@ pub(super) fn preflight(s: &Session, cmd: &str, args: &[String]) -> Result<(), S
                 reqs.push(Request::new("patch", &g, &format!("{p}/scale"), &n, &name));
             }
         }
-        "label" | "annotate" | "set" => {
+        "label" | "annotate" | "set" | "patch" => {
             let pos = if cmd == "set" {
                 pos.get(1..).unwrap_or_default().to_vec()
             } else {

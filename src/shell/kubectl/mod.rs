@@ -14,6 +14,7 @@ mod get;
 mod labels;
 mod logs;
 mod nodes;
+mod patch;
 pub mod port_forward;
 mod quota;
 mod rollout;
@@ -92,6 +93,7 @@ const SIMULATED: &[&str] = &[
     "get",
     "label",
     "logs",
+    "patch",
     "port-forward",
     "rollout",
     "run",
@@ -197,6 +199,7 @@ fn dispatch(
         "drain" => nodes::drain(s, &rest),
         "label" => labels::label(s, &rest, false),
         "annotate" => labels::label(s, &rest, true),
+        "patch" => patch::patch(s, &rest),
         "api-resources" => api_resources(s, &rest),
         "logs" => logs::logs(s, &rest),
         "expose" => services::expose(s, &rest),
