@@ -157,6 +157,12 @@ pub fn children(s: &Session, dir: &str) -> Vec<(String, Kind)> {
 /// `mkdir -p`, as Go's `os.MkdirAll` words its errors.
 pub fn mkdir_all(s: &mut Session, path: &str) -> Result<(), String> {
     let p = clean(path);
+    if p.len() > 4096 {
+        return Err(format!(
+            "mkdir {}: file name too long",
+            &p[..p.floor_char_boundary(64)]
+        ));
+    }
     let mut at = if p.starts_with('/') {
         "/".to_string()
     } else {
@@ -312,6 +318,13 @@ pub fn mkdir(s: &mut Session, words: &[String]) -> Output {
     let mut errs = Vec::new();
     for d in dirs {
         let p = clean(d);
+        // Linux's PATH_MAX and NAME_MAX (and no walk of thousands of levels).
+        if p.len() > 4096 || p.split('/').any(|n| n.len() > 255) {
+            errs.push(format!(
+                "mkdir: cannot create directory '{d}': File name too long"
+            ));
+            continue;
+        }
         let parent = match p.rsplit_once('/') {
             Some(("", _)) => "/".to_string(),
             Some((x, _)) => x.to_string(),

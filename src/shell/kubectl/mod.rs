@@ -22,6 +22,7 @@ mod run;
 mod services;
 mod storage;
 mod stored;
+mod taint;
 mod wait;
 
 use super::flags::{self, flag, FlagSpec};
@@ -99,6 +100,8 @@ const SIMULATED: &[&str] = &[
     "run",
     "scale",
     "set",
+    "taint",
+    "top",
     "uncordon",
     "version",
     "wait",
@@ -200,6 +203,8 @@ fn dispatch(
         "label" => labels::label(s, &rest, false),
         "annotate" => labels::label(s, &rest, true),
         "patch" => patch::patch(s, &rest),
+        "taint" => taint::taint(s, &rest),
+        "top" => taint::top(s, &rest),
         "api-resources" => api_resources(s, &rest),
         "logs" => logs::logs(s, &rest),
         "expose" => services::expose(s, &rest),

@@ -119,41 +119,52 @@ pub fn reconcile(
     evict(store, now);
 }
 
-/// When each pod on an unreachable node must go: the NoExecute taint's time plus the pod's
-/// toleration seconds (no toleration: at once).
+/// When each pod on a node with NoExecute taints must go (the taint manager): for each taint the
+/// pod does not tolerate, at once (the taint's time); for one it tolerates with
+/// `tolerationSeconds`, that long after the taint; tolerated for ever, never. The unreachable
+/// taint of a lost node is one of these (300 s by default, fact 80).
 fn eviction_times(store: &Store) -> Vec<(String, String, Millis)> {
     let mut out = Vec::new();
     for node in store.nodes.values() {
-        let Some(taint) = node
+        let taints: Vec<&Taint> = node
             .spec
             .taints
             .iter()
-            .find(|t| t.key == UNREACHABLE && t.effect == "NoExecute")
-        else {
+            .filter(|t| t.effect == "NoExecute")
+            .collect();
+        if taints.is_empty() {
             continue;
-        };
-        let added = taint
-            .time_added
-            .as_deref()
-            .and_then(parse_rfc3339)
-            .unwrap_or(0);
-        for p in store
-            .pods
-            .values()
-            .filter(|p| p.spec.node_name == node.metadata.name)
-        {
+        }
+        for key in store.watch.pods_on_node(&node.metadata.name) {
+            let Some(p) = store.pods.get(&key.0, &key.1) else {
+                continue;
+            };
             if p.metadata.deletion_timestamp.is_some() {
                 continue;
             }
-            let toleration = p.spec.tolerations.iter().find(|t| {
-                (t.key == UNREACHABLE || t.key.is_empty() && t.operator == "Exists")
-                    && (t.effect.is_empty() || t.effect == "NoExecute")
-            });
-            let at = match toleration {
-                None => Some(added),
-                Some(t) => t.toleration_seconds.map(|s| added.saturating_add(secs(s))),
-            };
-            if let Some(at) = at {
+            let mut when: Option<Millis> = None;
+            for taint in &taints {
+                let added = taint
+                    .time_added
+                    .as_deref()
+                    .and_then(parse_rfc3339)
+                    .unwrap_or(0);
+                let matching = p
+                    .spec
+                    .tolerations
+                    .iter()
+                    .find(|t| crate::sim::scheduler::tolerates(std::slice::from_ref(t), taint));
+                let at = match matching {
+                    None => Some(added),
+                    Some(t) => t
+                        .toleration_seconds
+                        .map(|s| added.saturating_add(secs(s.max(0)))),
+                };
+                if let Some(at) = at {
+                    when = Some(when.map_or(at, |w: Millis| w.min(at)));
+                }
+            }
+            if let Some(at) = when {
                 out.push((p.metadata.namespace.clone(), p.metadata.name.clone(), at));
             }
         }
