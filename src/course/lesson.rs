@@ -144,6 +144,30 @@ fn line_of(text: &str, key: &str) -> usize {
 /// The built-in lessons, in course order (chapter, then file name).
 pub const BUILT_IN: &[(&str, &str)] = &[
     (
+        "content/course/01-image-vs-container.yaml",
+        include_str!("../../content/course/01-image-vs-container.yaml"),
+    ),
+    (
+        "content/course/01-image-pull-backoff.yaml",
+        include_str!("../../content/course/01-image-pull-backoff.yaml"),
+    ),
+    (
+        "content/course/02-first-pod.yaml",
+        include_str!("../../content/course/02-first-pod.yaml"),
+    ),
+    (
+        "content/course/02-two-containers.yaml",
+        include_str!("../../content/course/02-two-containers.yaml"),
+    ),
+    (
+        "content/course/02-new-ip.yaml",
+        include_str!("../../content/course/02-new-ip.yaml"),
+    ),
+    (
+        "content/course/02-labels.yaml",
+        include_str!("../../content/course/02-labels.yaml"),
+    ),
+    (
         "content/course/06-restart-starts-clean.yaml",
         include_str!("../../content/course/06-restart-starts-clean.yaml"),
     ),
