@@ -168,6 +168,34 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/02-labels.yaml"),
     ),
     (
+        "content/course/03-deployment-heals.yaml",
+        include_str!("../../content/course/03-deployment-heals.yaml"),
+    ),
+    (
+        "content/course/03-scale.yaml",
+        include_str!("../../content/course/03-scale.yaml"),
+    ),
+    (
+        "content/course/03-rolling-update.yaml",
+        include_str!("../../content/course/03-rolling-update.yaml"),
+    ),
+    (
+        "content/course/03-rollback.yaml",
+        include_str!("../../content/course/03-rollback.yaml"),
+    ),
+    (
+        "content/course/03-statefulset.yaml",
+        include_str!("../../content/course/03-statefulset.yaml"),
+    ),
+    (
+        "content/course/03-daemonset.yaml",
+        include_str!("../../content/course/03-daemonset.yaml"),
+    ),
+    (
+        "content/course/03-job-cronjob.yaml",
+        include_str!("../../content/course/03-job-cronjob.yaml"),
+    ),
+    (
         "content/course/06-restart-starts-clean.yaml",
         include_str!("../../content/course/06-restart-starts-clean.yaml"),
     ),
