@@ -196,6 +196,34 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/03-job-cronjob.yaml"),
     ),
     (
+        "content/course/04-clusterip.yaml",
+        include_str!("../../content/course/04-clusterip.yaml"),
+    ),
+    (
+        "content/course/04-dns-names.yaml",
+        include_str!("../../content/course/04-dns-names.yaml"),
+    ),
+    (
+        "content/course/04-env-discovery.yaml",
+        include_str!("../../content/course/04-env-discovery.yaml"),
+    ),
+    (
+        "content/course/04-nodeport.yaml",
+        include_str!("../../content/course/04-nodeport.yaml"),
+    ),
+    (
+        "content/course/04-loadbalancer-minikube.yaml",
+        include_str!("../../content/course/04-loadbalancer-minikube.yaml"),
+    ),
+    (
+        "content/course/04-externalname.yaml",
+        include_str!("../../content/course/04-externalname.yaml"),
+    ),
+    (
+        "content/course/04-readiness.yaml",
+        include_str!("../../content/course/04-readiness.yaml"),
+    ),
+    (
         "content/course/06-restart-starts-clean.yaml",
         include_str!("../../content/course/06-restart-starts-clean.yaml"),
     ),
