@@ -224,6 +224,14 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/04-readiness.yaml"),
     ),
     (
+        "content/course/05-configmap-db-name.yaml",
+        include_str!("../../content/course/05-configmap-db-name.yaml"),
+    ),
+    (
+        "content/course/05-secret.yaml",
+        include_str!("../../content/course/05-secret.yaml"),
+    ),
+    (
         "content/course/06-restart-starts-clean.yaml",
         include_str!("../../content/course/06-restart-starts-clean.yaml"),
     ),
@@ -234,6 +242,26 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "content/course/07-quota.yaml",
         include_str!("../../content/course/07-quota.yaml"),
+    ),
+    (
+        "content/course/07-names-across-namespaces.yaml",
+        include_str!("../../content/course/07-names-across-namespaces.yaml"),
+    ),
+    (
+        "content/course/07-rbac-can-i.yaml",
+        include_str!("../../content/course/07-rbac-can-i.yaml"),
+    ),
+    (
+        "content/course/08-lose-masters.yaml",
+        include_str!("../../content/course/08-lose-masters.yaml"),
+    ),
+    (
+        "content/course/08-recover-masters.yaml",
+        include_str!("../../content/course/08-recover-masters.yaml"),
+    ),
+    (
+        "content/course/08-worker-fails.yaml",
+        include_str!("../../content/course/08-worker-fails.yaml"),
     ),
 ];
 
