@@ -240,6 +240,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/06-emptydir-shared.yaml"),
     ),
     (
+        "content/course/06-pvc-survives.yaml",
+        include_str!("../../content/course/06-pvc-survives.yaml"),
+    ),
+    (
         "content/course/07-quota.yaml",
         include_str!("../../content/course/07-quota.yaml"),
     ),
@@ -262,6 +266,18 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "content/course/08-worker-fails.yaml",
         include_str!("../../content/course/08-worker-fails.yaml"),
+    ),
+    (
+        "content/course/09-setup-folder.yaml",
+        include_str!("../../content/course/09-setup-folder.yaml"),
+    ),
+    (
+        "content/course/09-clusterip-services.yaml",
+        include_str!("../../content/course/09-clusterip-services.yaml"),
+    ),
+    (
+        "content/course/09-gateway-loadbalancer.yaml",
+        include_str!("../../content/course/09-gateway-loadbalancer.yaml"),
     ),
 ];
 
