@@ -279,6 +279,22 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "content/course/09-gateway-loadbalancer.yaml",
         include_str!("../../content/course/09-gateway-loadbalancer.yaml"),
     ),
+    (
+        "content/course/10-ambassador-dns-by-hand.yaml",
+        include_str!("../../content/course/10-ambassador-dns-by-hand.yaml"),
+    ),
+    (
+        "content/course/10-external-dns.yaml",
+        include_str!("../../content/course/10-external-dns.yaml"),
+    ),
+    (
+        "content/course/10-haproxy-ssl-passthrough.yaml",
+        include_str!("../../content/course/10-haproxy-ssl-passthrough.yaml"),
+    ),
+    (
+        "content/course/10-one-cluster.yaml",
+        include_str!("../../content/course/10-one-cluster.yaml"),
+    ),
 ];
 
 /// Every built-in lesson that parses, sorted by chapter (stable: file order within one).
