@@ -244,6 +244,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/06-pvc-survives.yaml"),
     ),
     (
+        "content/course/06-statefulset-storage.yaml",
+        include_str!("../../content/course/06-statefulset-storage.yaml"),
+    ),
+    (
         "content/course/07-quota.yaml",
         include_str!("../../content/course/07-quota.yaml"),
     ),
@@ -256,6 +260,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/07-rbac-can-i.yaml"),
     ),
     (
+        "content/course/08-nodes-and-masters.yaml",
+        include_str!("../../content/course/08-nodes-and-masters.yaml"),
+    ),
+    (
         "content/course/08-lose-masters.yaml",
         include_str!("../../content/course/08-lose-masters.yaml"),
     ),
@@ -266,6 +274,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "content/course/08-worker-fails.yaml",
         include_str!("../../content/course/08-worker-fails.yaml"),
+    ),
+    (
+        "content/course/08-managed-kubernetes.yaml",
+        include_str!("../../content/course/08-managed-kubernetes.yaml"),
     ),
     (
         "content/course/09-setup-folder.yaml",
