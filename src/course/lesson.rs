@@ -220,6 +220,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/04-externalname.yaml"),
     ),
     (
+        "content/course/04-kube-proxy.yaml",
+        include_str!("../../content/course/04-kube-proxy.yaml"),
+    ),
+    (
         "content/course/04-readiness.yaml",
         include_str!("../../content/course/04-readiness.yaml"),
     ),
@@ -290,6 +294,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "content/course/09-gateway-loadbalancer.yaml",
         include_str!("../../content/course/09-gateway-loadbalancer.yaml"),
+    ),
+    (
+        "content/course/10-ingress-routes.yaml",
+        include_str!("../../content/course/10-ingress-routes.yaml"),
     ),
     (
         "content/course/10-ambassador-dns-by-hand.yaml",
