@@ -27,6 +27,16 @@ pub enum Check {
         namespace: Option<String>,
         #[serde(default)]
         fields: BTreeMap<String, serde_yaml::Value>,
+        /// Paths that must not have these values (a recreated pod's IP is not the old one).
+        #[serde(default)]
+        not_fields: BTreeMap<String, serde_yaml::Value>,
+    },
+    /// No such object (a deleted pod, a removed Service).
+    Absent {
+        kind: String,
+        name: String,
+        #[serde(default)]
+        namespace: Option<String>,
     },
     /// At least `ready` pods matching `selector` are ready (in `namespace`, default `default`).
     Pods {
@@ -108,6 +118,7 @@ pub fn check(goal: &Goal, p: &Progress) -> Result<(), String> {
             name,
             namespace,
             fields,
+            not_fields,
         } => {
             let mut probe = probe(s);
             let out = probe.run(
@@ -141,7 +152,36 @@ pub fn check(goal: &Goal, p: &Progress) -> Result<(), String> {
                     }
                 }
             }
+            for (path, unwanted) in not_fields {
+                if let Some(got) = lookup(&v, path) {
+                    if got == unwanted || show(got) == show(unwanted) {
+                        return Err(format!(
+                            "expected {path} of {kind} {name} not to be {}; it still is",
+                            show(unwanted)
+                        ));
+                    }
+                }
+            }
             Ok(())
+        }
+        Check::Absent {
+            kind,
+            name,
+            namespace,
+        } => {
+            let mut probe = probe(s);
+            let out = probe.run(
+                &format!("kubectl get {kind} {name} -n {} -o name", ns_of(namespace)),
+                None,
+            );
+            if out.ok {
+                Err(format!(
+                    "expected no {kind} {name}; found {}",
+                    out.text.trim()
+                ))
+            } else {
+                Ok(())
+            }
         }
         Check::Pods {
             selector,
