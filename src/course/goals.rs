@@ -304,14 +304,12 @@ pub fn start(lesson: &Lesson) -> (Session, Vec<String>) {
 /// A lesson's solution run from its start: the session, each command's output, and the
 /// first command that failed (a solution's commands must all succeed).
 pub fn solve(lesson: &Lesson) -> (Session, Vec<String>, Option<String>) {
+    // The start runs with the start's files; the solution's edits come after, as the
+    // learner's would.
+    let (mut s, mut outputs) = start(lesson);
     let mut all = lesson.start.files.clone();
     all.extend(lesson.solution.files.clone());
-    let files = crate::shell::files::MemFiles { files: all };
-    let mut s = Session::with_files(lesson.start.seed, Box::new(files));
-    let mut outputs = Vec::new();
-    for c in &lesson.start.commands {
-        outputs.push(s.run(c.line(), c.stdin()).text);
-    }
+    s.files = Box::new(crate::shell::files::MemFiles { files: all });
     let mut failed = None;
     for c in &lesson.solution.commands {
         let out = s.run(c.line(), c.stdin());
