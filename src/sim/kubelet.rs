@@ -812,6 +812,9 @@ impl Kubelets {
                 break;
             }
         }
+        // Probes of containers that started just now are due now (initialDelaySeconds 0):
+        // their deadline is not in the future, so no timer would bring the kubelet back.
+        self.run_probes(pod, rt, ctx);
         false
     }
 
