@@ -721,6 +721,21 @@ impl<'a> PodNetwork<'a> {
         Err(ConnectError::TimedOut)
     }
 
+    /// A connection to localhost: the pod's own network namespace, which all its containers
+    /// share, so whichever container listens on the port answers.
+    fn loopback(
+        &mut self,
+        port: u16,
+        request: Option<&HttpRequest>,
+    ) -> Result<Option<HttpResponse>, ConnectError> {
+        self.hop(
+            self.origin.clone(),
+            hfmt!("localhost is this pod's own network namespace, shared by all its containers"),
+        );
+        let ip = self.ip.clone();
+        self.deliver(&ip, port as i64, request)
+    }
+
     /// A connection to an address outside this cluster: out through the node (SNAT) to the
     /// internet, where only public addresses (other clusters' load balancers) answer.
     fn outward(
@@ -1152,9 +1167,22 @@ impl<'a> PodNetwork<'a> {
     }
 }
 
+fn is_loopback(ip: &str) -> bool {
+    ip == "::1" || ip.starts_with("127.")
+}
+
 impl Network for PodNetwork<'_> {
     fn lookup(&mut self, name: &str) -> Result<Lookup, LookupError> {
         let server = crate::sim::api::service_admission::KUBE_DNS_IP.to_string();
+        // /etc/hosts answers localhost before any DNS server is asked.
+        if name.trim_end_matches('.').eq_ignore_ascii_case("localhost") {
+            return Ok(Lookup {
+                server,
+                name: "localhost".into(),
+                addresses: vec!["127.0.0.1".into()],
+                ..Default::default()
+            });
+        }
         if crate::sim::api::service_admission::parse_ipv4(name).is_some() {
             return Ok(Lookup {
                 server,
@@ -1253,6 +1281,11 @@ impl Network for PodNetwork<'_> {
                 proxy::request_host(request)
             ),
         );
+        if is_loopback(&request.ip) {
+            return self
+                .loopback(request.port, Some(request))?
+                .ok_or(ConnectError::Reset);
+        }
         if !self.view.owns(&request.ip) {
             return self
                 .outward(&request.ip, request.port, Some(request))?
@@ -1267,6 +1300,9 @@ impl Network for PodNetwork<'_> {
 
     fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
         self.hop(self.origin.clone(), hfmt!("TCP connect to {ip}:{port}"));
+        if is_loopback(ip) {
+            return self.loopback(port, None).map(|_| ());
+        }
         if !self.view.owns(ip) {
             return self.outward(ip, port, None).map(|_| ());
         }
