@@ -1,6 +1,7 @@
 //! The command language shared by the browser terminal, `pocket-cluster run|shell` and the tests:
 //! parse a line, run it against the world, print what kubectl (or the shell) would print.
 
+pub mod complete;
 pub mod files;
 pub mod flags;
 pub mod format;
