@@ -78,10 +78,13 @@ const TYPED_KINDS: &[(&str, &str, &[&str])] = &[
     ("endpointslices", "endpointslice", &[]),
 ];
 
+/// A flag: long name, short letter, whether it takes a value.
+pub type FlagInfo = (&'static str, Option<char>, bool);
+
 /// Flags each kubectl verb accepts (long name, short letter, takes a value), beyond the global
 /// ones of `flags::GLOBAL`. A test runs every one of them against its verb, so this list cannot
 /// offer a flag the verb refuses.
-pub const VERB_FLAGS: &[(&str, &[(&str, Option<char>, bool)])] = &[
+pub const VERB_FLAGS: &[(&str, &[FlagInfo])] = &[
     (
         "get",
         &[
@@ -473,7 +476,7 @@ fn strings(list: &[&str]) -> Vec<String> {
 }
 
 /// The flags of a verb (its own, then kubectl's global ones).
-fn flags_of(verb: &str) -> Vec<(&'static str, Option<char>, bool)> {
+fn flags_of(verb: &str) -> Vec<FlagInfo> {
     let own = VERB_FLAGS
         .iter()
         .find(|(v, _)| *v == verb)
