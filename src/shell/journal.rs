@@ -98,14 +98,14 @@ pub enum RestoreError {
 impl std::fmt::Display for RestoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RestoreError::Unreadable(e) => write!(f, "the saved session could not be read ({e})"),
+            RestoreError::Unreadable(e) => write!(f, "it is not readable ({e})"),
             RestoreError::Format(n) => write!(
                 f,
-                "the saved session is in format {n}; this version reads format {FORMAT}"
+                "it is in format {n}, and this version reads format {FORMAT}"
             ),
             RestoreError::TooLong { commands, ticks } => write!(
                 f,
-                "the saved session is too long to replay ({commands} commands, {ticks} clock ticks)"
+                "it is too long to replay ({commands} commands, {ticks} clock ticks)"
             ),
             RestoreError::Diverged {
                 command,
@@ -113,11 +113,11 @@ impl std::fmt::Display for RestoreError {
                 engine,
             } => write!(
                 f,
-                "the saved session (Pocket Cluster {engine}) no longer replays the same: command {command}, `{line}`, now answers differently"
+                "it was written by Pocket Cluster {engine} and no longer replays the same (command {command}, `{line}`, now answers differently)"
             ),
             RestoreError::OutOfTime { step, steps } => write!(
                 f,
-                "replaying the saved session took too long (stopped at step {step} of {steps})"
+                "replaying it took too long (stopped at step {step} of {steps})"
             ),
         }
     }
@@ -275,10 +275,7 @@ spec:
             "the prompt each command had"
         );
         // Runs of equal ticks are one step.
-        assert!(s
-            .log
-            .iter()
-            .any(|st| *st == Step::Advance { ms: 200, times: 25 }));
+        assert!(s.log.contains(&Step::Advance { ms: 200, times: 25 }));
         // And the two go on alike.
         let mut s = s;
         for line in [
