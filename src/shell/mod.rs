@@ -1,9 +1,11 @@
 //! The command language shared by the browser terminal, `pocket-cluster run|shell` and the tests:
 //! parse a line, run it against the world, print what kubectl (or the shell) would print.
 
+pub mod complete;
 pub mod files;
 pub mod flags;
 pub mod format;
+pub mod journal;
 pub mod kubectl;
 pub mod laptop;
 pub mod lex;
@@ -39,18 +41,35 @@ impl Output {
     }
 }
 
-/// One command as it was run, for replay (undo, share links, tests).
-#[derive(Debug, Clone, PartialEq)]
+/// One command as it was run, for replay (undo, share links, a saved session).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub line: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdin: Option<String>,
+    /// Whether it succeeded, and a digest of what it printed: a replay that answers
+    /// differently is not the same session (`journal::restore`).
+    pub ok: bool,
+    pub digest: u64,
+}
+
+/// A step of a session's log: a command, or the clock moved by the UI (`times` ticks of `ms`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    Run(Entry),
+    Advance { ms: u64, times: u64 },
 }
 
 /// A learner's session: the world, the files kubectl can read, and the log of commands.
 pub struct Session {
     pub world: World,
     pub files: Box<dyn Files>,
-    pub log: Vec<Entry>,
+    /// Everything done to the world since it was made with `seed`: replaying it on
+    /// `Session::new(seed)` gives the same world (`journal.rs`).
+    pub log: Vec<Step>,
+    /// The seed the session started from (`sim seed` later makes a new world, in the log).
+    pub seed: u64,
     /// The namespace each context defaults to (`kubectl config set-context --current --namespace`).
     pub namespaces: BTreeMap<String, String>,
     /// The path of the last request a network tool made (`sim trace` prints it).
@@ -73,6 +92,7 @@ impl Session {
             world: World::new(seed),
             files,
             log: Vec::new(),
+            seed,
             namespaces: BTreeMap::new(),
             last_trace: Vec::new(),
             laptop_files: BTreeMap::new(),
@@ -186,11 +206,23 @@ impl Session {
     /// Run one command line (with a heredoc's text as `stdin`), log it, and return its output.
     pub fn run(&mut self, line: &str, stdin: Option<&str>) -> Output {
         let out = self.execute(line, stdin);
-        self.log.push(Entry {
+        self.log.push(Step::Run(Entry {
             line: line.to_string(),
             stdin: stdin.map(|s| s.to_string()),
-        });
+            ok: out.ok,
+            digest: journal::digest(&out.text),
+        }));
         out
+    }
+
+    /// Move the clock outside any command (the UI's ticks and +1s), logged so that a replay
+    /// moves it the same way. Runs of equal ticks are one step.
+    pub fn advance(&mut self, ms: u64) {
+        self.world.advance(ms);
+        match self.log.last_mut() {
+            Some(Step::Advance { ms: last, times }) if *last == ms => *times += 1,
+            _ => self.log.push(Step::Advance { ms, times: 1 }),
+        }
     }
 
     fn execute(&mut self, line: &str, stdin: Option<&str>) -> Output {

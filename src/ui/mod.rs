@@ -42,6 +42,7 @@ impl AppState {
             command: shown.to_string(),
             output: out.text.clone(),
             ok: out.ok,
+            notice: false,
         };
         self.entries.update(|e| {
             e.push(entry);
@@ -51,6 +52,7 @@ impl AppState {
             }
         });
         self.version.update(|v| *v += 1);
+        terminal::persist::save(self);
         out
     }
 
@@ -91,11 +93,13 @@ pub fn mount() {
 
 #[component]
 fn App() -> impl IntoView {
+    // The saved session replayed (or a fresh world, with a message if it had to be set aside).
+    let (session, entries) = terminal::persist::load();
     let state = AppState {
-        session: StoredValue::new_local(Session::new(1)),
+        session: StoredValue::new_local(session),
         version: RwSignal::new(0),
-        entries: RwSignal::new(Vec::new()),
-        next_entry: StoredValue::new(0),
+        next_entry: StoredValue::new(entries.len() as u64),
+        entries: RwSignal::new(entries),
         paused: RwSignal::new(false),
         speed: RwSignal::new(1),
     };
@@ -113,8 +117,13 @@ fn App() -> impl IntoView {
         let speed = state.speed.get_untracked();
         state
             .session
-            .try_update_value(|s| s.world.advance(TICK_MS as u64 * speed));
+            .try_update_value(|s| s.advance(TICK_MS as u64 * speed));
         state.version.try_update(|v| *v += 1);
+        terminal::persist::save_soon(&state);
+    });
+    // Ticks since the last save are not lost when the page goes away.
+    let _ = window_event_listener(leptos::ev::pagehide, move |_| {
+        terminal::persist::save(&state)
     });
     let handle = StoredValue::new_local(Some(interval));
     on_cleanup(move || {
@@ -178,8 +187,9 @@ fn TimeControls() -> impl IntoView {
                 id="step"
                 aria-label="Advance the clock one second"
                 on:click=move |_| {
-                    state.session.update_value(|s| s.world.advance(1000));
+                    state.session.update_value(|s| s.advance(1000));
                     state.version.update(|v| *v += 1);
+                    terminal::persist::save(&state);
                 }
             >
                 "+1s"

@@ -76,7 +76,7 @@ const COMMANDS: &[&str] = &[
 ];
 
 /// Commands this terminal runs; the rest of [`COMMANDS`] are real kubectl but not simulated yet.
-const SIMULATED: &[&str] = &[
+pub(crate) const SIMULATED: &[&str] = &[
     "annotate",
     "api-resources",
     "apply",
