@@ -2,6 +2,7 @@
 //! For now one built-in lesson; the lesson format with goals comes with the course issue.
 
 pub mod markdown;
+pub mod templates;
 
 /// A lesson shown in the lesson pane.
 pub struct Lesson {

@@ -1,6 +1,7 @@
 //! The command language shared by the browser terminal, `pocket-cluster run|shell` and the tests:
 //! parse a line, run it against the world, print what kubectl (or the shell) would print.
 
+pub mod field_docs;
 pub mod files;
 pub mod flags;
 pub mod format;
@@ -9,6 +10,7 @@ pub mod laptop;
 pub mod lex;
 pub mod local_files;
 pub mod minikube;
+pub mod preview;
 pub mod script;
 pub mod sim_cmd;
 pub mod sim_dns;
