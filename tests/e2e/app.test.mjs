@@ -89,13 +89,14 @@ test('applies a Pod from the editor and sees it Running', async () => {
   assertNoPageErrors();
 });
 
-test('Ctrl+Enter previews, Ctrl+Enter again applies', async () => {
+test('Ctrl+Enter previews, Enter on its Apply applies', async () => {
   await page.fill('#editor', SECOND_POD);
   await page.focus('#editor');
   await page.keyboard.press('Control+Enter');
   await page.locator('#apply-preview').waitFor({ timeout: 5_000 });
   assert.match(await page.locator('#apply-preview').innerText(), /created\s+pod\/second/);
-  await page.keyboard.press('Control+Enter');
+  // Focus moved to the preview's Apply button.
+  await page.keyboard.press('Enter');
   await page.waitForFunction(
     () => (document.querySelector('#apply-result')?.textContent || '').includes('pod/second created'),
     null,

@@ -66,7 +66,9 @@ pub fn check_name(name: &str, others: &[&str]) -> Option<String> {
             "\"{name}\": use letters, digits, '.', '-', '_' and '/' for folders (setup/namespace.yaml)."
         ))
     } else if !(name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")) {
-        Some(format!("\"{name}\": kubectl reads .yaml, .yml and .json files."))
+        Some(format!(
+            "\"{name}\": kubectl reads .yaml, .yml and .json files."
+        ))
     } else if others.contains(&name) {
         Some(format!("\"{name}\" is already open."))
     } else {

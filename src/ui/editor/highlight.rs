@@ -109,7 +109,11 @@ fn tokens(line: &[char]) -> Vec<Tok> {
         Tok::Num
     } else if ["true", "false", "null", "~", "yes", "no", "True", "False"].contains(&word) {
         Tok::Lit
-    } else if word.starts_with('|') || word.starts_with('>') || word.starts_with('&') || word.starts_with('*') {
+    } else if word.starts_with('|')
+        || word.starts_with('>')
+        || word.starts_with('&')
+        || word.starts_with('*')
+    {
         Tok::Punct
     } else {
         Tok::Str

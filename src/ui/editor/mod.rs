@@ -118,10 +118,11 @@ fn jump(el: &web_sys::HtmlTextAreaElement, line: usize, column: usize) {
         .sum::<usize>()
         .min(value.len());
     let line_len = value[start..].find('\n').unwrap_or(value.len() - start);
-    let at = start + value[start..start + line_len]
-        .char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(line_len, |(i, _)| i);
+    let at = start
+        + value[start..start + line_len]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_len, |(i, _)| i);
     let off = utf16_len(&value[..at]);
     let _ = el.focus();
     let _ = el.set_selection_range(off, off);
@@ -174,10 +175,18 @@ pub fn Editor(initial: String, file_name: &'static str) -> impl IntoView {
     let gutter = NodeRef::<leptos::html::Pre>::new();
 
     let text = Memo::new(move |_| {
-        open.with(|f| f.get(active.get()).map(|f| f.text.clone()).unwrap_or_default())
+        open.with(|f| {
+            f.get(active.get())
+                .map(|f| f.text.clone())
+                .unwrap_or_default()
+        })
     });
     let name = Memo::new(move |_| {
-        open.with(|f| f.get(active.get()).map(|f| f.name.clone()).unwrap_or_default())
+        open.with(|f| {
+            f.get(active.get())
+                .map(|f| f.name.clone())
+                .unwrap_or_default()
+        })
     });
     // What the textarea is given: only when another file comes into it. While typing, the
     // textarea owns its value (setting it back would disturb IME composition and the caret).
@@ -224,7 +233,9 @@ pub fn Editor(initial: String, file_name: &'static str) -> impl IntoView {
     let open_preview = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() {
-            notice.set(Some("The editor is empty: write a manifest or pick a template first.".into()));
+            notice.set(Some(
+                "The editor is empty: write a manifest or pick a template first.".into(),
+            ));
             return;
         }
         let p = state
