@@ -5,6 +5,7 @@
 pub mod goals;
 pub mod lesson;
 pub mod markdown;
+pub mod templates;
 
 /// A lesson shown in the lesson pane.
 pub struct Lesson {

@@ -9,6 +9,10 @@ use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 use std::fmt;
 
+pub mod diagnostics;
+pub mod hints;
+pub mod locate;
+
 /// Limits that keep hostile input from hanging the page (alias bombs, huge pastes).
 pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
 const MAX_DOCUMENTS: usize = 500;
@@ -96,7 +100,12 @@ pub enum ManifestErrorKind {
     /// apiVersion or kind missing.
     MissingTypeInfo(Vec<&'static str>),
     /// Valid YAML, but a field is unknown or has the wrong type (the server's strict decoding).
-    Decoding { kind: String, version: String },
+    /// `expected`: for an unknown field, the fields that are known there (for a did-you-mean).
+    Decoding {
+        kind: String,
+        version: String,
+        expected: Vec<String>,
+    },
     /// A kind/version pair the API server does not serve.
     NoMatch {
         kind: String,
@@ -138,7 +147,7 @@ impl ManifestError {
                 "error: error validating \"{file}\": error validating data: [{}]; if you choose to ignore these errors, turn validation off with --validate=false",
                 missing.join(", ")
             ),
-            ManifestErrorKind::Decoding { kind, version } => format!(
+            ManifestErrorKind::Decoding { kind, version, .. } => format!(
                 "Error from server (BadRequest): error when creating \"{file}\": {kind} in version \"{version}\" cannot be handled as a {kind}: {}",
                 self.message
             ),
@@ -176,7 +185,8 @@ pub fn describe_value(v: &Value) -> String {
 }
 
 /// Split a file into documents at `---` lines, keeping each document's first line number.
-fn split_documents(text: &str) -> Vec<(usize, String)> {
+/// Each document's text starts at that line (a marker line becomes its blank first line).
+pub(crate) fn split_documents(text: &str) -> Vec<(usize, String)> {
     let mut docs = Vec::new();
     let mut current = String::new();
     let mut start = 1;
@@ -239,6 +249,23 @@ fn strict_message(message: &str) -> String {
     message.to_string()
 }
 
+/// serde's `…, expected one of `a`, `b`` (or `expected `a``): the fields known where an unknown
+/// one was found.
+fn expected_fields(message: &str) -> Vec<String> {
+    let Some(i) = message.find("unknown field `") else {
+        return Vec::new();
+    };
+    let Some(j) = message[i..].find("expected") else {
+        return Vec::new();
+    };
+    message[i + j..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
 fn typed<T: DeserializeOwned>(
     doc: &str,
     line_offset: usize,
@@ -253,6 +280,7 @@ fn typed<T: DeserializeOwned>(
             kind: Box::new(ManifestErrorKind::Decoding {
                 kind: kind.into(),
                 version: version.into(),
+                expected: expected_fields(&message),
             }),
             message: strict_message(&message),
         }
@@ -459,6 +487,10 @@ fn stored(
     map.remove("apiVersion");
     map.remove("kind");
     map.remove("metadata");
+    let known: Vec<String> = info
+        .fields
+        .map(|f| f.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
     let decoding = |message: String, key: Option<&str>| ManifestError {
         line: key
             .and_then(|k| find_key_line(doc, k))
@@ -468,6 +500,7 @@ fn stored(
         kind: Box::new(ManifestErrorKind::Decoding {
             kind: kind.into(),
             version: version.into(),
+            expected: known.clone(),
         }),
         message,
     };

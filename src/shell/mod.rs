@@ -2,6 +2,7 @@
 //! parse a line, run it against the world, print what kubectl (or the shell) would print.
 
 pub mod complete;
+pub mod field_docs;
 pub mod files;
 pub mod flags;
 pub mod format;
@@ -11,6 +12,7 @@ pub mod laptop;
 pub mod lex;
 pub mod local_files;
 pub mod minikube;
+pub mod preview;
 pub mod script;
 pub mod sim_cmd;
 pub mod sim_dns;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, openApp, runCommand } from './harness.mjs';
+import { startServer, launch, openApp, runCommand, applyFromEditor } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCREENSHOTS = path.join(HERE, 'screenshots');
@@ -63,8 +63,7 @@ test('loads the three panes', async () => {
 });
 
 test('applies a Pod from the editor and sees it Running', async () => {
-  await page.fill('#editor', HELLO_POD);
-  await page.click('#apply');
+  await applyFromEditor(page, HELLO_POD);
   await page.waitForFunction(
     () => (document.querySelector('#apply-result')?.textContent || '').includes('pod/hello created'),
     null,
@@ -90,10 +89,14 @@ test('applies a Pod from the editor and sees it Running', async () => {
   assertNoPageErrors();
 });
 
-test('Ctrl+Enter applies', async () => {
+test('Ctrl+Enter previews, Enter on its Apply applies', async () => {
   await page.fill('#editor', SECOND_POD);
   await page.focus('#editor');
   await page.keyboard.press('Control+Enter');
+  await page.locator('#apply-preview').waitFor({ timeout: 5_000 });
+  assert.match(await page.locator('#apply-preview').innerText(), /created\s+pod\/second/);
+  // Focus moved to the preview's Apply button.
+  await page.keyboard.press('Enter');
   await page.waitForFunction(
     () => (document.querySelector('#apply-result')?.textContent || '').includes('pod/second created'),
     null,
@@ -105,10 +108,9 @@ test('Ctrl+Enter applies', async () => {
 
 test('broken YAML shows line:column and the page stays usable', async () => {
   await page.fill('#editor', 'apiVersion: v1\nkind: Pod\n metadata:\n  name: x\n');
-  await page.click('#apply');
-  const err = page.locator('#editor-error');
+  const err = page.locator('#diagnostics .diag-error').first();
   await err.waitFor({ state: 'visible', timeout: 5_000 });
-  assert.match(await err.innerText(), /line \d+, column \d+/);
+  assert.match(await err.innerText(), /Line \d+, column \d+/);
 
   const out = await runCommand(page, 'kubectl get pods');
   assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);

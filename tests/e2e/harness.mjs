@@ -162,3 +162,24 @@ export async function runCommand(page, cmd) {
   await handle.dispose();
   return text.replace(/\r\n/g, '\n');
 }
+
+/**
+ * Puts `text` in the editor's current file and applies it as a learner does: Apply shows
+ * the preview (#apply-preview), Apply in it runs `kubectl apply -f FILE`. Returns
+ * #apply-result's text once it is there.
+ */
+export async function applyFromEditor(page, text) {
+  await page.fill('#editor', text);
+  await page.click('#apply');
+  await page.locator('#apply-confirm').waitFor({ timeout: 5_000 });
+  await page.click('#apply-confirm');
+  const handle = await page.waitForFunction(
+    () => {
+      const t = document.querySelector('#apply-result')?.textContent || '';
+      return t.trim() ? t : null;
+    },
+    null,
+    { timeout: 5_000 },
+  );
+  return handle.jsonValue();
+}

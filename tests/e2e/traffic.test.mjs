@@ -82,6 +82,7 @@ test('an Ingress routes through ingress-nginx, and a Mapping through Emissary', 
   await runCommand(page, 'kubectl apply -f https://app.getambassador.io/yaml/emissary/3.9.1/emissary-emissaryns.yaml');
   await page.fill('#editor', EMISSARY);
   await page.click('#apply');
+  await page.click('#apply-confirm'); // the preview first, then apply
   await page
     .waitForFunction(
       () => (document.querySelector('#apply-result')?.textContent || '').includes('mapping.getambassador.io/web created'),

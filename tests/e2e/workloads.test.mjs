@@ -41,6 +41,7 @@ spec:
 test('a Deployment from the editor runs three pods and replaces a deleted one', async () => {
   await page.fill('#editor', DEPLOYMENT);
   await page.click('#apply');
+  await page.click('#apply-confirm'); // the preview first, then apply
   await page.waitForFunction(() => document.querySelector('#apply-result')?.textContent.includes('deployment.apps/web created'));
   await runCommand(page, 'sim advance 30s');
   const out = await runCommand(page, 'kubectl get deploy web');

@@ -671,10 +671,11 @@ fn write_typed<T: Resource>(
         if dry_run {
             return Ok(format!("{prefix}/{name} configured"));
         }
-        let had_annotation = c
-            .store
-            .get::<T>(&obj.meta().namespace, &name)
-            .is_some_and(|o| o.meta().annotations.contains_key(LAST_APPLIED));
+        let live = c.store.get::<T>(&obj.meta().namespace, &name);
+        let had_annotation = live.is_some_and(|o| o.meta().annotations.contains_key(LAST_APPLIED));
+        if let Some(live) = live {
+            keep_others_metadata(obj.meta_mut(), live.meta());
+        }
         let outcome = c
             .store
             .update(&obj, &mut w.rng)
@@ -701,3 +702,34 @@ fn write_typed<T: Resource>(
 }
 
 // ---------------------------------------------------------------- get
+
+/// kubectl apply's three-way merge, for metadata's labels and annotations: a key the live
+/// object has that the last applied configuration did not (a controller's
+/// `deployment.kubernetes.io/revision`, a `kubectl label`) stays; one the learner applied
+/// before and has now removed goes.
+fn keep_others_metadata(desired: &mut ObjectMeta, live: &ObjectMeta) {
+    let applied: Option<serde_json::Value> = live
+        .annotations
+        .get(LAST_APPLIED)
+        .and_then(|t| serde_json::from_str(t).ok());
+    let applied_keys = |field: &str| -> Vec<String> {
+        applied
+            .as_ref()
+            .and_then(|a| a.get("metadata"))
+            .and_then(|m| m.get(field))
+            .and_then(|m| m.as_object())
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (labels, annotations) = (applied_keys("labels"), applied_keys("annotations"));
+    for (k, v) in live.labels.iter() {
+        if !labels.contains(k) && !desired.labels.contains_key(k) {
+            desired.labels.insert(k.clone(), v.clone());
+        }
+    }
+    for (k, v) in &live.annotations {
+        if k != LAST_APPLIED && !annotations.contains(k) && !desired.annotations.contains_key(k) {
+            desired.annotations.insert(k.clone(), v.clone());
+        }
+    }
+}

@@ -254,6 +254,15 @@ pub(super) fn explain(s: &mut Session, args: &[String]) -> Result<Output, String
     Ok(render(docs, resource, &fields, p.bool("recursive")))
 }
 
+/// What `kubectl explain KIND.PATH` prints, for the editor's field docs: `kind` as a manifest
+/// names it (`Deployment`), `path` the field names down from the object (list indexes
+/// dropped). None for a kind without documentation here.
+pub fn field_docs(kind: &str, path: &[String]) -> Option<Output> {
+    let resource = RESOURCES.iter().find(|r| r.kind == kind)?;
+    let docs = docs()?;
+    Some(render(docs, resource, path, false))
+}
+
 /// `kubectl explain`'s parsing of `RESOURCE[.FIELD...]`: without `--api-version` a group-qualified
 /// resource (`deployments.apps.spec`) is recognised by prefix, otherwise everything after the
 /// first dot is the field path. One trailing dot is ignored.

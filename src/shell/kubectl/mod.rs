@@ -9,7 +9,7 @@ mod delete;
 mod describe;
 mod describe_volumes;
 mod exec;
-mod explain;
+pub mod explain;
 mod get;
 mod labels;
 mod logs;
