@@ -796,8 +796,7 @@ pub fn failure_of(detail: &str) -> Option<Failure> {
 /// The last `A.B.C.D` address in `text`, with a `:port` or at a word's end.
 fn last_ip(text: &str) -> Option<&str> {
     text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .filter(|w| w.split('.').count() == 4 && w.split('.').all(|o| o.parse::<u8>().is_ok()))
-        .last()
+        .rfind(|w| w.split('.').count() == 4 && w.split('.').all(|o| o.parse::<u8>().is_ok()))
 }
 
 /// Place each hop of `trace` on `map`: the element it happened at, which cluster, and whether
@@ -806,8 +805,6 @@ fn last_ip(text: &str) -> Option<&str> {
 pub fn route(map: &MapModel, trace: &[Hop], origin: usize) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     let mut cluster = origin;
-    // Outside every cluster until the trace says otherwise (the laptop's hops).
-    let mut inside = true;
     // The pod a DNAT, a balancing proxy or a connection to a pod IP chose: where a
     // `container` hop happens.
     let mut target: Option<String> = None;
@@ -825,7 +822,6 @@ pub fn route(map: &MapModel, trace: &[Hop], origin: usize) -> Vec<Step> {
         if let Some((prefix, rest)) = at.split_once(": ") {
             if let Some(k) = map.clusters.iter().position(|c| c.name == prefix) {
                 cluster = k;
-                inside = true;
                 at = rest;
             }
         }
@@ -837,7 +833,6 @@ pub fn route(map: &MapModel, trace: &[Hop], origin: usize) -> Vec<Step> {
         let mut kind = StepKind::Request;
         let mut element = match (word, name) {
             ("laptop", _) | ("kubectl", "port-forward") | ("minikube", "tunnel") => {
-                inside = false;
                 if let Some(k) = hop
                     .detail
                     .rsplit_once(" of cluster ")
@@ -868,7 +863,6 @@ pub fn route(map: &MapModel, trace: &[Hop], origin: usize) -> Vec<Step> {
                 {
                     Some(cl) => {
                         cluster = cl.index;
-                        inside = true;
                         format!("c{}/lb/{ip}", cl.index)
                     }
                     None => format!("c{c}/lb/{ip}"),
@@ -928,7 +922,7 @@ pub fn route(map: &MapModel, trace: &[Hop], origin: usize) -> Vec<Step> {
                 element = last.element.clone();
             }
         }
-        let here = if element == "laptop" || element == "public-dns" || !inside {
+        let here = if element == "laptop" || element == "public-dns" {
             None
         } else {
             Some(cluster)

@@ -410,3 +410,23 @@ fn describe_commands_name_the_element_and_the_context() {
     );
     assert!(out.ok, "{}", out.text);
 }
+
+#[test]
+fn a_laptop_request_to_a_node_port_enters_at_the_node() {
+    let mut s = session(
+        "kubectl create deployment web --image=nginx:1.25 --replicas=2\nkubectl create service nodeport web --tcp=80:80 --node-port=30080\nsim advance 30s\n",
+    );
+    let out = s.run("curl -s http://172.18.0.5:30080/", None);
+    assert!(out.ok, "{}", out.text);
+    let m = MapModel::of(&s.world, 1000);
+    let steps = route(&m, &s.last_trace, 0);
+    let elements: Vec<&str> = steps.iter().map(|s| s.element.as_str()).collect();
+    assert_eq!(elements[0], "laptop", "{steps:#?}");
+    assert_eq!(steps[0].cluster, None);
+    assert!(elements.contains(&"c0/node/worker-1"), "{elements:?}");
+    assert!(elements.last().unwrap().starts_with("c0/pod/default/web-"));
+    assert!(steps
+        .iter()
+        .filter(|s| s.element != "laptop")
+        .all(|s| s.cluster == Some(0)));
+}
