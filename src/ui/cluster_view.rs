@@ -459,35 +459,6 @@ pub fn ClusterView() -> impl IntoView {
             </div>
             <p id="map-live" class="map-live" aria-live="polite" role="status">{move || live.get()}</p>
             <div class="map-body">
-                <div class="map-scroll">
-                    <svg
-                        id="cluster-map"
-                        role="group"
-                        aria-label="Cluster map: click or press Enter on anything to describe it"
-                        width=move || model.with(|m| m.width)
-                        height=move || model.with(|m| m.height)
-                        viewBox=move || model.with(|m| format!("0 0 {} {}", m.width, m.height))
-                        on:click=on_click
-                        on:keydown=on_key
-                    >
-                        {svg}
-                        <g class="map-lines">{endpoint_lines}</g>
-                        <g class="map-pods">
-                            <For
-                                each=pods
-                                key=draw::pod_key
-                                children=move |p| {
-                                    let id = p.id.clone();
-                                    let endpoint = Signal::derive(move || {
-                                        endpoints_of_selected.with(|e| e.as_ref().is_some_and(|(_, eps)| eps.contains(&id)))
-                                    });
-                                    draw::pod_view(p, endpoint)
-                                }
-                            />
-                        </g>
-                        <g id=traffic::LAYER class="map-traffic" aria-hidden="true"></g>
-                    </svg>
-                </div>
                 {move || selected.get().map(|id| {
                     let name = map::element_name(&id);
                     let actions = model.with(|m| drills(m, &id));
@@ -534,6 +505,35 @@ pub fn ClusterView() -> impl IntoView {
                         </aside>
                     }
                 })}
+                <div class="map-scroll">
+                    <svg
+                        id="cluster-map"
+                        role="group"
+                        aria-label="Cluster map: click or press Enter on anything to describe it"
+                        width=move || model.with(|m| m.width)
+                        height=move || model.with(|m| m.height)
+                        viewBox=move || model.with(|m| format!("0 0 {} {}", m.width, m.height))
+                        on:click=on_click
+                        on:keydown=on_key
+                    >
+                        {svg}
+                        <g class="map-lines">{endpoint_lines}</g>
+                        <g class="map-pods">
+                            <For
+                                each=pods
+                                key=draw::pod_key
+                                children=move |p| {
+                                    let id = p.id.clone();
+                                    let endpoint = Signal::derive(move || {
+                                        endpoints_of_selected.with(|e| e.as_ref().is_some_and(|(_, eps)| eps.contains(&id)))
+                                    });
+                                    draw::pod_view(p, endpoint)
+                                }
+                            />
+                        </g>
+                        <g id=traffic::LAYER class="map-traffic" aria-hidden="true"></g>
+                    </svg>
+                </div>
             </div>
             <section id="map-hops" class="map-hops" aria-label="The last request's hops">
                 <h3>"Last request" {reduced.then_some(" (reduced motion: its hops, listed)")}</h3>

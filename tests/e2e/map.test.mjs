@@ -17,6 +17,7 @@ before(async () => {
   server = await startServer();
   browser = await launch();
   page = await openApp(browser, server.url);
+  await page.emulateMedia({ colorScheme: 'dark' });
 });
 
 after(async () => {
@@ -99,7 +100,8 @@ test('clicking a pod describes it; a Service highlights its endpoints', async ()
 });
 
 test('a node is stopped from the map after a confirmation, and the terminal shows the command', async () => {
-  await page.click('#cluster-map [data-node="worker-2"]');
+  // The node's name row: its middle is covered by its pods.
+  await page.click('#cluster-map [data-node="worker-2"]', { position: { x: 40, y: 10 } });
   await page.click('#map-panel .drill[data-command="sim node stop worker-2"]');
   assert.match(await page.textContent('#map-panel .confirm'), /Run sim node stop worker-2\?/);
   await page.click('#map-confirm');

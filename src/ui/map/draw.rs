@@ -222,8 +222,8 @@ fn service_view(s: &MapService, selected: Signal<bool>) -> impl IntoView {
             <title>{label}</title>
             <rect x=r.x y=r.y width=r.w height=r.h rx="12"></rect>
             <text class="svc-name" x=r.x + 10 y=r.y + 15>{clip(&format!("svc {}", s.name), 24)}</text>
-            <text class="svc-sub" x=r.x + 10 y=r.y + 28>{clip(&line2, 28)}</text>
-            <text class="svc-sub" x=r.x + 10 y=r.y + 40>{clip(&line3, 28)}</text>
+            <text class="svc-sub" x=r.x + 10 y=r.y + 28>{clip(&line2, 26)}</text>
+            <text class="svc-sub" x=r.x + 10 y=r.y + 40>{clip(&line3, 26)}</text>
         </g>
     }
 }
@@ -317,13 +317,13 @@ pub fn outside_view(m: &MapModel) -> impl IntoView {
         <g class="map-el laptop" data-id="laptop" tabindex="0" role="button" aria-label="your laptop: kubectl, curl and the browser run here">
             <title>"Your laptop: kubectl and curl at the terminal's prompt run here"</title>
             <rect x=l.x y=l.y width=l.w height=l.h rx="8"></rect>
-            <text class="big" x=l.x + 12 y=l.y + 21>"💻 laptop"</text>
+            <text class="big" x=l.x + 12 y=l.y + 21>"Your laptop"</text>
             <text class="sub" x=l.x + 12 y=l.y + 38>"kubectl · curl"</text>
         </g>
         <g class="map-el zone" data-id="public-dns" tabindex="0" role="button" aria-label=zone_label>
             <title>"The public DNS zone (sim dns list): names the laptop and pods resolve outside cluster.local"</title>
             <rect x=z.x y=z.y width=z.w height=z.h rx="8"></rect>
-            <text class="big" x=z.x + 12 y=z.y + 20>"🌐 public DNS"</text>
+            <text class="big" x=z.x + 12 y=z.y + 20>"Public DNS zone"</text>
             {lines.into_iter().enumerate().map(|(i, t)| view! {
                 <text class="sub" x=z.x + 12 y=z.y + 36 + 14 * i as i32>{t}</text>
             }).collect_view()}
