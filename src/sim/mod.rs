@@ -15,6 +15,7 @@ pub mod fs;
 pub mod fxhash;
 pub mod images;
 pub mod kubelet;
+pub mod map;
 pub mod net;
 pub mod nettools;
 pub mod network;

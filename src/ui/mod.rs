@@ -6,6 +6,7 @@
 mod bench;
 mod cluster_view;
 mod editor;
+mod map;
 mod terminal;
 
 use crate::shell::Session;

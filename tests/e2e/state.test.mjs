@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, openApp, runCommand } from './harness.mjs';
+import { startServer, launch, openApp, runCommand, applyFromEditor } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCREENSHOTS = path.join(HERE, 'screenshots');
@@ -58,13 +58,8 @@ spec:
 test('volumes, config files, quota and can-i from the terminal and the editor', async () => {
   let out = await runCommand(page, 'kubectl create configmap game --from-literal=lives=3');
   assert.match(out, /configmap\/game created/);
-  await page.fill('#editor', POD);
-  await page.click('#apply');
-  await page.waitForFunction(
-    () => (document.querySelector('#apply-result')?.textContent || '').includes('pod/shared created'),
-    null,
-    { timeout: 10_000 },
-  );
+  const applied = await applyFromEditor(page, POD);
+  assert.match(applied, /pod\/shared created/);
   await runCommand(page, 'sim advance 20s');
   out = await runCommand(page, "kubectl exec shared -c writer -- sh -c 'echo hello > /data/index.html; echo mine > /tmp/note'");
   assert.equal(out.trim(), '');
