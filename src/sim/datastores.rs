@@ -187,15 +187,32 @@ fn print(r: &Reply, tty: bool) -> String {
     }
 }
 
-/// `KEYS` glob: `*`, `?` and literal characters.
+/// `KEYS` glob: `*`, `?` and literal characters. Greedy with one backtrack point (the last
+/// `*`), so a pattern of many stars stays linear instead of exponential.
 fn glob(p: &[char], s: &[char]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some('*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
-        (Some('?'), Some(_)) => glob(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
-        _ => false,
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, si));
+                pi += 1;
+            }
+            Some(c) if *c == '?' || *c == s[si] => {
+                pi += 1;
+                si += 1;
+            }
+            _ => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
     }
+    p[pi.min(p.len())..].iter().all(|c| *c == '*')
 }
 
 /// `redis-cli [-h HOST] [-p PORT] COMMAND ARGS...` in a redis container: (output, exit code).
@@ -355,6 +372,10 @@ mod tests {
         assert_eq!(run(&mut fs, "INCR visits"), "2\n");
         assert_eq!(run(&mut fs, "SET a b"), "OK\n");
         assert_eq!(run(&mut fs, "GET nothing"), "\n");
+        assert_eq!(run(&mut fs, "KEYS v*s"), "visits\n");
+        assert_eq!(run(&mut fs, "KEYS ?"), "a\n");
+        let many = format!("KEYS {}x", "*".repeat(200));
+        assert_eq!(run(&mut fs, &many), "");
         assert_eq!(on_start("redis", "", &[], &mut fs), Some(Boot::Loaded(2)));
         assert_eq!(run(&mut fs, "GET visits"), "2\n");
         assert_eq!(
