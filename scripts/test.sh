@@ -8,7 +8,8 @@ scripts/ensure-tools.sh --browser
 
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-step() { echo; echo "==> $*"; }
+START=$SECONDS
+step() { echo; echo "==> [$((SECONDS - START)) s] $*"; }
 
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
@@ -29,4 +30,4 @@ step "node --test tests/e2e/"
 node --test tests/e2e/
 
 echo
-echo "==> all checks passed"
+echo "==> all checks passed in $((SECONDS - START)) s"
