@@ -63,8 +63,15 @@ pub enum Check {
         #[serde(default = "one")]
         at_least: i64,
     },
-    /// Some command the learner ran printed this (`exceeded quota`).
-    Saw { contains: String },
+    /// Some command the learner ran printed this (`exceeded quota`); with `after`, one that ran
+    /// after a command that printed `after` (the order things happened in).
+    Saw {
+        contains: String,
+        #[serde(default)]
+        after: Option<String>,
+    },
+    /// No command the learner ran printed this (no failed request during a rolling update).
+    Never { contains: String },
 }
 
 fn one() -> i64 {
@@ -87,12 +94,55 @@ fn probe(s: &Session) -> Session {
     p
 }
 
+/// A field path's parts: names and list indexes split at dots; a key with dots in it is
+/// written in brackets and quotes, as jsonpath does (`metadata.labels["app.kubernetes.io/name"]`).
+pub fn path_parts(path: &str) -> Result<Vec<String>, String> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    let mut want_part = true;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('[') {
+            let quote = r.chars().next().filter(|c| *c == '"' || *c == '\'');
+            let Some(q) = quote else {
+                return Err(format!("{path:?}: a bracket needs a quoted key: [\"a.b\"]"));
+            };
+            let body = &r[1..];
+            let Some(end) = body.find(q) else {
+                return Err(format!("{path:?}: the quoted key is not closed"));
+            };
+            parts.push(body[..end].to_string());
+            rest = body[end + 1..]
+                .strip_prefix(']')
+                .ok_or_else(|| format!("{path:?}: expected ] after the quoted key"))?;
+            want_part = false;
+        } else if let Some(r) = rest.strip_prefix('.') {
+            if want_part {
+                return Err(format!("{path:?}: an empty name"));
+            }
+            rest = r;
+            want_part = true;
+        } else {
+            if !want_part {
+                return Err(format!("{path:?}: expected . or [ after a bracketed key"));
+            }
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            parts.push(rest[..end].to_string());
+            rest = &rest[end..];
+            want_part = false;
+        }
+    }
+    if want_part {
+        return Err(format!("{path:?}: an empty name"));
+    }
+    Ok(parts)
+}
+
 fn lookup<'v>(v: &'v serde_yaml::Value, path: &str) -> Option<&'v serde_yaml::Value> {
     let mut at = v;
-    for part in path.split('.') {
+    for part in path_parts(path).ok()? {
         at = match part.parse::<usize>() {
             Ok(i) => at.as_sequence()?.get(i)?,
-            Err(_) => at.as_mapping()?.get(part)?,
+            Err(_) => at.as_mapping()?.get(part.as_str())?,
         };
     }
     Some(at)
@@ -276,15 +326,47 @@ pub fn check(goal: &Goal, p: &Progress) -> Result<(), String> {
                 ))
             }
         }
-        Check::Saw { contains } => {
-            if p.outputs.iter().any(|o| o.contains(contains.as_str())) {
+        Check::Saw { contains, after } => {
+            let from = match after {
+                None => 0,
+                Some(first) => match p.outputs.iter().position(|o| o.contains(first.as_str())) {
+                    Some(at) => at + 1,
+                    None => {
+                        return Err(format!(
+                            "expected a command to print {first:?} and a later one {contains:?}; none printed {first:?} yet"
+                        ))
+                    }
+                },
+            };
+            if p.outputs[from..]
+                .iter()
+                .any(|o| o.contains(contains.as_str()))
+            {
                 Ok(())
+            } else if let Some(first) = after {
+                Err(format!(
+                    "expected a command after the one printing {first:?} to print {contains:?}; none did yet"
+                ))
             } else {
                 Err(format!(
                     "expected a command to print {contains:?}; none did yet"
                 ))
             }
         }
+        Check::Never { contains } => match p.outputs.iter().find(|o| o.contains(contains.as_str()))
+        {
+            None => Ok(()),
+            Some(o) => {
+                let line = o
+                    .lines()
+                    .find(|l| l.contains(contains.as_str()))
+                    .unwrap_or_default();
+                Err(format!(
+                    "expected no command to print {contains:?}; one printed {:?} (reset the lesson to try again)",
+                    line.trim()
+                ))
+            }
+        },
     }
 }
 
@@ -328,4 +410,87 @@ pub fn solve(lesson: &Lesson) -> (Session, Vec<String>, Option<String>) {
 /// Each goal's result.
 pub fn evaluate(lesson: &Lesson, p: &Progress) -> Vec<Result<(), String>> {
     lesson.goals.iter().map(|g| check(g, p)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(p: &str) -> Vec<String> {
+        path_parts(p).expect(p)
+    }
+
+    #[test]
+    fn field_paths_split_at_dots_and_bracketed_keys_keep_theirs() {
+        assert_eq!(parts("spec.replicas"), ["spec", "replicas"]);
+        assert_eq!(
+            parts("metadata.labels[\"app.kubernetes.io/name\"]"),
+            ["metadata", "labels", "app.kubernetes.io/name"]
+        );
+        assert_eq!(
+            parts("metadata.annotations['a.b/c'].x"),
+            ["metadata", "annotations", "a.b/c", "x"]
+        );
+        assert_eq!(
+            parts("spec.containers.0.image"),
+            ["spec", "containers", "0", "image"]
+        );
+        for bad in [
+            "",
+            "a..b",
+            "a.",
+            ".a",
+            "a[b]",
+            "a[\"b",
+            "a[\"b\"c",
+            "a[\"b\"]c",
+            "a[",
+            "é[",
+        ] {
+            assert!(path_parts(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    fn outputs_check(check: Check, outputs: &[&str]) -> Result<(), String> {
+        let s = Session::new(1);
+        let outputs: Vec<String> = outputs.iter().map(|o| o.to_string()).collect();
+        let goal = Goal {
+            text: "t".into(),
+            check,
+        };
+        super::check(
+            &goal,
+            &Progress {
+                session: &s,
+                outputs: &outputs,
+            },
+        )
+    }
+
+    #[test]
+    fn saw_after_checks_the_order_and_never_fails_once_seen() {
+        let saw = |contains: &str, after: Option<&str>| Check::Saw {
+            contains: contains.into(),
+            after: after.map(Into::into),
+        };
+        let log = ["deployment.apps/web image updated", "200 OK", "rolled back"];
+        assert_eq!(
+            outputs_check(saw("200 OK", Some("image updated")), &log),
+            Ok(())
+        );
+        assert!(outputs_check(saw("image updated", Some("200 OK")), &log)
+            .unwrap_err()
+            .contains("after the one printing \"200 OK\""));
+        assert!(outputs_check(saw("x", Some("nothing like it")), &log)
+            .unwrap_err()
+            .contains("none printed \"nothing like it\" yet"));
+        let never = Check::Never {
+            contains: "503".into(),
+        };
+        assert_eq!(outputs_check(never.clone(), &log), Ok(()));
+        assert_eq!(
+            outputs_check(never, &["ok", "line one\nHTTP/1.1 503 Service Unavailable\n"]),
+            Err("expected no command to print \"503\"; one printed \"HTTP/1.1 503 Service Unavailable\" (reset the lesson to try again)".into())
+        );
+    }
 }

@@ -123,6 +123,18 @@ pub fn parse(text: &str) -> Result<Lesson, Problem> {
     if lesson.solution.commands.is_empty() {
         problems.push("solution.commands: a lesson needs a solution".into());
     }
+    for g in &lesson.goals {
+        if let super::goals::Check::Object {
+            fields, not_fields, ..
+        } = &g.check
+        {
+            for path in fields.keys().chain(not_fields.keys()) {
+                if let Err(e) = super::goals::path_parts(path) {
+                    problems.push(format!("goals: {:?}: field path {e}", g.text));
+                }
+            }
+        }
+    }
     match problems.first() {
         Some(p) => Err(Problem {
             line: line_of(text, p.split(':').next().unwrap_or("")),
