@@ -4,7 +4,7 @@
 
 use super::{Output, Session};
 use crate::sim::fs::FsError;
-use crate::sim::net::{LaptopNetwork, WorldNet, LAPTOP_IP};
+use crate::sim::net::{LaptopNetwork, LAPTOP_IP};
 use crate::sim::nettools::{self, Ctx, Files, Place};
 use crate::sim::rootfs::Family;
 
@@ -33,7 +33,7 @@ impl Files for LaptopFiles<'_> {
 }
 
 pub fn run(s: &mut Session, prog: &str, args: &[String], stdin: Option<&str>) -> Output {
-    let views = WorldNet::of(&s.world);
+    let views = s.net_cache.get(&s.world);
     let forwards = s.local_forwards();
     let mut net = LaptopNetwork::new(&views, &mut s.world.rng).with_forwards(forwards);
     let mut files = LaptopFiles {

@@ -82,6 +82,8 @@ pub struct Session {
     pub port_forwards: Vec<kubectl::port_forward::PortForward>,
     /// Who the running kubectl command acts as (`--as`); None: the learner, cluster-admin.
     pub user: Option<crate::sim::api::rbac::UserInfo>,
+    /// The network snapshot requests share while the world stays as it is.
+    pub net_cache: crate::sim::net::NetCache,
 }
 
 impl Session {
@@ -100,6 +102,7 @@ impl Session {
             laptop_files: BTreeMap::new(),
             port_forwards: Vec::new(),
             user: None,
+            net_cache: Default::default(),
         }
     }
 

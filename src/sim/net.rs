@@ -12,6 +12,7 @@ use crate::sim::network::*;
 use crate::sim::proxy::{self, Decision, Proxy, Routes, Target};
 use crate::sim::rng::Rng;
 use crate::sim::World;
+use std::collections::BTreeSet;
 
 /// `format!` into a buffer sized for a hop's text: most hops are 60-200 bytes, and growing a
 /// string from format!'s estimate reallocates two or three times (the traffic benchmark's
@@ -279,6 +280,59 @@ impl NetView {
 pub struct WorldNet {
     pub clusters: Vec<NetView>,
     pub zone: PublicZone,
+}
+
+/// What a [`WorldNet`] is made of, to tell whether a snapshot is still the world's: the clock,
+/// and each cluster's object writes, stopped nodes and `minikube tunnel`. The kubelets' runtime
+/// records it reads (containers running since) change only with a status write or the clock.
+#[derive(Debug, Clone, PartialEq)]
+struct NetKey {
+    now: Millis,
+    clusters: Vec<(String, u64, BTreeSet<String>, bool)>,
+    zone: PublicZone,
+}
+
+impl NetKey {
+    fn of(world: &World) -> NetKey {
+        NetKey {
+            now: world.now,
+            clusters: world
+                .clusters
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        c.store.resource_version_counter(),
+                        c.stopped.clone(),
+                        c.store.config.tunnel,
+                    )
+                })
+                .collect(),
+            zone: world.public_dns.clone(),
+        }
+    }
+}
+
+/// The last [`WorldNet`] snapshot, kept while the world it was taken of has not changed: many
+/// requests in a row (a curl loop, the map's "send traffic") share one instead of copying every
+/// pod and Service each time. Same snapshot, same answers: only the copying is saved.
+#[derive(Debug, Clone, Default)]
+pub struct NetCache {
+    last: Option<(NetKey, std::rc::Rc<WorldNet>)>,
+}
+
+impl NetCache {
+    pub fn get(&mut self, world: &World) -> std::rc::Rc<WorldNet> {
+        let key = NetKey::of(world);
+        if let Some((k, net)) = &self.last {
+            if *k == key {
+                return net.clone();
+            }
+        }
+        let net = std::rc::Rc::new(WorldNet::of(world));
+        self.last = Some((key, net.clone()));
+        net
+    }
 }
 
 impl WorldNet {
@@ -1571,6 +1625,37 @@ mod tests {
             s.run(line, None);
         }
         s
+    }
+
+    #[test]
+    fn the_network_snapshot_is_shared_until_the_world_changes() {
+        let mut s = session();
+        let a = s.net_cache.get(&s.world);
+        let b = s.net_cache.get(&s.world);
+        assert!(
+            std::rc::Rc::ptr_eq(&a, &b),
+            "nothing changed: the same snapshot"
+        );
+        let pods = |n: &WorldNet| n.clusters[0].pods.len();
+        // An object write (a third replica), the clock, a stopped node, the public zone: each
+        // gives a fresh snapshot that sees it.
+        s.run("kubectl scale deployment web --replicas=3", None);
+        s.run("sim advance 20s", None);
+        let c = s.net_cache.get(&s.world);
+        assert!(!std::rc::Rc::ptr_eq(&b, &c));
+        assert_eq!(pods(&c), pods(&b) + 1);
+        s.world.clusters[0].stopped.insert("worker-1".into());
+        let d = s.net_cache.get(&s.world);
+        assert!(!std::rc::Rc::ptr_eq(&c, &d));
+        assert!(d.clusters[0]
+            .nodes
+            .iter()
+            .any(|n| n.name == "worker-1" && !n.up));
+        s.world.clusters[0].stopped.clear();
+        let e = s.net_cache.get(&s.world);
+        assert!(e.clusters[0].nodes.iter().all(|n| n.up));
+        s.world.now += 1;
+        assert!(!std::rc::Rc::ptr_eq(&e, &s.net_cache.get(&s.world)));
     }
 
     #[test]

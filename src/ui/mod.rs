@@ -6,6 +6,7 @@
 mod bench;
 mod cluster_view;
 mod editor;
+mod lazy_data;
 mod map;
 mod terminal;
 
@@ -80,6 +81,7 @@ pub fn mount() {
         leptos::mount::mount_to_body(bench::BenchPage);
     } else {
         leptos::mount::mount_to_body(App);
+        lazy_data::start();
     }
     // The route is read once: going to or within the benchmark page reloads it.
     let _ = window_event_listener_untyped("hashchange", move |_| {

@@ -233,7 +233,7 @@ pub(super) fn exec(
     let pod = pod.clone();
     // The network as this pod sees it: a snapshot of the cluster, taken before the container's
     // files are borrowed (the programs run while they are).
-    let view = crate::sim::net::WorldNet::of(&s.world);
+    let view = s.net_cache.get(&s.world);
     let world = &mut s.world;
     let mut net = crate::sim::net::PodNetwork::new(&view, cluster, &mut world.rng, &ns, &pod_name);
     let c = &mut world.clusters[cluster];

@@ -180,13 +180,44 @@ impl TypeDoc {
     }
 }
 
+#[cfg(any(test, not(target_arch = "wasm32")))]
 fn parse_docs() -> Result<Docs, String> {
-    serde_yaml::from_str(include_str!("explain.yaml")).map_err(|e| e.to_string())
+    parse_docs_text(include_str!("explain.yaml"))
 }
 
-fn docs() -> Option<&'static Docs> {
-    static DOCS: OnceLock<Option<Docs>> = OnceLock::new();
-    DOCS.get_or_init(|| parse_docs().ok()).as_ref()
+fn parse_docs_text(text: &str) -> Result<Docs, String> {
+    serde_yaml::from_str(text).map_err(|e| e.to_string())
+}
+
+/// The parsed documentation, or why there is none.
+static DOCS: OnceLock<Result<Docs, String>> = OnceLock::new();
+
+/// Natively the documentation is built into the binary. In the browser it is not in the wasm
+/// (374 KB of the first view's download for a command few run at once): the page fetches
+/// `explain.yaml` from the site after it starts and hands it over with [`provide`].
+#[cfg(not(target_arch = "wasm32"))]
+fn docs() -> Result<&'static Docs, String> {
+    DOCS.get_or_init(parse_docs)
+        .as_ref()
+        .map_err(|e| format!("error: the API documentation could not be loaded: {e}"))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn docs() -> Result<&'static Docs, String> {
+    match DOCS.get() {
+        Some(Ok(d)) => Ok(d),
+        Some(Err(e)) => Err(format!("error: the API documentation could not be loaded: {e}")),
+        None => Err("error: the API documentation is still loading (the page fetches it from the site once); try again in a moment".into()),
+    }
+}
+
+/// Hand over the documentation's text (`explain.yaml`, fetched by the page), or why it could
+/// not be fetched. The first call wins; it is parsed here, once.
+pub fn provide(text: Result<&str, String>) -> Result<(), String> {
+    let parsed = text.and_then(parse_docs_text);
+    let outcome = parsed.as_ref().map(|_| ()).map_err(Clone::clone);
+    let _ = DOCS.set(parsed);
+    outcome
 }
 
 impl Docs {
@@ -250,7 +281,7 @@ pub(super) fn explain(s: &mut Session, args: &[String]) -> Result<Output, String
     if group != resource.group || version != resource.version {
         return Err(format!("error: GVR ({gvr}) not found in OpenAPI schema"));
     }
-    let docs = docs().ok_or("error: the API documentation could not be loaded")?;
+    let docs = docs()?;
     Ok(render(docs, resource, &fields, p.bool("recursive")))
 }
 
@@ -259,8 +290,10 @@ pub(super) fn explain(s: &mut Session, args: &[String]) -> Result<Output, String
 /// dropped). None for a kind without documentation here.
 pub fn field_docs(kind: &str, path: &[String]) -> Option<Output> {
     let resource = RESOURCES.iter().find(|r| r.kind == kind)?;
-    let docs = docs()?;
-    Some(render(docs, resource, path, false))
+    Some(match docs() {
+        Ok(docs) => render(docs, resource, path, false),
+        Err(e) => Output::err(e),
+    })
 }
 
 /// `kubectl explain`'s parsing of `RESOURCE[.FIELD...]`: without `--api-version` a group-qualified
@@ -550,6 +583,16 @@ mod tests {
     fn run(line: &str) -> Output {
         let mut s = Session::new(1);
         s.run(line, None)
+    }
+
+    #[test]
+    fn documentation_handed_over_is_parsed_and_a_broken_text_is_an_error() {
+        // What the page hands over after fetching explain.yaml: the real text parses (the
+        // first call wins, so natively this leaves the same documentation in place).
+        assert_eq!(provide(Ok(include_str!("explain.yaml"))), Ok(()));
+        assert!(parse_docs_text("types: [not, a, map").is_err());
+        assert!(provide(Err("explain.yaml: HTTP 404".into())).is_err());
+        assert!(run("kubectl explain pod.spec.restartPolicy").ok);
     }
 
     #[test]

@@ -524,6 +524,11 @@ impl Store {
         self.write(&ns, &name, Some(obj));
     }
 
+    /// The last resourceVersion handed out: it moves with every object write (not with events).
+    pub fn resource_version_counter(&self) -> u64 {
+        self.resource_version
+    }
+
     /// A counter that moves whenever anything is written: loops run until it stops moving.
     pub fn revision(&self) -> u64 {
         self.resource_version + self.events.len() as u64
