@@ -5,7 +5,9 @@
 pub mod goals;
 pub mod lesson;
 pub mod markdown;
+pub mod route;
 pub mod templates;
+pub mod workspace;
 
 /// A lesson shown in the lesson pane.
 pub struct Lesson {
