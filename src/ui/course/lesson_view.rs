@@ -178,6 +178,7 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
 
     // Hints, one more per click.
     let hint_total = lesson.with_value(|l| l.hints.len());
+    let all_hints = move || c.hints.get() >= hint_total;
     let hints = move || {
         let n = c.hints.get().min(hint_total);
         lesson.with_value(|l| {
@@ -296,7 +297,7 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
             <div class="lesson-actions" role="group" aria-label="Lesson actions">
                 <button
                     id="hint"
-                    disabled=move || c.hints.get() >= hint_total
+                    disabled=all_hints
                     on:click=move |_| c.hints.update(|n| *n = (*n + 1).min(hint_total))
                 >
                     {move || {
