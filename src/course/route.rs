@@ -59,7 +59,12 @@ mod tests {
             Route::parse("#/lesson/scale/2"),
             Route::Lesson("scale".into(), 1)
         );
-        for bad in ["#/lesson/scale/0", "#/lesson/scale/x", "#/nope", "#/lesson/a/1/2"] {
+        for bad in [
+            "#/lesson/scale/0",
+            "#/lesson/scale/x",
+            "#/nope",
+            "#/lesson/a/1/2",
+        ] {
             assert!(matches!(Route::parse(bad), Route::NotFound(_)), "{bad}");
         }
         for r in [
@@ -71,7 +76,13 @@ mod tests {
             assert_eq!(Route::parse(&r.hash()), r);
         }
         // Any text at all is a route, never a panic.
-        for junk in ["#", "##//", "#/lesson/", "#/lesson/é/99999999999999999999999", "\u{0}"] {
+        for junk in [
+            "#",
+            "##//",
+            "#/lesson/",
+            "#/lesson/é/99999999999999999999999",
+            "\u{0}",
+        ] {
             let _ = Route::parse(junk);
         }
     }

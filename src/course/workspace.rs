@@ -3,8 +3,8 @@
 //! them between commands), and undo of the last command (the log minus that command, replayed
 //! on a fresh world). The browser keeps one of these per lesson and one for the sandbox.
 
-use crate::shell::journal::{self, Limits, Restored, RestoreError};
 use crate::shell::files::MemFiles;
+use crate::shell::journal::{self, Limits, RestoreError, Restored};
 use crate::shell::{Entry, Step};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -246,8 +246,15 @@ mod tests {
         .expect("undoes");
         assert!(b3.session.log.is_empty());
         assert_eq!(
-            undo(b3.session.seed, &b3.session.log, 0, &f3, Limits::default(), &mut || false)
-                .err(),
+            undo(
+                b3.session.seed,
+                &b3.session.log,
+                0,
+                &f3,
+                Limits::default(),
+                &mut || false
+            )
+            .err(),
             Some(UndoError::Nothing)
         );
     }

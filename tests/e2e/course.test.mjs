@@ -260,5 +260,17 @@ test('the overview shows the lessons done and continues where the learner was; t
   assert.match(await page.locator('#terminal-output').innerText(), /Sandbox: the full playground/);
   assert.match(await page.inputValue('#editor'), /kind: Pod/);
   assert.match(await runCommand(page, 'kubectl get deployments'), /No resources found/);
+  // A file applied from the editor, edited, applied again: a reload replays each apply with
+  // the file as it was then (the saved session is not set aside).
+  const pod = await page.inputValue('#editor');
+  assert.match(await applyFromEditor(page, pod), /created/);
+  assert.match(await applyFromEditor(page, pod.replace('app: hello', 'app: hello\n    tier: web')), /configured/);
+  await page.fill('#editor', '# edited after the last apply\n');
+  await reload();
+  await page.locator('#sandbox').waitFor();
+  const term = await page.locator('#terminal-output').innerText();
+  assert.doesNotMatch(term, /could not be restored/);
+  assert.match(term, /Session restored: \d+ commands replayed/);
+  assert.match(await runCommand(page, 'kubectl get pod hello --show-labels'), /tier=web/);
   assertNoPageErrors();
 });

@@ -36,6 +36,19 @@ fn announcement(lesson: &Lesson, before: &[bool], now: &[bool]) -> Option<String
     Some(parts.join(" "))
 }
 
+/// Move focus to an element once it is drawn (a confirmation's answer, as a dialog would).
+fn focus_soon(id: &'static str) {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        if let Some(el) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 #[component]
 pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -86,7 +99,8 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
 
     let open_why = RwSignal::new(Vec::<usize>::new());
     let goals = move || {
-        let texts: Vec<String> = lesson.with_value(|l| l.goals.iter().map(|g| g.text.clone()).collect());
+        let texts: Vec<String> =
+            lesson.with_value(|l| l.goals.iter().map(|g| g.text.clone()).collect());
         let r = results.get();
         texts
             .into_iter()
@@ -217,7 +231,8 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
     let command_count = lesson.with_value(|l| l.solution.commands.len());
     let run_solution = move || {
         confirm_solution.set(false);
-        let (files, commands) = lesson.with_value(|l| (l.solution.files.clone(), l.solution.commands.clone()));
+        let (files, commands) =
+            lesson.with_value(|l| (l.solution.files.clone(), l.solution.commands.clone()));
         if !files.is_empty() {
             let mut all = c.files_now.get_value();
             all.extend(files);
@@ -253,7 +268,8 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
         let id = id.clone();
         c.lessons.with_value(|all| {
             let at = all.iter().position(|l| l.id == id)?;
-            all.get(at + 1).map(|l| (Route::Lesson(l.id.clone(), 0).hash(), l.title.clone()))
+            all.get(at + 1)
+                .map(|l| (Route::Lesson(l.id.clone(), 0).hash(), l.title.clone()))
         })
     };
     let takeaway = lesson.with_value(|l| crate::course::markdown::to_html(&l.takeaway));
@@ -324,7 +340,7 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
                 <button id="undo" on:click=move |_| undo(&state) title="Take back your last command: the rest of your commands are replayed on a fresh world">
                     "Undo last command"
                 </button>
-                <button id="lesson-reset" on:click=move |_| confirm_reset.set(true)>
+                <button id="lesson-reset" on:click=move |_| { confirm_reset.set(true); focus_soon("reset-confirm"); }>
                     "Reset lesson"
                 </button>
             </div>
@@ -355,7 +371,7 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
                         </div>
                     }.into_any()
                 } else {
-                    view! { <button id="run-solution" on:click=move |_| confirm_solution.set(true)>"Run the solution…"</button> }.into_any()
+                    view! { <button id="run-solution" on:click=move |_| { confirm_solution.set(true); focus_soon("run-solution-confirm"); }>"Run the solution…"</button> }.into_any()
                 }}
             </div>
         </article>

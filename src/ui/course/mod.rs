@@ -481,7 +481,9 @@ pub fn wire(state: AppState) {
             _ => None,
         };
         if let Some(open) = open {
-            if c.record.with_untracked(|r| r.open.as_deref() != Some(&open)) {
+            if c.record
+                .with_untracked(|r| r.open.as_deref() != Some(&open))
+            {
                 c.record.update(|r| r.open = Some(open));
                 c.record.with_untracked(progress::save);
             }

@@ -1,7 +1,7 @@
 //! The course overview: chapters 1–10 with their lessons, done and in-progress marks, and a link
 //! to continue where the learner was (or to start at the first lesson).
 
-use super::{Ctx, CourseState};
+use super::{CourseState, Ctx};
 use crate::course::route::Route;
 use crate::ui::AppState;
 use leptos::prelude::*;
@@ -33,9 +33,13 @@ fn next_up(c: &CourseState) -> Option<(String, String, bool)> {
         }
     }
     lessons.with_value(|all| {
-        all.iter()
-            .find(|l| !record.done.contains(&l.id))
-            .map(|l| (Route::Lesson(l.id.clone(), 0).hash(), l.title.clone(), false))
+        all.iter().find(|l| !record.done.contains(&l.id)).map(|l| {
+            (
+                Route::Lesson(l.id.clone(), 0).hash(),
+                l.title.clone(),
+                false,
+            )
+        })
     })
 }
 
@@ -45,11 +49,17 @@ pub fn Overview() -> impl IntoView {
     let c = state.course;
     let total = c.lessons.with_value(|l| l.len());
     let done = move || {
-        c.record
-            .with(|r| c.lessons.with_value(|l| l.iter().filter(|l| r.done.contains(&l.id)).count()))
+        c.record.with(|r| {
+            c.lessons
+                .with_value(|l| l.iter().filter(|l| r.done.contains(&l.id)).count())
+        })
     };
-    let started_any = move || c.record.with(|r| !r.done.is_empty() || !r.started.is_empty());
-    let cont = move || match next_up(&c) {
+    let started_any = move || {
+        c.record
+            .with(|r| !r.done.is_empty() || !r.started.is_empty())
+    };
+    let cont = move || {
+        match next_up(&c) {
         Some((href, title, resume)) => {
             let label = if resume {
                 format!("Continue: {title}")
@@ -65,6 +75,7 @@ pub fn Overview() -> impl IntoView {
             <p id="course-continue" class="course-all-done">"Every lesson is done. The sandbox is yours."</p>
         }
         .into_any(),
+    }
     };
     let chapters = (1..=10u32)
         .map(|n| {

@@ -164,8 +164,7 @@ pub fn Editor() -> impl IntoView {
     let state = expect_context::<AppState>();
     let notice = RwSignal::new(None::<String>);
     // The lesson's (or the sandbox's) files: saved ones, or the ones it starts with.
-    let (start_files, start_active, problem) =
-        state.course.workspace.with_untracked(files_of);
+    let (start_files, start_active, problem) = state.course.workspace.with_untracked(files_of);
     notice.set(problem);
     let open = RwSignal::new(start_files);
     let active = RwSignal::new(start_active);

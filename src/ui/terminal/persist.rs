@@ -252,11 +252,7 @@ pub fn save(state: &AppState) {
     if set(&key, &text) {
         LAST_SAVE.with(|t| t.set(now_ms()));
     }
-    if let Some(Ok(files)) = state
-        .course
-        .file_log
-        .try_with_value(serde_json::to_string)
-    {
+    if let Some(Ok(files)) = state.course.file_log.try_with_value(serde_json::to_string) {
         set(&files_key(&key), &files);
     }
 }
