@@ -1,11 +1,13 @@
 //! The course: lessons as data (YAML and Markdown under content/, built into the app):
-//! `lesson.rs` is the format, `goals.rs` the checks. The first-pod lesson below is the page's
-//! opening text until the course view shows the lessons.
+//! `lesson.rs` is the format, `goals.rs` the checks, `route.rs` the page's addresses,
+//! `workspace.rs` the editor's files by step and undo. The first-pod text below is the sandbox's.
 
 pub mod goals;
 pub mod lesson;
 pub mod markdown;
+pub mod route;
 pub mod templates;
+pub mod workspace;
 
 /// A lesson shown in the lesson pane.
 pub struct Lesson {

@@ -130,6 +130,18 @@ pub fn restore(
     limits: Limits,
     out_of_time: &mut dyn FnMut() -> bool,
 ) -> Result<Restored, RestoreError> {
+    restore_with(text, limits, out_of_time, &mut |_, _| {})
+}
+
+/// [`restore`], with `before_step(i, session)` called before step `i` is replayed: the
+/// browser gives the session the files the learner's editor held when that step first ran
+/// (`kubectl apply -f FILE` reads them).
+pub fn restore_with(
+    text: &str,
+    limits: Limits,
+    out_of_time: &mut dyn FnMut() -> bool,
+    before_step: &mut dyn FnMut(usize, &mut Session),
+) -> Result<Restored, RestoreError> {
     if text.len() > MAX_TEXT {
         return Err(RestoreError::Unreadable(format!(
             "{} bytes, more than {MAX_TEXT}",
@@ -149,9 +161,29 @@ pub fn restore(
     }
     let saved: Saved =
         serde_json::from_str(text).map_err(|e| RestoreError::Unreadable(e.to_string()))?;
+    replay(
+        saved.seed,
+        saved.steps,
+        &saved.engine,
+        limits,
+        out_of_time,
+        before_step,
+    )
+}
+
+/// Replay steps on a fresh world made with `seed` (`engine` names who logged them, for
+/// [`RestoreError::Diverged`]). Undo replays a log minus its last command this way.
+pub fn replay(
+    seed: u64,
+    steps: Vec<Step>,
+    engine: &str,
+    limits: Limits,
+    out_of_time: &mut dyn FnMut() -> bool,
+    before_step: &mut dyn FnMut(usize, &mut Session),
+) -> Result<Restored, RestoreError> {
     let mut commands = 0usize;
     let mut ticks = 0u64;
-    for step in &saved.steps {
+    for step in &steps {
         match step {
             Step::Run(_) => commands += 1,
             Step::Advance { ms, times } => {
@@ -165,13 +197,17 @@ pub fn restore(
     if commands > limits.max_commands || ticks > limits.max_ticks {
         return Err(RestoreError::TooLong { commands, ticks });
     }
-    let steps = saved.steps.len();
-    let mut session = Session::new(saved.seed);
+    let count = steps.len();
+    let mut session = Session::new(seed);
     let mut outputs = Vec::new();
-    for (i, step) in saved.steps.into_iter().enumerate() {
+    for (i, step) in steps.into_iter().enumerate() {
         if out_of_time() {
-            return Err(RestoreError::OutOfTime { step: i + 1, steps });
+            return Err(RestoreError::OutOfTime {
+                step: i + 1,
+                steps: count,
+            });
         }
+        before_step(i, &mut session);
         match step {
             Step::Run(entry) => {
                 let context = session.world.cluster().name.clone();
@@ -181,7 +217,7 @@ pub fn restore(
                     return Err(RestoreError::Diverged {
                         command: outputs.len() + 1,
                         line: entry.line,
-                        engine: saved.engine,
+                        engine: engine.to_string(),
                     });
                 }
                 outputs.push(Replayed {
@@ -194,7 +230,10 @@ pub fn restore(
             Step::Advance { ms, times } => {
                 for t in 0..times {
                     if t % 64 == 63 && out_of_time() {
-                        return Err(RestoreError::OutOfTime { step: i + 1, steps });
+                        return Err(RestoreError::OutOfTime {
+                            step: i + 1,
+                            steps: count,
+                        });
                     }
                     session.advance(ms);
                 }

@@ -5,6 +5,7 @@
 
 mod bench;
 mod cluster_view;
+mod course;
 mod editor;
 mod lazy_data;
 mod map;
@@ -27,11 +28,14 @@ pub struct AppState {
     pub next_entry: StoredValue<u64>,
     pub paused: RwSignal<bool>,
     pub speed: RwSignal<u64>,
+    /// The course: route, the lesson or sandbox whose world this is, goals, progress.
+    pub course: course::CourseState,
 }
 
 impl AppState {
     /// Run a command line (with optional heredoc text), show it in the terminal, return the output.
     pub fn run(&self, shown: &str, line: &str, stdin: Option<&str>) -> crate::shell::Output {
+        course::before_run(self);
         let out = self
             .session
             .try_update_value(|s| s.run(line, stdin))
@@ -54,7 +58,7 @@ impl AppState {
             }
         });
         self.version.update(|v| *v += 1);
-        terminal::persist::save(self);
+        course::after_run(self, &out);
         out
     }
 
@@ -96,8 +100,9 @@ pub fn mount() {
 
 #[component]
 fn App() -> impl IntoView {
-    // The saved session replayed (or a fresh world, with a message if it had to be set aside).
-    let (session, entries) = terminal::persist::load();
+    // The route's lesson (or the sandbox) with its saved session replayed (or a fresh world,
+    // with a message if it had to be set aside).
+    let (course, session, entries) = course::init();
     let state = AppState {
         session: StoredValue::new_local(session),
         version: RwSignal::new(0),
@@ -105,8 +110,10 @@ fn App() -> impl IntoView {
         entries: RwSignal::new(entries),
         paused: RwSignal::new(false),
         speed: RwSignal::new(1),
+        course,
     };
     provide_context(state);
+    course::wire(state);
 
     // The clock: advance the world while playing. Kept out of the render path; it only bumps
     // the version signal, and views redraw from a fresh snapshot.
@@ -133,9 +140,6 @@ fn App() -> impl IntoView {
         handle.try_update_value(|h| h.take());
     });
 
-    let lesson = crate::course::FIRST_POD;
-    let lesson_html = crate::course::markdown::to_html(lesson.markdown);
-
     view! {
         <header class="topbar">
             <h1 class="brand">"Pocket Cluster"</h1>
@@ -144,13 +148,13 @@ fn App() -> impl IntoView {
         </header>
         <main class="panes">
             <section id="lesson-pane" class="pane" aria-label="Lesson">
-                <article class="lesson" inner_html=lesson_html></article>
+                <course::CoursePane/>
             </section>
             <section id="cluster-pane" class="pane" aria-label="Cluster view">
                 <cluster_view::ClusterView/>
             </section>
             <section id="workbench-pane" class="pane" aria-label="Editor and terminal">
-                <editor::Editor initial=lesson.manifest.to_string() file_name=lesson.manifest_name/>
+                <editor::Editor/>
                 <terminal::Terminal/>
             </section>
         </main>

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-const KEY: &str = "pocket-cluster.editor.v1";
-const ASIDE: &str = "pocket-cluster.editor.v1.unreadable";
+/// The sandbox's files; a lesson's are under `KEY.lesson.ID` (`crate::ui::course`).
+pub const KEY: &str = "pocket-cluster.editor.v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct File {
@@ -23,13 +23,13 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The saved files, or None when nothing was saved; Err(message) when what was saved could not
-/// be read (it is moved aside first).
-pub fn load() -> Result<Option<Saved>, String> {
+/// The files saved under `key`, or None when nothing was saved; Err(message) when what was
+/// saved could not be read (it is moved aside first, to `key.unreadable`).
+pub fn load(key: &str) -> Result<Option<Saved>, String> {
     let Some(st) = storage() else {
         return Ok(None);
     };
-    let Some(raw) = st.get_item(KEY).ok().flatten() else {
+    let Some(raw) = st.get_item(key).ok().flatten() else {
         return Ok(None);
     };
     match serde_json::from_str::<Saved>(&raw) {
@@ -39,18 +39,19 @@ pub fn load() -> Result<Option<Saved>, String> {
         }
         Ok(_) => Ok(None),
         Err(e) => {
-            let _ = st.set_item(ASIDE, &raw);
-            let _ = st.remove_item(KEY);
+            let aside = format!("{key}.unreadable");
+            let _ = st.set_item(&aside, &raw);
+            let _ = st.remove_item(key);
             Err(format!(
-                "The editor's saved files could not be read ({e}); they were set aside in localStorage under \"{ASIDE}\" and the editor starts afresh."
+                "The editor's saved files could not be read ({e}); they were set aside in localStorage under \"{aside}\" and the editor starts afresh."
             ))
         }
     }
 }
 
-pub fn save(saved: &Saved) {
+pub fn save(key: &str, saved: &Saved) {
     if let (Some(st), Ok(json)) = (storage(), serde_json::to_string(saved)) {
-        let _ = st.set_item(KEY, &json);
+        let _ = st.set_item(key, &json);
     }
 }
 

@@ -6,7 +6,7 @@
 //! The checking is the engine's (`manifest::diagnostics`, `shell::preview`,
 //! `shell::field_docs`); this file only lays it out and handles keys.
 
-mod files;
+pub mod files;
 mod highlight;
 
 use super::AppState;
@@ -137,30 +137,35 @@ fn caret_line(el: &web_sys::HtmlTextAreaElement) -> usize {
     value[..at].matches('\n').count() + 1
 }
 
+/// The files a workspace starts with, or has saved (with a message if what it saved was
+/// unreadable).
+fn files_of(ws: &crate::ui::course::Workspace) -> (Vec<File>, usize, Option<String>) {
+    let initial = || {
+        ws.initial
+            .iter()
+            .map(|(name, text)| File {
+                name: name.clone(),
+                text: text.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    if ws.replace {
+        return (initial(), 0, None);
+    }
+    match files::load(&ws.key) {
+        Ok(Some(saved)) => (saved.files, saved.active, None),
+        Ok(None) => (initial(), 0, None),
+        Err(message) => (initial(), 0, Some(message)),
+    }
+}
+
 #[component]
-pub fn Editor(initial: String, file_name: &'static str) -> impl IntoView {
+pub fn Editor() -> impl IntoView {
     let state = expect_context::<AppState>();
     let notice = RwSignal::new(None::<String>);
-    let (start_files, start_active) = match files::load() {
-        Ok(Some(saved)) => (saved.files, saved.active),
-        Ok(None) => (
-            vec![File {
-                name: file_name.to_string(),
-                text: initial,
-            }],
-            0,
-        ),
-        Err(message) => {
-            notice.set(Some(message));
-            (
-                vec![File {
-                    name: file_name.to_string(),
-                    text: initial,
-                }],
-                0,
-            )
-        }
-    };
+    // The lesson's (or the sandbox's) files: saved ones, or the ones it starts with.
+    let (start_files, start_active, problem) = state.course.workspace.with_untracked(files_of);
+    notice.set(problem);
     let open = RwSignal::new(start_files);
     let active = RwSignal::new(start_active);
     let renaming = RwSignal::new(None::<String>);
@@ -205,20 +210,38 @@ pub fn Editor(initial: String, file_name: &'static str) -> impl IntoView {
             .unwrap_or_default()
     });
 
+    // Another lesson (or the sandbox) opened: its files come into the tabs.
+    Effect::new(move |first: Option<()>| {
+        let ws = state.course.workspace.get();
+        if first.is_none() {
+            return;
+        }
+        let (f, a, problem) = files_of(&ws);
+        notice.set(problem);
+        preview.set(None);
+        result.set(String::new());
+        docs.set(None);
+        renaming.set(None);
+        open.set(f);
+        active.set(a);
+        reload.update(|n| *n += 1);
+    });
+
     // Keep the files: in localStorage, and where `kubectl apply -f NAME` reads them.
     Effect::new(move |_| {
         let saved = files::Saved {
             files: open.get(),
             active: active.get(),
         };
-        files::save(&saved);
-        let mem = MemFiles {
-            files: saved
-                .files
-                .iter()
-                .map(|f| (f.name.clone(), f.text.clone()))
-                .collect(),
-        };
+        let key = state.course.workspace.with_untracked(|ws| ws.key.clone());
+        files::save(&key, &saved);
+        let set: crate::course::workspace::FileSet = saved
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.text.clone()))
+            .collect();
+        state.course.files_now.try_set_value(set.clone());
+        let mem = MemFiles { files: set };
         state.session.try_update_value(|s| s.files = Box::new(mem));
     });
 

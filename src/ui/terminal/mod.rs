@@ -10,7 +10,6 @@ pub mod output;
 pub mod persist;
 
 use super::AppState;
-use crate::shell::Session;
 use leptos::prelude::*;
 use output::OutputText;
 use persist::TerminalState;
@@ -291,18 +290,10 @@ pub fn Terminal() -> impl IntoView {
         confirming.set(false);
         heredoc.set(None);
         completions.set(Vec::new());
-        state.session.set_value(Session::new(persist::SEED));
-        let id = state.next_entry.get_value();
-        state.next_entry.set_value(id + 1);
-        state.entries.set(vec![persist::notice(
-            id,
-            "Started a fresh world: the cluster is as it was at the very beginning. Your typed history (Up/Down) is kept.",
-            true,
-        )]);
+        // A lesson starts again from its start; the sandbox from a fresh world.
+        crate::ui::course::restart(&state);
         cleared.set_value(0);
         save_terminal();
-        persist::save(&state);
-        state.version.update(|v| *v += 1);
         if let Some(el) = input_ref.get_untracked() {
             let _ = el.focus();
         }

@@ -3,6 +3,7 @@
 //! is moved to a `.set-aside` key and named in a message; the learner gets a fresh world.
 
 use super::Entry;
+use crate::course::workspace::{self, FileLog};
 use crate::shell::journal::{self, Limits, RestoreError};
 use crate::shell::{Session, Step};
 use crate::ui::AppState;
@@ -10,7 +11,6 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub const SESSION_KEY: &str = "pocket-cluster.session";
-pub const SESSION_SET_ASIDE_KEY: &str = "pocket-cluster.session.set-aside";
 pub const TERMINAL_KEY: &str = "pocket-cluster.terminal";
 pub const TERMINAL_SET_ASIDE_KEY: &str = "pocket-cluster.terminal.set-aside";
 /// The seed of a fresh world.
@@ -112,10 +112,36 @@ pub fn save_terminal(t: &TerminalState) {
     }
 }
 
-/// The session at load: the saved one replayed, or a fresh world (with a message when the
-/// saved one had to be set aside), and the terminal entries to show.
-pub fn load() -> (Session, Vec<Entry>) {
-    let (terminal, terminal_problem) = load_terminal();
+/// A context's session brought back: the session, the terminal entries to show, the editor's
+/// files by step (`course::workspace::FileLog`) and every command's output (for `saw` goals).
+pub struct Loaded {
+    pub session: Session,
+    pub entries: Vec<Entry>,
+    pub files: FileLog,
+    pub outputs: Vec<String>,
+}
+
+/// The files log saved next to a session's journal.
+pub fn files_key(key: &str) -> String {
+    format!("{key}.files")
+}
+
+/// The session saved under `key` replayed (with the editor's files each step had), or
+/// `fresh()` when nothing was saved (or, with a message, when what was saved had to be set
+/// aside under `key.set-aside`). The first `keep` commands (a lesson's start) are not shown.
+/// `at_load`: the first context of the page (the terminal's own saved state is read, and its
+/// last clear honoured).
+pub fn load_context(
+    key: &str,
+    keep: usize,
+    at_load: bool,
+    fresh: &mut dyn FnMut() -> (Session, FileLog, Vec<String>),
+) -> Loaded {
+    let (terminal, terminal_problem) = if at_load {
+        load_terminal()
+    } else {
+        (TerminalState::default(), None)
+    };
     let mut entries = Vec::new();
     let mut next = 0u64;
     let mut push = |entries: &mut Vec<Entry>, e: Entry| {
@@ -125,19 +151,41 @@ pub fn load() -> (Session, Vec<Entry>) {
     if let Some(msg) = terminal_problem {
         push(&mut entries, notice(0, msg, false));
     }
-    let Some(text) = get(SESSION_KEY) else {
-        return (Session::new(SEED), entries);
+    let fresh_loaded = |fresh: &mut dyn FnMut() -> (Session, FileLog, Vec<String>),
+                        entries: Vec<Entry>| {
+        let (session, files, outputs) = fresh();
+        Loaded {
+            session,
+            entries,
+            files,
+            outputs,
+        }
     };
+    let Some(text) = get(key) else {
+        return fresh_loaded(fresh, entries);
+    };
+    let files: FileLog = get(&files_key(key))
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     let start = now_ms();
     let mut out_of_time = move || now_ms() - start > REPLAY_BUDGET_MS;
-    match journal::restore(&text, Limits::default(), &mut out_of_time) {
+    match journal::restore_with(&text, Limits::default(), &mut out_of_time, &mut |i, s| {
+        files.apply(i, s)
+    }) {
         Ok(restored) => {
             let commands = restored.outputs.len();
+            let mine = commands.saturating_sub(keep);
             let skip = terminal
                 .cleared
+                .max(keep)
                 .min(commands)
                 .max(commands.saturating_sub(SHOWN));
-            for r in restored.outputs.into_iter().skip(skip) {
+            let mut outputs = Vec::new();
+            for (i, r) in restored.outputs.into_iter().enumerate() {
+                workspace::push_output(&mut outputs, r.output.text.clone());
+                if i < skip {
+                    continue;
+                }
                 let e = Entry {
                     id: 0,
                     prompt: format!("{}:{}", r.context, r.namespace),
@@ -148,37 +196,43 @@ pub fn load() -> (Session, Vec<Entry>) {
                 };
                 push(&mut entries, e);
             }
-            if commands > 0 {
-                let plural = if commands == 1 { "" } else { "s" };
+            if mine > 0 {
+                let plural = if mine == 1 { "" } else { "s" };
                 push(
                     &mut entries,
                     notice(
                         0,
-                        format!("Session restored: {commands} command{plural} replayed on a fresh world, the same as before the reload."),
+                        format!("Session restored: {mine} command{plural} replayed on a fresh world, the same as before the reload."),
                         true,
                     ),
                 );
             }
-            (restored.session, entries)
+            Loaded {
+                session: restored.session,
+                entries,
+                files,
+                outputs,
+            }
         }
         Err(e) => {
-            set_aside(&text);
-            push(&mut entries, notice(0, set_aside_message(&e), false));
-            (Session::new(SEED), entries)
+            set_aside(key, &text);
+            push(&mut entries, notice(0, set_aside_message(key, &e), false));
+            fresh_loaded(fresh, entries)
         }
     }
 }
 
-fn set_aside(text: &str) {
-    set(SESSION_SET_ASIDE_KEY, text);
+fn set_aside(key: &str, text: &str) {
+    set(&format!("{key}.set-aside"), text);
     if let Some(s) = storage() {
-        let _ = s.remove_item(SESSION_KEY);
+        let _ = s.remove_item(key);
+        let _ = s.remove_item(&files_key(key));
     }
 }
 
-fn set_aside_message(e: &RestoreError) -> String {
+fn set_aside_message(key: &str, e: &RestoreError) -> String {
     format!(
-        "Your saved session could not be restored: {e}. It was set aside in localStorage under \"{SESSION_SET_ASIDE_KEY}\"; this is a fresh world."
+        "Your saved session could not be restored: {e}. It was set aside in localStorage under \"{key}.set-aside\"; this is a fresh world."
     )
 }
 
@@ -186,13 +240,20 @@ thread_local! {
     static LAST_SAVE: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
-/// Save the session's log now.
+/// Save the session's log now (under the key of the lesson or sandbox it belongs to), with
+/// the editor's files by step.
 pub fn save(state: &AppState) {
     let Some(text) = state.session.try_with_value(journal::save) else {
         return;
     };
-    if set(SESSION_KEY, &text) {
+    let Some(key) = state.course.session_key() else {
+        return;
+    };
+    if set(&key, &text) {
         LAST_SAVE.with(|t| t.set(now_ms()));
+    }
+    if let Some(Ok(files)) = state.course.file_log.try_with_value(serde_json::to_string) {
+        set(&files_key(&key), &files);
     }
 }
 
