@@ -40,7 +40,7 @@ pub struct Sizes {
 pub const DEFAULT: Sizes = Sizes {
     lesson: 27.0,
     cluster: 35.0,
-    editor: 55.0,
+    editor: 60.0,
 };
 
 impl Sizes {
@@ -137,18 +137,12 @@ impl Split {
         let px = px.max(1.0);
         let pct = |v: f64| v / px * 100.0;
         let (lo, hi) = match self {
-            Split::LessonCluster => (
-                pct(MIN_LESSON),
-                s.lesson + s.cluster - pct(MIN_CLUSTER),
-            ),
+            Split::LessonCluster => (pct(MIN_LESSON), s.lesson + s.cluster - pct(MIN_CLUSTER)),
             Split::ClusterWorkbench => (
                 pct(MIN_CLUSTER),
                 100.0 - s.lesson - pct(MIN_WORKBENCH + 2.0 * SPLIT_PX),
             ),
-            Split::EditorTerminal => (
-                pct(MIN_EDITOR),
-                100.0 - pct(MIN_TERMINAL + SPLIT_PX),
-            ),
+            Split::EditorTerminal => (pct(MIN_EDITOR), 100.0 - pct(MIN_TERMINAL + SPLIT_PX)),
         };
         (lo, hi.max(lo))
     }
@@ -349,7 +343,7 @@ pub fn Splitter(split: Split) -> impl IntoView {
         measured.track();
         split.bounds(sizes.get(), container_px(split))
     });
-    let now = move || format!("{:.0}", split.value(sizes.get()));
+    let now = move || format!("{:.1}", split.value(sizes.get()));
 
     view! {
         <div
@@ -363,8 +357,8 @@ pub fn Splitter(split: Split) -> impl IntoView {
             aria-controls=split.controls()
             aria-label=split.label()
             aria-valuenow=now
-            aria-valuemin=move || format!("{:.0}", bounds.get().0.ceil())
-            aria-valuemax=move || format!("{:.0}", bounds.get().1.floor())
+            aria-valuemin=move || format!("{:.1}", bounds.get().0)
+            aria-valuemax=move || format!("{:.1}", bounds.get().1)
             aria-valuetext=move || split.value_text(split.value(sizes.get()))
             title="Drag, or focus and use the arrow keys; double-click or Enter resets"
             data-split=format!("{split:?}")

@@ -172,7 +172,11 @@ fn node_view(n: &MapNode) -> impl IntoView {
     } else {
         "powered off".to_string()
     };
-    let shorts: Vec<&str> = n.components.iter().map(|c| component_short(&c.name)).collect();
+    let shorts: Vec<&str> = n
+        .components
+        .iter()
+        .map(|c| component_short(&c.name))
+        .collect();
     let mut drawn = vec![drawn_name.as_str(), drawn_status.as_str()];
     drawn.extend(shorts);
     let label = spoken(&drawn, &label);
