@@ -460,11 +460,8 @@ pub fn ClusterView() -> impl IntoView {
                 <button id="traffic-toggle" class:primary=move || !sending.get() aria-pressed=move || sending.get().to_string() on:click=toggle>
                     {move || if sending.get() { "■ Stop" } else { "▶ Send" }}
                 </button>
-                <span class="traffic-stats">
-                    {move || { let (ok, bad) = stats.get(); (ok + bad > 0).then(|| view! {
-                        <span class="visually-hidden">"requests answered and failed: "</span>
-                        {format!("{ok} ok · {bad} failed")}
-                    }) }}
+                <span class="traffic-stats" title="requests answered and failed">
+                    {move || { let (ok, bad) = stats.get(); (ok + bad > 0).then(|| format!("{ok} ok · {bad} failed")) }}
                 </span>
             </div>
             <p id="map-live" class="map-live" aria-live="polite" role="status">{move || live.get()}</p>
