@@ -155,7 +155,8 @@ impl Split {
         match self {
             Split::LessonCluster => Sizes {
                 lesson: v,
-                cluster: s.cluster + s.lesson - v,
+                // Only below 900 px (no splitters there) could the bounds meet; never negative.
+                cluster: (s.cluster + s.lesson - v).max(1.0),
                 ..s
             },
             Split::ClusterWorkbench => Sizes { cluster: v, ..s },
@@ -296,7 +297,10 @@ pub fn Splitter(split: Split) -> impl IntoView {
             ev.client_y()
         };
         let px = container_px(split).max(1.0);
-        move_to(from + f64::from(at - start) / px * 100.0, false);
+        move_to(
+            from + (f64::from(at) - f64::from(start)) / px * 100.0,
+            false,
+        );
     };
     let end_drag = move |_: leptos::ev::PointerEvent| {
         if drag.get_value().is_some() {
