@@ -96,6 +96,8 @@ fi
 
 # wasm-opt comes from the npm package binaryen (never Debian's binaryen).
 [ -x node_modules/.bin/wasm-opt ] || die "node_modules/.bin/wasm-opt is missing after npm ci (devDependency binaryen)"
+# axe-core: the accessibility checks of tests/e2e/a11y.test.mjs (npm ci installs devDependencies).
+[ -f node_modules/axe-core/axe.min.js ] || die "node_modules/axe-core/axe.min.js is missing after npm ci (devDependency axe-core)"
 
 # --- Chromium (only for the browser tests) -----------------------------------
 if [ "$WANT_BROWSER" = 1 ]; then

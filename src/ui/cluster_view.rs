@@ -462,7 +462,7 @@ pub fn ClusterView() -> impl IntoView {
                 <button id="traffic-toggle" class:primary=move || !sending.get() aria-pressed=move || sending.get().to_string() on:click=toggle>
                     {move || if sending.get() { "■ Stop" } else { "▶ Send" }}
                 </button>
-                <span class="traffic-stats" aria-label="requests answered and failed">
+                <span class="traffic-stats" title="requests answered and failed">
                     {move || { let (ok, bad) = stats.get(); (ok + bad > 0).then(|| format!("{ok} ok · {bad} failed")) }}
                 </span>
             </div>
@@ -501,7 +501,7 @@ pub fn ClusterView() -> impl IntoView {
                             {move || match describe.get() {
                                 Some((cmd, text)) => view! {
                                     <p class="panel-cmd"><code>{format!("$ {cmd}")}</code></p>
-                                    <pre id="map-describe" class="describe">{text}</pre>
+                                    <pre id="map-describe" class="describe" tabindex="0" aria-label="kubectl describe output">{text}</pre>
                                 }.into_any(),
                                 None => view! {
                                     <p class="panel-note">{

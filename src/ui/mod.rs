@@ -7,6 +7,7 @@ mod bench;
 mod cluster_view;
 mod course;
 mod editor;
+mod layout;
 mod lazy_data;
 mod map;
 mod terminal;
@@ -141,23 +142,28 @@ fn App() -> impl IntoView {
     });
 
     view! {
+        <layout::SkipLink/>
         <header class="topbar">
             <h1 class="brand">"Pocket Cluster"</h1>
             <span class="tagline">"Kubernetes, learned in the browser"</span>
             <TimeControls/>
         </header>
-        <main class="panes">
-            <section id="lesson-pane" class="pane" aria-label="Lesson">
+        <layout::PaneNav/>
+        <layout::Panes>
+            <section id="lesson-pane" class="pane" aria-label="Lesson" tabindex="0">
                 <course::CoursePane/>
             </section>
+            <layout::Splitter split=layout::Split::LessonCluster/>
             <section id="cluster-pane" class="pane" aria-label="Cluster view">
                 <cluster_view::ClusterView/>
             </section>
+            <layout::Splitter split=layout::Split::ClusterWorkbench/>
             <section id="workbench-pane" class="pane" aria-label="Editor and terminal">
                 <editor::Editor/>
+                <layout::Splitter split=layout::Split::EditorTerminal/>
                 <terminal::Terminal/>
             </section>
-        </main>
+        </layout::Panes>
     }
 }
 
@@ -192,7 +198,7 @@ fn TimeControls() -> impl IntoView {
             </button>
             <button
                 id="step"
-                aria-label="Advance the clock one second"
+                aria-label="+1s: advance the clock one second"
                 on:click=move |_| {
                     state.session.update_value(|s| s.advance(1000));
                     state.version.update(|v| *v += 1);

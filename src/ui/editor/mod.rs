@@ -485,9 +485,9 @@ pub fn Editor() -> impl IntoView {
     };
 
     view! {
-        <div class="editor-box">
+        <div id="editor-box" class="editor-box">
             <div class="editor-head">
-                <div class="editor-tabs" role="tablist" aria-label="Open files">
+                <div class="editor-tabs" role="group" aria-label="Open files">
                     {move || {
                         open.get()
                             .into_iter()
@@ -499,8 +499,7 @@ pub fn Editor() -> impl IntoView {
                                     <span class="etab" class:active=selected>
                                         <button
                                             class="etab-name"
-                                            role="tab"
-                                            aria-selected=move || selected().to_string()
+                                            aria-current=move || selected().then_some("true")
                                             title="Double-click to rename"
                                             on:click=move |_| {
                                                 active.set(i);
@@ -642,7 +641,7 @@ pub fn Editor() -> impl IntoView {
                         }}</span>
                         <button class="fd-close" aria-label="Close the field docs" on:click=move |_| docs.set(None)>"×"</button>
                     </div>
-                    <pre class="fd-text">{match d {
+                    <pre class="fd-text" tabindex="0" aria-label="kubectl explain output">{match d {
                         Ok(f) => f.text,
                         Err(e) => e,
                     }}</pre>

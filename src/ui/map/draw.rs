@@ -16,6 +16,17 @@ pub fn clip(s: &str, n: usize) -> String {
     }
 }
 
+/// An element's accessible name: the words drawn on it first (WCAG 2.5.3, label in name: what
+/// a voice-control user reads off the map names it), then the details the drawing leaves out.
+fn spoken(drawn: &[&str], detail: &str) -> String {
+    let drawn: Vec<&str> = drawn.iter().copied().filter(|t| !t.is_empty()).collect();
+    if drawn.is_empty() {
+        detail.to_string()
+    } else {
+        format!("{}: {detail}", drawn.join(" "))
+    }
+}
+
 fn labels_text(labels: &[(String, String)]) -> String {
     if labels.is_empty() {
         "no labels".into()
@@ -73,6 +84,7 @@ pub fn pod_view(p: MapPod, endpoint: Signal<bool>) -> impl IntoView {
             String::new()
         }
     );
+    let sub = clip(&second, ((r.w - 14) / 6).max(4) as usize);
     let name = match p.proxy {
         Some(x) => format!(
             "{} {}",
@@ -80,6 +92,11 @@ pub fn pod_view(p: MapPod, endpoint: Signal<bool>) -> impl IntoView {
             proxy_badge(x)
         ),
         None => clip(&p.name, ((r.w - 14) / 7).max(4) as usize),
+    };
+    let label = if p.compact {
+        label
+    } else {
+        spoken(&[&name, &sub], &label)
     };
     view! {
         <g
@@ -99,9 +116,20 @@ pub fn pod_view(p: MapPod, endpoint: Signal<bool>) -> impl IntoView {
             {(!p.compact).then(|| view! {
                 <rect class="pod-stripe" width="4" height=r.h rx="2"></rect>
                 <text class="pod-name" x="10" y="15">{name}</text>
-                <text class="pod-sub" x="10" y="29">{clip(&second, ((r.w - 14) / 6).max(4) as usize)}</text>
+                " "
+                <text class="pod-sub" x="10" y="29">{sub}</text>
             })}
         </g>
+    }
+}
+
+/// A control-plane component as the map writes it.
+fn component_short(name: &str) -> &'static str {
+    match name {
+        "kube-apiserver" => "api",
+        "etcd" => "etcd",
+        "kube-scheduler" => "sched",
+        _ => "ctrl",
     }
 }
 
@@ -138,6 +166,20 @@ fn node_view(n: &MapNode) -> impl IntoView {
         if n.powered { "" } else { ", powered off" },
         n.ip
     );
+    let drawn_name = clip(&n.name, 14);
+    let drawn_status = if n.powered {
+        clip(&n.status, 12)
+    } else {
+        "powered off".to_string()
+    };
+    let shorts: Vec<&str> = n
+        .components
+        .iter()
+        .map(|c| component_short(&c.name))
+        .collect();
+    let mut drawn = vec![drawn_name.as_str(), drawn_status.as_str()];
+    drawn.extend(shorts);
+    let label = spoken(&drawn, &label);
     let kp = n.kube_proxy;
     let kp_id = n.id.replacen("/node/", "/kube-proxy/", 1);
     let components = n
@@ -145,18 +187,14 @@ fn node_view(n: &MapNode) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let short = match c.name.as_str() {
-                "kube-apiserver" => "api",
-                "etcd" => "etcd",
-                "kube-scheduler" => "sched",
-                _ => "ctrl",
-            };
+            let short = component_short(&c.name);
             let x = r.x + 8 + (i as i32 % 2) * 56;
             let y = r.y + 30 + (i as i32 / 2) * 14;
             view! {
                 <g class=if c.up { "component up" } else { "component down" }>
                     <title>{format!("{}: {}", c.name, c.status)}</title>
                     <circle cx=x + 4 cy=y - 4 r="3.5"></circle>
+                    " "
                     <text x=x + 11 y=y>{short}</text>
                 </g>
             }
@@ -166,10 +204,9 @@ fn node_view(n: &MapNode) -> impl IntoView {
         <g class=class data-id=n.id.clone() data-node=n.name.clone() data-ready=n.ready.to_string() tabindex="0" role="button" aria-label=label>
             <title>{format!("{} {}\n{}\n{}", if n.control_plane { "control-plane node" } else { "worker node" }, n.name, n.status, n.ip)}</title>
             <rect class="node-box" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
-            <text class="node-name" x=r.x + 8 y=r.y + 16>{clip(&n.name, 14)}</text>
-            <text class=status_class x=r.x + r.w - 8 y=r.y + 16 text-anchor="end">
-                {if n.powered { clip(&n.status, 12) } else { "powered off".to_string() }}
-            </text>
+            <text class="node-name" x=r.x + 8 y=r.y + 16>{drawn_name}</text>
+            " "
+            <text class=status_class x=r.x + r.w - 8 y=r.y + 16 text-anchor="end">{drawn_status}</text>
             {components}
         </g>
         <g class="map-el kube-proxy" data-id=kp_id tabindex="0" role="button" aria-label=format!("kube-proxy on {}", n.name)>
@@ -216,14 +253,22 @@ fn service_view(s: &MapService, selected: Signal<bool>) -> impl IntoView {
             ""
         }
     );
-    let aria = label.clone();
+    let drawn = [
+        clip(&format!("svc {}", s.name), 24),
+        clip(&line2, 26),
+        clip(&line3, 26),
+    ];
+    let aria = spoken(&[&drawn[0], &drawn[1], &drawn[2]], &label);
+    let [d0, d1, d2] = drawn;
     view! {
         <g class=class class:selected=move || selected.get() data-id=s.id.clone() data-service=s.name.clone() tabindex="0" role="button" aria-label=aria>
             <title>{label}</title>
             <rect x=r.x y=r.y width=r.w height=r.h rx="12"></rect>
-            <text class="svc-name" x=r.x + 10 y=r.y + 15>{clip(&format!("svc {}", s.name), 24)}</text>
-            <text class="svc-sub" x=r.x + 10 y=r.y + 28>{clip(&line2, 26)}</text>
-            <text class="svc-sub" x=r.x + 10 y=r.y + 40>{clip(&line3, 26)}</text>
+            <text class="svc-name" x=r.x + 10 y=r.y + 15>{d0}</text>
+            " "
+            <text class="svc-sub" x=r.x + 10 y=r.y + 28>{d1}</text>
+            " "
+            <text class="svc-sub" x=r.x + 10 y=r.y + 40>{d2}</text>
         </g>
     }
 }
@@ -237,12 +282,13 @@ fn lb_view(l: &MapLoadBalancer) -> impl IntoView {
         .unwrap_or_default()
         .to_string();
     let label = format!("cloud load balancer {} for Service {svc}", l.ip);
-    let aria = label.clone();
+    let drawn = format!("⇅ LB {}", l.ip);
+    let aria = spoken(&[&drawn], &label);
     view! {
         <g class="map-el lb" data-id=l.id.clone() tabindex="0" role="button" aria-label=aria>
             <title>{label}</title>
             <rect x=r.x y=r.y width=r.w height=r.h rx="13"></rect>
-            <text x=r.x + r.w / 2 y=r.y + 17 text-anchor="middle">{format!("⇅ LB {}", l.ip)}</text>
+            <text x=r.x + r.w / 2 y=r.y + 17 text-anchor="middle">{drawn}</text>
         </g>
     }
 }
@@ -313,11 +359,15 @@ pub fn outside_view(m: &MapModel) -> impl IntoView {
         m.zone.len(),
         if m.zone.len() == 1 { "" } else { "s" }
     );
+    let mut drawn = vec!["Public DNS zone"];
+    drawn.extend(lines.iter().map(String::as_str));
+    let zone_label = spoken(&drawn, &zone_label);
     view! {
-        <g class="map-el laptop" data-id="laptop" tabindex="0" role="button" aria-label="your laptop: kubectl, curl and the browser run here">
+        <g class="map-el laptop" data-id="laptop" tabindex="0" role="button" aria-label="Your laptop, kubectl · curl: kubectl, curl and the browser run here">
             <title>"Your laptop: kubectl and curl at the terminal's prompt run here"</title>
             <rect x=l.x y=l.y width=l.w height=l.h rx="8"></rect>
             <text class="big" x=l.x + 12 y=l.y + 21>"Your laptop"</text>
+            " "
             <text class="sub" x=l.x + 12 y=l.y + 38>"kubectl · curl"</text>
         </g>
         <g class="map-el zone" data-id="public-dns" tabindex="0" role="button" aria-label=zone_label>
@@ -325,6 +375,7 @@ pub fn outside_view(m: &MapModel) -> impl IntoView {
             <rect x=z.x y=z.y width=z.w height=z.h rx="8"></rect>
             <text class="big" x=z.x + 12 y=z.y + 20>"Public DNS zone"</text>
             {lines.into_iter().enumerate().map(|(i, t)| view! {
+                " "
                 <text class="sub" x=z.x + 12 y=z.y + 36 + 14 * i as i32>{t}</text>
             }).collect_view()}
         </g>

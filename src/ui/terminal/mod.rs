@@ -67,6 +67,8 @@ pub fn Terminal() -> impl IntoView {
     let heredoc = RwSignal::new(None::<Heredoc>);
     let completions = RwSignal::new(Vec::<String>::new());
     let tabbed = StoredValue::new(false);
+    // Escape, then Tab, leaves the terminal (Tab alone completes), as in the editor.
+    let escaped = StoredValue::new(false);
     let confirming = RwSignal::new(false);
     let output_ref = NodeRef::<leptos::html::Div>::new();
     let input_ref = NodeRef::<leptos::html::Input>::new();
@@ -240,6 +242,11 @@ pub fn Terminal() -> impl IntoView {
             tabbed.set_value(false);
         }
         let ctrl = ev.ctrl_key() || ev.meta_key();
+        if escaped.get_value() && key == "Tab" {
+            escaped.set_value(false);
+            return;
+        }
+        escaped.set_value(key == "Escape");
         match key.as_str() {
             "Enter" => {
                 ev.prevent_default();
@@ -352,7 +359,7 @@ pub fn Terminal() -> impl IntoView {
             >
                 <p class="term-hint">
                     "Type " <code>"kubectl get pods"</code> ", " <code>"sim advance 30s"</code> " or " <code>"help"</code>
-                    ". Tab completes, Up and Down recall, Ctrl+L clears."
+                    ". Tab completes, Up and Down recall, Ctrl+L clears; Escape, then Tab, moves on."
                 </p>
                 <For each=move || state.entries.get() key=|e| e.id let:entry>
                     {if entry.notice {
@@ -416,7 +423,7 @@ pub fn Terminal() -> impl IntoView {
                     autocapitalize="off"
                     spellcheck="false"
                     aria-label="Terminal command"
-                    aria-describedby="terminal-prompt"
+                    aria-describedby="terminal-prompt terminal-keys"
                     prop:value=move || input.get()
                     on:input=move |ev| {
                         input.set(event_target_value(&ev));
@@ -424,6 +431,9 @@ pub fn Terminal() -> impl IntoView {
                     }
                     on:keydown=on_key
                 />
+                <span id="terminal-keys" class="visually-hidden">
+                    "Tab completes; Escape, then Tab, leaves the terminal."
+                </span>
             </div>
         </div>
     }
