@@ -217,7 +217,7 @@ pub struct Store {
     pub unstructured: BTreeMap<String, Table<Unstructured>>,
     /// Kinds that CustomResourceDefinitions registered, by resource.
     pub custom_kinds: BTreeMap<String, KindInfo>,
-    pub events: Vec<Event>,
+    pub events: super::event_log::EventLog,
     /// Where every write is routed: the controllers' work queues and the informers' indexes.
     pub watch: Watch,
     /// What controllers remember to avoid recomputing (never state: dropping it changes nothing).
