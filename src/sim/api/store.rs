@@ -330,6 +330,28 @@ impl Store {
         watch.after_modify(before, obj);
     }
 
+    /// Bind an unbound pod to a node in place (the scheduler's Binding), `f` setting its status.
+    /// The same write as storing a changed copy (one resourceVersion, the watch told of the new
+    /// node), without copying the pod. Nothing happens to a pod that is gone or already bound.
+    pub fn bind_pod(&mut self, namespace: &str, name: &str, node: &str, f: impl FnOnce(&mut Pod)) {
+        if !self
+            .pods
+            .get(namespace, name)
+            .is_some_and(|p| p.spec.node_name.is_empty())
+        {
+            return;
+        }
+        let rv = self.next_rv();
+        let Some(pod) = self.pods.get_mut(namespace, name) else {
+            return;
+        };
+        let before = self.watch.before_modify(pod);
+        pod.spec.node_name = node.to_string();
+        f(pod);
+        pod.metadata.resource_version = rv;
+        self.watch.after_bind(before, pod);
+    }
+
     /// The objects of kind T controlled by the object with this uid, in name order (from the
     /// informers' owner index, so it costs what it returns).
     pub fn owned<'a, T: Resource>(&'a self, uid: &str) -> impl Iterator<Item = &'a T> + 'a {
