@@ -427,8 +427,29 @@ pub fn normalise(image: &str) -> (String, String) {
     (name.to_string(), tag.to_string())
 }
 
-/// The fully qualified reference containerd prints in pull errors.
+/// The fully qualified reference containerd prints in pull errors (and the kubelet reports as
+/// every running container's imageID): remembered for the last few images asked about, since a
+/// cluster asks again for the same few at every pod sync.
 pub fn qualified(image: &str) -> String {
+    thread_local! {
+        static RECENT: std::cell::RefCell<Vec<(String, String)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some((_, q)) = recent.iter().find(|(i, _)| i == image) {
+            return q.clone();
+        }
+        let q = qualify(image);
+        if recent.len() >= 8 {
+            recent.remove(0);
+        }
+        recent.push((image.to_string(), q.clone()));
+        q
+    })
+}
+
+fn qualify(image: &str) -> String {
     let (name, tag) = normalise(image);
     let first = name.split('/').next().unwrap_or("");
     if name.contains('/') && (first.contains('.') || first.contains(':')) {
@@ -440,8 +461,28 @@ pub fn qualified(image: &str) -> String {
     }
 }
 
-/// The catalog entry for an image reference, if the image and tag exist.
+/// The catalog entry for an image reference, if the image and tag exist: remembered for the
+/// last few references asked about (the kubelet asks at every pull and start).
 pub fn lookup(image: &str) -> Option<&'static Image> {
+    thread_local! {
+        static RECENT: std::cell::RefCell<Vec<(String, Option<&'static Image>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some((_, found)) = recent.iter().find(|(i, _)| i == image) {
+            return *found;
+        }
+        let found = find(image);
+        if recent.len() >= 8 {
+            recent.remove(0);
+        }
+        recent.push((image.to_string(), found));
+        found
+    })
+}
+
+fn find(image: &str) -> Option<&'static Image> {
     let (name, tag) = normalise(image);
     CATALOG
         .iter()

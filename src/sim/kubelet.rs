@@ -521,10 +521,11 @@ impl Kubelets {
                     env
                 }
             };
-            let node = nodes
-                .entry(pod.spec.node_name.clone())
-                .or_insert_with(|| store.nodes.get("", &pod.spec.node_name).map(NodeView::new));
-            let Some(node) = node.as_ref() else {
+            if !nodes.contains_key(&pod.spec.node_name) {
+                let view = store.nodes.get("", &pod.spec.node_name).map(NodeView::new);
+                nodes.insert(pod.spec.node_name.clone(), view);
+            }
+            let Some(node) = nodes.get(&pod.spec.node_name).and_then(Option::as_ref) else {
                 continue;
             };
             if !self.pods.contains_key(&key) {

@@ -42,6 +42,9 @@ struct NodeInfo {
     memory: u64,
     pods: u64,
     ready: bool,
+    /// Schedulable, Ready and without NoSchedule or NoExecute taints: for a pod with no node
+    /// selector, affinity or volume constraint, only its resources and pod count can fail here.
+    plain: bool,
     /// What the pods bound to it request: copied from the watch when a scheduling round
     /// starts and kept up to date with each binding of the round.
     used: Usage,
@@ -56,6 +59,13 @@ impl NodeInfo {
             memory: alloc("memory").and_then(quantity::bytes).unwrap_or(0),
             pods: alloc("pods").and_then(|q| q.parse().ok()).unwrap_or(110),
             ready: node_is_ready(node),
+            plain: !node.spec.unschedulable
+                && node_is_ready(node)
+                && !node
+                    .spec
+                    .taints
+                    .iter()
+                    .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute"),
             used: Usage::default(),
         }
     }
@@ -209,28 +219,32 @@ impl Scheduler {
                     continue;
                 }
             }
-            let pod = pod.clone();
-            self.schedule_one(store, key, pod, now, rng);
+            self.schedule_one(store, key, now, rng);
         }
     }
 
+    /// Schedule one pod of the queue (it exists, is unbound and not being deleted). The pod is
+    /// read where it is stored, and copied only to be written as unschedulable.
     fn schedule_one(
         &mut self,
         store: &mut Store,
         key: (String, String),
-        pod: Pod,
         now: Millis,
         rng: &mut Rng,
     ) {
+        let Some(pod) = store.pods.get(&key.0, &key.1) else {
+            return;
+        };
         // VolumeBinding: the pod's claims first (PreFilter), then per node (Filter), then the
         // wait for WaitForFirstConsumer claims on the chosen node (PreBind).
-        let binding = super::controllers::volume::Binding::of(store, &pod);
+        let binding = super::controllers::volume::Binding::of(store, pod);
         if let Some((node, since)) = self.assumed.get(&key).cloned() {
-            if super::controllers::volume::claims_bound(store, &pod) {
+            if super::controllers::volume::claims_bound(store, pod) {
                 self.assumed.remove(&key);
-                self.bind(store, key, pod, node, now);
+                self.bind(store, key, node, now);
             } else if now.saturating_sub(since) >= BIND_TIMEOUT_MS {
                 self.assumed.remove(&key);
+                let pod = pod.clone();
                 self.unschedulable(
                     store,
                     key,
@@ -253,21 +267,37 @@ impl Scheduler {
                 "0/{total} nodes are available: {why}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
             );
             self.volume_wait.insert(key.clone());
+            let pod = pod.clone();
             self.unschedulable(store, key, pod, message, now);
             return;
         }
         self.volume_wait.remove(&key);
-        let req = pod_requests(&pod);
+        let req = pod_requests(pod);
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         let mut best: Vec<(u64, usize)> = Vec::new();
         let total = self.nodes.len();
+        // A pod with no node selector, no affinity and no volume constraint can fail on a plain
+        // node only by its resources: those nodes are filtered by the numbers alone, and any
+        // other node (or a failure, for its reason) by the whole filter.
+        let plain_pod = pod.spec.node_selector.is_empty()
+            && pod.spec.affinity.is_none()
+            && binding.fits_every_node();
         let evaluate = |info: &NodeInfo,
                         index: usize,
                         reasons: &mut BTreeMap<String, usize>,
                         best: &mut Vec<(u64, usize)>| {
             let u = info.used;
-            let verdict = filter(info, &pod, u, req)
-                .or_else(|| binding.node_reason(&info.node).map(str::to_string));
+            let fits = plain_pod
+                && info.plain
+                && u.pods < info.pods
+                && (req.0 == 0 || u.cpu + req.0 <= info.cpu)
+                && (req.1 == 0 || u.memory + req.1 <= info.memory);
+            let verdict = if fits {
+                None
+            } else {
+                filter(info, pod, u, req)
+                    .or_else(|| binding.node_reason(&info.node).map(str::to_string))
+            };
             match verdict {
                 Some(r) => *reasons.entry(r).or_default() += 1,
                 None => {
@@ -294,6 +324,7 @@ impl Scheduler {
         }
         if best.is_empty() {
             let wanted = feasible_nodes_to_find(total);
+            best.reserve(wanted);
             let start = if total == 0 {
                 0
             } else {
@@ -340,6 +371,7 @@ impl Scheduler {
                     preemption.join(", ")
                 )
             };
+            let pod = pod.clone();
             self.unschedulable(store, key, pod, message, now);
             return;
         }
@@ -374,7 +406,7 @@ impl Scheduler {
             self.assumed.insert(key, (node, now));
             return;
         }
-        self.bind(store, key, pod, node, now);
+        self.bind(store, key, node, now);
     }
 
     /// The pod fits no node: Pending, PodScheduled False, the FailedScheduling event, and a
@@ -416,26 +448,18 @@ impl Scheduler {
         }
     }
 
-    /// Bind a pod to its node.
-    fn bind(
-        &mut self,
-        store: &mut Store,
-        key: (String, String),
-        pod: Pod,
-        node: String,
-        now: Millis,
-    ) {
-        let mut p = pod;
-        p.spec.node_name = node.clone();
-        set_condition(
-            &mut p.status.conditions,
-            "PodScheduled",
-            "True",
-            "",
-            "",
-            now,
-        );
-        store.replace(p);
+    /// Bind a pod to its node: written in place, as the Binding subresource does.
+    fn bind(&mut self, store: &mut Store, key: (String, String), node: String, now: Millis) {
+        store.bind_pod(&key.0, &key.1, &node, |p| {
+            set_condition(
+                &mut p.status.conditions,
+                "PodScheduled",
+                "True",
+                "",
+                "",
+                now,
+            )
+        });
         self.retry_at.remove(&key);
         store.watch.scheduler.set_timer(&key, None);
         store.record_event(

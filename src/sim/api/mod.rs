@@ -2,6 +2,7 @@
 
 pub mod admission;
 pub mod error;
+pub mod event_log;
 pub mod ingress_admission;
 pub mod limitrange;
 pub mod quota;
@@ -17,6 +18,7 @@ pub mod watch;
 pub mod workloads;
 
 pub use error::ApiError;
+pub use event_log::EventLog;
 pub use services::*;
 pub use store::{ClusterConfig, Resource, Store, Table, WriteOutcome};
 pub use types::*;

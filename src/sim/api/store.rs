@@ -217,7 +217,7 @@ pub struct Store {
     pub unstructured: BTreeMap<String, Table<Unstructured>>,
     /// Kinds that CustomResourceDefinitions registered, by resource.
     pub custom_kinds: BTreeMap<String, KindInfo>,
-    pub events: Vec<Event>,
+    pub events: super::event_log::EventLog,
     /// Where every write is routed: the controllers' work queues and the informers' indexes.
     pub watch: Watch,
     /// What controllers remember to avoid recomputing (never state: dropping it changes nothing).
@@ -328,6 +328,28 @@ impl Store {
         f(obj);
         obj.meta_mut().resource_version = rv;
         watch.after_modify(before, obj);
+    }
+
+    /// Bind an unbound pod to a node in place (the scheduler's Binding), `f` setting its status.
+    /// The same write as storing a changed copy (one resourceVersion, the watch told of the new
+    /// node), without copying the pod. Nothing happens to a pod that is gone or already bound.
+    pub fn bind_pod(&mut self, namespace: &str, name: &str, node: &str, f: impl FnOnce(&mut Pod)) {
+        if !self
+            .pods
+            .get(namespace, name)
+            .is_some_and(|p| p.spec.node_name.is_empty())
+        {
+            return;
+        }
+        let rv = self.next_rv();
+        let Some(pod) = self.pods.get_mut(namespace, name) else {
+            return;
+        };
+        let before = self.watch.before_modify(pod);
+        pod.spec.node_name = node.to_string();
+        f(pod);
+        pod.metadata.resource_version = rv;
+        self.watch.after_bind(before, pod);
     }
 
     /// The objects of kind T controlled by the object with this uid, in name order (from the

@@ -114,7 +114,7 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub finalizers: Vec<String>,
     #[serde(default, skip_serializing)]
-    pub managed_fields: Option<Raw>,
+    pub managed_fields: Option<Box<Raw>>,
     #[serde(default, skip_serializing)]
     pub self_link: Option<String>,
 }
@@ -216,7 +216,7 @@ pub struct PodSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_process_namespace: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_context: Option<Raw>,
+    pub security_context: Option<Box<Raw>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_pull_secrets: Vec<Raw>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -236,7 +236,7 @@ pub struct PodSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dns_config: Option<Raw>,
+    pub dns_config: Option<Box<Raw>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readiness_gates: Vec<Raw>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -246,7 +246,7 @@ pub struct PodSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub preemption_policy: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overhead: Option<Raw>,
+    pub overhead: Option<Box<Raw>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topology_spread_constraints: Vec<Raw>,
     #[serde(
@@ -256,7 +256,7 @@ pub struct PodSpec {
     )]
     pub set_hostname_as_fqdn: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub os: Option<Raw>,
+    pub os: Option<Box<Raw>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_users: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

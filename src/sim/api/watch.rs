@@ -269,6 +269,36 @@ impl Watch {
         }
     }
 
+    /// A pod bound in place ([`Store::bind_pod`]): routed as `observe` routes the same change
+    /// (its owner, its Services and its node's kubelet woken), and counted on its new node.
+    ///
+    /// [`Store::bind_pod`]: super::store::Store::bind_pod
+    pub fn after_bind(&mut self, before: Before, p: &Pod) {
+        self.after_modify(before, p);
+        let node = p.spec.node_name.as_str();
+        if node.is_empty() {
+            return;
+        }
+        let req = crate::sim::scheduler::pod_requests(p);
+        let u = match self.usage.get_mut(node) {
+            Some(u) => u,
+            None => self.usage.entry(node.to_string()).or_default(),
+        };
+        u.cpu += req.0;
+        u.memory += req.1;
+        u.pods += 1;
+        let key = (p.metadata.namespace.clone(), p.metadata.name.clone());
+        match self.pods_on_node.get_mut(node) {
+            Some(set) => {
+                set.insert(key);
+            }
+            None => {
+                self.pods_on_node
+                    .insert(node.to_string(), BTreeSet::from([key]));
+            }
+        }
+    }
+
     /// One write: `old` is what was stored, `new` what is stored now (None: removed).
     pub fn observe<T: Resource>(&mut self, old: Option<&T>, new: Option<&T>) {
         *self.counters.writes.entry(T::KIND).or_default() += 1;

@@ -882,6 +882,11 @@ impl Binding {
         b
     }
 
+    /// Whether no node can fail the pod's volumes (`node_reason` is None for every node).
+    pub fn fits_every_node(&self) -> bool {
+        self.bound.is_empty() && self.delayed.is_empty()
+    }
+
     /// Why a node does not fit the pod's volumes (the Filter's reason), None when it fits.
     pub fn node_reason(&self, node: &Node) -> Option<&'static str> {
         if self.bound.iter().any(|pv| !volume_fits_node(pv, node)) {
