@@ -82,6 +82,8 @@ pub struct Session {
     pub port_forwards: Vec<kubectl::port_forward::PortForward>,
     /// Who the running kubectl command acts as (`--as`); None: the learner, cluster-admin.
     pub user: Option<crate::sim::api::rbac::UserInfo>,
+    /// What the plots show: replicas over time, requests per pod, errors and latency.
+    pub metrics: crate::sim::metrics::Metrics,
 }
 
 impl Session {
@@ -100,6 +102,7 @@ impl Session {
             laptop_files: BTreeMap::new(),
             port_forwards: Vec::new(),
             user: None,
+            metrics: Default::default(),
         }
     }
 
@@ -208,6 +211,7 @@ impl Session {
     /// Run one command line (with a heredoc's text as `stdin`), log it, and return its output.
     pub fn run(&mut self, line: &str, stdin: Option<&str>) -> Output {
         let out = self.execute(line, stdin);
+        self.metrics.observe(&self.world);
         self.log.push(Step::Run(Entry {
             line: line.to_string(),
             stdin: stdin.map(|s| s.to_string()),
@@ -221,6 +225,7 @@ impl Session {
     /// moves it the same way. Runs of equal ticks are one step.
     pub fn advance(&mut self, ms: u64) {
         self.world.advance(ms);
+        self.metrics.observe(&self.world);
         match self.log.last_mut() {
             Some(Step::Advance { ms: last, times }) if *last == ms => *times += 1,
             _ => self.log.push(Step::Advance { ms, times: 1 }),
