@@ -199,7 +199,10 @@ impl Metrics {
     pub fn observe(&mut self, world: &World) {
         let now = world.now;
         self.rewind(now);
-        let same_second = self.samples.back().is_some_and(|s| s.at / 1000 == now / 1000);
+        let same_second = self
+            .samples
+            .back()
+            .is_some_and(|s| s.at / 1000 == now / 1000);
         if same_second {
             let now_replicas = replicas(world);
             let changed = self
@@ -294,7 +297,8 @@ impl Metrics {
                 *e = e.saturating_add(*n);
             }
         }
-        let mut out: Vec<(String, u32)> = sum.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut out: Vec<(String, u32)> =
+            sum.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }

@@ -7,7 +7,9 @@ mod bench;
 mod cluster_view;
 mod editor;
 mod map;
+mod plots;
 mod terminal;
+mod theme;
 
 use crate::shell::Session;
 use crate::sim::snapshot::Snapshot;
@@ -105,6 +107,7 @@ fn App() -> impl IntoView {
         speed: RwSignal::new(1),
     };
     provide_context(state);
+    theme::provide();
 
     // The clock: advance the world while playing. Kept out of the render path; it only bumps
     // the version signal, and views redraw from a fresh snapshot.
@@ -139,6 +142,7 @@ fn App() -> impl IntoView {
             <h1 class="brand">"Pocket Cluster"</h1>
             <span class="tagline">"Kubernetes, learned in the browser"</span>
             <TimeControls/>
+            <theme::ThemeToggle/>
         </header>
         <main class="panes">
             <section id="lesson-pane" class="pane" aria-label="Lesson">
@@ -146,6 +150,7 @@ fn App() -> impl IntoView {
             </section>
             <section id="cluster-pane" class="pane" aria-label="Cluster view">
                 <cluster_view::ClusterView/>
+                <plots::Plots/>
             </section>
             <section id="workbench-pane" class="pane" aria-label="Editor and terminal">
                 <editor::Editor initial=lesson.manifest.to_string() file_name=lesson.manifest_name/>

@@ -30,7 +30,10 @@ fn scaling_shows_desired_at_once_and_ready_as_pods_come_up() {
     // Standalone pods and the cluster's own CoreDNS are not workloads here.
     assert_eq!(s.metrics.workload_names(), vec!["deployment/web"]);
     // A new image: its pods wait for the pull.
-    s.run("kubectl create deployment cache --image=redis:7.2 --replicas=2", None);
+    s.run(
+        "kubectl create deployment cache --image=redis:7.2 --replicas=2",
+        None,
+    );
     assert_eq!(latest(&s, "deployment/cache"), (0, 2));
     for _ in 0..150 {
         s.advance(200);
@@ -65,7 +68,11 @@ fn requests_are_counted_by_the_pod_that_answered_across_the_service() {
         assert!(out.ok, "{}", out.text);
     }
     let pods = s.metrics.per_pod();
-    assert_eq!(pods.len(), 3, "kube-proxy spreads over the three pods: {pods:?}");
+    assert_eq!(
+        pods.len(),
+        3,
+        "kube-proxy spreads over the three pods: {pods:?}"
+    );
     assert!(pods.iter().all(|(p, _)| p.starts_with("web-")));
     assert_eq!(pods.iter().map(|(_, n)| n).sum::<u32>(), 30);
     let b = s.metrics.seconds().back().cloned().unwrap_or_default();
@@ -90,7 +97,11 @@ fn failures_and_http_errors_are_errors_and_a_lookup_on_the_way_is_not() {
     s.run("kubectl exec client -- wget -qO- -T 2 http://nope/", None);
     // BusyBox nslookup asks every search domain: the misses on the way are no errors.
     let out = s.run("kubectl exec client -- nslookup web", None);
-    assert!(out.text.contains("Name:\tweb.default.svc.cluster.local"), "{}", out.text);
+    assert!(
+        out.text.contains("Name:\tweb.default.svc.cluster.local"),
+        "{}",
+        out.text
+    );
     let b = s.metrics.seconds().back().cloned().unwrap_or_default();
     assert_eq!((b.requests, b.failed, b.http_errors), (2, 1, 1), "{b:?}");
     // A Service without endpoints: iptables rejects, nobody answers.
@@ -100,13 +111,19 @@ fn failures_and_http_errors_are_errors_and_a_lookup_on_the_way_is_not() {
     assert!(!out.ok);
     let b = s.metrics.seconds().back().cloned().unwrap_or_default();
     assert_eq!((b.requests, b.failed, b.answered), (1, 1, 0), "{b:?}");
-    assert!(s.metrics.errors_summary().starts_with("3 requests: 2 failed, 1 HTTP error"));
+    assert!(s
+        .metrics
+        .errors_summary()
+        .starts_with("3 requests: 2 failed, 1 HTTP error"));
 }
 
 #[test]
 fn the_laptops_requests_through_a_load_balancer_are_counted_too() {
     let mut s = session(11);
-    s.run("kubectl expose deployment web --name=web-lb --type=LoadBalancer --port=80", None);
+    s.run(
+        "kubectl expose deployment web --name=web-lb --type=LoadBalancer --port=80",
+        None,
+    );
     s.run("sim advance 15s", None);
     let out = s.run("kubectl get svc web-lb", None);
     let ip = out
@@ -134,7 +151,10 @@ fn memory_is_bounded_and_a_new_world_starts_over() {
         s.run("kubectl exec client -- wget -qO- http://web/", None);
         s.advance(1000);
         if i % 50 == 0 {
-            s.run(&format!("kubectl scale deployment web --replicas={}", 1 + i % 3), None);
+            s.run(
+                &format!("kubectl scale deployment web --replicas={}", 1 + i % 3),
+                None,
+            );
         }
     }
     for _ in 0..MAX_SAMPLES {
