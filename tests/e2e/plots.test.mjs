@@ -97,6 +97,8 @@ test('a stopped node: requests sent to its pods fail, and the errors show', asyn
   const svc = await runCommand(page, 'kubectl get svc web-lb');
   const ip = svc.match(/203\.0\.113\.\d+/)?.[0];
   assert.ok(ip, svc);
+  // A second of its own for these requests.
+  await runCommand(page, 'sim advance 2s');
   for (let i = 0; i < 10; i++) await runCommand(page, `curl -s -m 2 http://${ip}/`);
   await waitSummary('plot-errors', /: [1-9]\d* failed/);
   assert.match(await summary('plot-errors'), /At \d+s: 10 requests, [1-9]\d* errors?/);

@@ -69,17 +69,12 @@ fn area(id: &str) -> Option<(DrawingArea<CanvasBackend, Shift>, f64)> {
     let dpr = w.device_pixel_ratio().clamp(1.0, 3.0);
     let (cw, ch) = (canvas.client_width().max(1), canvas.client_height().max(1));
     let (pw, ph) = ((cw as f64 * dpr) as u32, (ch as f64 * dpr) as u32);
-    if canvas.width() != pw {
-        canvas.set_width(pw);
-    }
-    if canvas.height() != ph {
-        canvas.set_height(ph);
-    }
+    // Setting the size clears the bitmap, even to the same size: each redraw starts blank
+    // (a transparent fill would draw nothing), and the panel's background shows through.
+    canvas.set_width(pw);
+    canvas.set_height(ph);
     let backend = CanvasBackend::with_canvas_object(canvas)?;
-    let root = backend.into_drawing_area();
-    // Transparent: the panel's background shows through.
-    root.fill(&TRANSPARENT).ok()?;
-    Some((root, dpr))
+    Some((backend.into_drawing_area(), dpr))
 }
 
 fn px(dpr: f64, n: f64) -> u32 {

@@ -54,7 +54,8 @@ pub fn Plots() -> impl IntoView {
             .unwrap_or(0)
     });
     let summaries = Memo::new(move |_| {
-        revision.track();
+        // `get`, not `track`: it is the memo's value that has to be brought up to date.
+        let _ = revision.get();
         state
             .session
             .try_with_value(|s| {
@@ -70,7 +71,8 @@ pub fn Plots() -> impl IntoView {
     let last_draw = StoredValue::new(f64::NEG_INFINITY);
     let pending = StoredValue::new_local(None::<gloo_timers::callback::Timeout>);
     Effect::new(move |_| {
-        revision.track();
+        // `get`, not `track`: it is the memo's value that has to be brought up to date.
+        let _ = revision.get();
         theme.changes.track();
         resized.track();
         if !open.get() || pending.with_value(|p| p.is_some()) {
