@@ -53,6 +53,7 @@ pub fn run(s: &mut Session, prog: &str, args: &[String], stdin: Option<&str>) ->
     };
     let ran = nettools::run(prog, args, &mut ctx);
     let trace = crate::sim::network::Network::last_trace(&net);
+    let requests = crate::sim::network::Network::take_requests(&mut net);
     if !trace.is_empty() {
         s.last_trace = trace;
     }
@@ -66,6 +67,8 @@ pub fn run(s: &mut Session, prog: &str, args: &[String], stdin: Option<&str>) ->
         text.push_str(part);
     }
     let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+    drop(net);
+    s.metrics.record(&s.world, &requests);
     if ran.code == 0 {
         Output::ok(text)
     } else {

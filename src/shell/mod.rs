@@ -84,6 +84,8 @@ pub struct Session {
     pub user: Option<crate::sim::api::rbac::UserInfo>,
     /// The network snapshot requests share while the world stays as it is.
     pub net_cache: crate::sim::net::NetCache,
+    /// What the plots show: replicas over time, requests per pod, errors and latency.
+    pub metrics: crate::sim::metrics::Metrics,
 }
 
 impl Session {
@@ -103,6 +105,7 @@ impl Session {
             port_forwards: Vec::new(),
             user: None,
             net_cache: Default::default(),
+            metrics: Default::default(),
         }
     }
 
@@ -211,6 +214,7 @@ impl Session {
     /// Run one command line (with a heredoc's text as `stdin`), log it, and return its output.
     pub fn run(&mut self, line: &str, stdin: Option<&str>) -> Output {
         let out = self.execute(line, stdin);
+        self.metrics.observe(&self.world);
         self.log.push(Step::Run(Entry {
             line: line.to_string(),
             stdin: stdin.map(|s| s.to_string()),
@@ -224,6 +228,7 @@ impl Session {
     /// moves it the same way. Runs of equal ticks are one step.
     pub fn advance(&mut self, ms: u64) {
         self.world.advance(ms);
+        self.metrics.observe(&self.world);
         match self.log.last_mut() {
             Some(Step::Advance { ms: last, times }) if *last == ms => *times += 1,
             _ => self.log.push(Step::Advance { ms, times: 1 }),

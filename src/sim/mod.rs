@@ -16,6 +16,7 @@ pub mod fxhash;
 pub mod images;
 pub mod kubelet;
 pub mod map;
+pub mod metrics;
 pub mod net;
 pub mod nettools;
 pub mod network;

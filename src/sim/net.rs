@@ -444,6 +444,7 @@ fn inbound(
     net: &WorldNet,
     rng: &mut Rng,
     trace: &mut Vec<Hop>,
+    served: &mut Vec<Answered>,
     k: usize,
     node: String,
     client_ip: &str,
@@ -462,10 +463,15 @@ fn inbound(
         node,
         trace: Vec::new(),
         depth,
+        top: false,
+        served: Vec::new(),
+        requests: Vec::new(),
+        mark: 0,
     };
     let result = inner
         .route(ip, port)
         .and_then(|(ip, port)| inner.deliver(&ip, port, request));
+    served.append(&mut inner.served);
     // Crossing from one cluster into another, node and pod names repeat: say whose they are.
     let name = &net.clusters[k].name;
     let label = client_ip != LAPTOP_IP;
@@ -494,6 +500,14 @@ pub struct PodNetwork<'a> {
     trace: Vec<Hop>,
     /// How many gateways deep this request is (a gateway calling itself stops at a few).
     depth: usize,
+    /// Whether a tool runs here (the plots' requests are recorded), not a proxy or gateway
+    /// that a request passes.
+    top: bool,
+    /// The pods that answered since the last recorded request.
+    served: Vec<Answered>,
+    requests: Vec<RequestRecord>,
+    /// The trace's length when the last request was recorded.
+    mark: usize,
 }
 
 impl<'a> PodNetwork<'a> {
@@ -535,6 +549,10 @@ impl<'a> PodNetwork<'a> {
             node,
             trace: Vec::new(),
             depth: 0,
+            top: true,
+            served: Vec::new(),
+            requests: Vec::new(),
+            mark: 0,
         }
     }
 
@@ -548,6 +566,29 @@ impl<'a> PodNetwork<'a> {
             at: at.into(),
             detail: detail.into(),
         });
+    }
+
+    /// A container of `pod` answered an HTTP request.
+    fn answered(&mut self, pod: &PodView) {
+        self.served.push(Answered {
+            cluster: self.view.name.clone(),
+            namespace: pod.namespace.clone(),
+            pod: pod.name.clone(),
+        });
+    }
+
+    /// A request a tool made here ended (only where a tool runs: see `top`).
+    fn record(&mut self, outcome: Outcome) {
+        if !self.top {
+            return;
+        }
+        record(
+            &mut self.requests,
+            &mut self.served,
+            &mut self.mark,
+            self.trace.len(),
+            outcome,
+        );
     }
 
     /// Answer one fully qualified name from the cluster's records (fact 59): Some((cnames,
@@ -821,7 +862,17 @@ impl<'a> PodNetwork<'a> {
         let mut trace = std::mem::take(&mut self.trace);
         let result = match enter(world, self.rng, &mut trace, ip, false) {
             Some((k, node)) => inbound(
-                world, self.rng, &mut trace, k, node, &node_ip, self.depth, ip, port, request,
+                world,
+                self.rng,
+                &mut trace,
+                &mut self.served,
+                k,
+                node,
+                &node_ip,
+                self.depth,
+                ip,
+                port,
+                request,
             ),
             None => Err(ConnectError::TimedOut),
         };
@@ -865,6 +916,10 @@ impl<'a> PodNetwork<'a> {
                 node: pod.node.clone(),
                 trace: Vec::new(),
                 depth: self.depth + 1,
+                top: false,
+                served: Vec::new(),
+                requests: Vec::new(),
+                mark: 0,
             };
             let result = match inner.lookup(&host) {
                 Err(LookupError::NxDomain { .. }) => Err(hfmt!("cannot resolve {host}")),
@@ -892,6 +947,7 @@ impl<'a> PodNetwork<'a> {
                 },
             };
             let hops = inner.take_trace();
+            self.served.append(&mut inner.served);
             self.trace.extend(hops.into_iter().map(|mut h| {
                 h.at.insert_str(0, "  ");
                 h
@@ -928,6 +984,10 @@ impl<'a> PodNetwork<'a> {
             node: pod.node.clone(),
             trace: Vec::new(),
             depth: self.depth + 1,
+            top: false,
+            served: Vec::new(),
+            requests: Vec::new(),
+            mark: 0,
         };
         let mut sent = request.clone();
         sent.path = path;
@@ -1038,6 +1098,7 @@ impl<'a> PodNetwork<'a> {
         };
         let hops = inner.take_trace();
         self.trace.extend(hops);
+        self.served.append(&mut inner.served);
         match result {
             Ok(mut r) => {
                 if p.kind == proxy::ProxyKind::Emissary {
@@ -1051,6 +1112,7 @@ impl<'a> PodNetwork<'a> {
             }
             Err((status, why)) => {
                 self.hop(at, hfmt!("{why}: {label} answers {status}"));
+                self.answered(pod);
                 proxy::proxy_response(p, status, None, date)
             }
         }
@@ -1115,7 +1177,10 @@ impl<'a> PodNetwork<'a> {
                         self.trace.extend(hops);
                         match decision {
                             None => {}
-                            Some(Decision::Respond(resp)) => return Ok(Some(resp)),
+                            Some(Decision::Respond(resp)) => {
+                                self.answered(pod);
+                                return Ok(Some(resp));
+                            }
                             Some(Decision::Reset) => return Err(ConnectError::Reset),
                             Some(Decision::Forward {
                                 target,
@@ -1168,6 +1233,7 @@ impl<'a> PodNetwork<'a> {
                 if listens && path == "/" && r.method == "GET" {
                     let results = self.fan_out(pod, &ups);
                     let resp = apps::gateway_answer(&server, &results);
+                    self.answered(pod);
                     self.hop(
                         hfmt!("container {}", c.name),
                         hfmt!(
@@ -1184,6 +1250,9 @@ impl<'a> PodNetwork<'a> {
                 }
             }
             if let Some(resp) = apps::answer(&server, port, req) {
+                if request.is_some() {
+                    self.answered(pod);
+                }
                 self.hop(
                     hfmt!("container {}", c.name),
                     match request {
@@ -1225,8 +1294,79 @@ fn is_loopback(ip: &str) -> bool {
     ip == "::1" || ip.starts_with("127.")
 }
 
+/// Keep one request's record: its hops are the trace's since the last one.
+fn record(
+    requests: &mut Vec<RequestRecord>,
+    served: &mut Vec<Answered>,
+    mark: &mut usize,
+    trace_len: usize,
+    outcome: Outcome,
+) {
+    // A runaway script cannot grow this without bound (the shell caps its steps too).
+    const MAX_REQUESTS: usize = 10_000;
+    let hops = trace_len.saturating_sub(*mark);
+    *mark = trace_len;
+    let served = std::mem::take(served);
+    if requests.len() < MAX_REQUESTS {
+        requests.push(RequestRecord {
+            outcome,
+            hops,
+            served,
+        });
+    }
+}
+
+fn outcome_of(result: &Result<HttpResponse, ConnectError>) -> Outcome {
+    match result {
+        Ok(r) => Outcome::Status(r.status),
+        Err(e) => Outcome::Failed(*e),
+    }
+}
+
 impl Network for PodNetwork<'_> {
     fn lookup(&mut self, name: &str) -> Result<Lookup, LookupError> {
+        let result = self.resolve(name);
+        if result.is_err() {
+            self.record(Outcome::NoDns);
+        }
+        result
+    }
+
+    fn query(&mut self, fqdn: &str) -> Result<Lookup, LookupError> {
+        // nslookup asks name after name: a miss on the way is no failed request.
+        self.resolve(&format!("{}.", fqdn.trim_end_matches('.')))
+    }
+
+    fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
+        let result = self.send(request);
+        self.record(outcome_of(&result));
+        result
+    }
+
+    fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
+        self.hop(self.origin.clone(), hfmt!("TCP connect to {ip}:{port}"));
+        if is_loopback(ip) {
+            return self.loopback(port, None).map(|_| ());
+        }
+        if !self.view.owns(ip) {
+            return self.outward(ip, port, None).map(|_| ());
+        }
+        let (ip, port) = self.route(ip, port)?;
+        self.deliver(&ip, port, None).map(|_| ())
+    }
+
+    fn last_trace(&self) -> Vec<Hop> {
+        self.trace.clone()
+    }
+
+    fn take_requests(&mut self) -> Vec<RequestRecord> {
+        std::mem::take(&mut self.requests)
+    }
+}
+
+impl PodNetwork<'_> {
+    /// Resolve a name as the pod's resolver does (search path, ndots); recorded by `lookup`.
+    fn resolve(&mut self, name: &str) -> Result<Lookup, LookupError> {
         let server = crate::sim::api::service_admission::KUBE_DNS_IP.to_string();
         // /etc/hosts answers localhost before any DNS server is asked.
         if name.trim_end_matches('.').eq_ignore_ascii_case("localhost") {
@@ -1323,7 +1463,8 @@ impl Network for PodNetwork<'_> {
         })
     }
 
-    fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
+    /// Send one HTTP request; recorded by `http`.
+    fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
         self.hop(
             self.origin.clone(),
             hfmt!(
@@ -1351,22 +1492,6 @@ impl Network for PodNetwork<'_> {
             None => Err(ConnectError::Reset),
         }
     }
-
-    fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
-        self.hop(self.origin.clone(), hfmt!("TCP connect to {ip}:{port}"));
-        if is_loopback(ip) {
-            return self.loopback(port, None).map(|_| ());
-        }
-        if !self.view.owns(ip) {
-            return self.outward(ip, port, None).map(|_| ());
-        }
-        let (ip, port) = self.route(ip, port)?;
-        self.deliver(&ip, port, None).map(|_| ())
-    }
-
-    fn last_trace(&self) -> Vec<Hop> {
-        self.trace.clone()
-    }
 }
 
 /// The learner's laptop: outside every cluster. It reaches load-balancer addresses (the cloud's
@@ -1381,6 +1506,11 @@ pub struct LaptopNetwork<'a> {
     /// The local ports whose port-forward handled a connection (kubectl prints
     /// `Handling connection for PORT`).
     pub handled: Vec<u16>,
+    /// The pods that answered since the last recorded request.
+    served: Vec<Answered>,
+    requests: Vec<RequestRecord>,
+    /// The trace's length when the last request was recorded.
+    mark: usize,
 }
 
 /// A `kubectl port-forward` listening on the laptop: local port to one pod's port.
@@ -1408,6 +1538,9 @@ impl<'a> LaptopNetwork<'a> {
             trace: Vec::new(),
             forwards: Vec::new(),
             handled: Vec::new(),
+            served: Vec::new(),
+            requests: Vec::new(),
+            mark: 0,
         }
     }
 
@@ -1480,10 +1613,15 @@ impl<'a> LaptopNetwork<'a> {
             node,
             trace: Vec::new(),
             depth: 0,
+            top: false,
+            served: Vec::new(),
+            requests: Vec::new(),
+            mark: 0,
         };
         let result = inner.deliver(&ip, f.remote as i64, request);
         let hops = inner.take_trace();
         self.trace.extend(hops);
+        self.served.append(&mut inner.served);
         result
     }
 
@@ -1507,7 +1645,17 @@ impl<'a> LaptopNetwork<'a> {
         let mut trace = std::mem::take(&mut self.trace);
         let result = match enter(world, self.rng, &mut trace, ip, true) {
             Some((k, node)) => inbound(
-                world, self.rng, &mut trace, k, node, LAPTOP_IP, 0, ip, port, request,
+                world,
+                self.rng,
+                &mut trace,
+                &mut self.served,
+                k,
+                node,
+                LAPTOP_IP,
+                0,
+                ip,
+                port,
+                request,
             ),
             None => {
                 trace.push(Hop {
@@ -1526,6 +1674,50 @@ impl<'a> LaptopNetwork<'a> {
 
 impl Network for LaptopNetwork<'_> {
     fn lookup(&mut self, name: &str) -> Result<Lookup, LookupError> {
+        let result = self.resolve(name);
+        if result.is_err() {
+            self.record(Outcome::NoDns);
+        }
+        result
+    }
+
+    fn query(&mut self, fqdn: &str) -> Result<Lookup, LookupError> {
+        self.resolve(&format!("{}.", fqdn.trim_end_matches('.')))
+    }
+
+    fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
+        let result = self.send(request);
+        self.record(outcome_of(&result));
+        result
+    }
+
+    fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
+        self.hop("laptop", hfmt!("TCP connect to {ip}:{port}"));
+        self.connect(ip, port, None).map(|_| ())
+    }
+
+    fn last_trace(&self) -> Vec<Hop> {
+        self.trace.clone()
+    }
+
+    fn take_requests(&mut self) -> Vec<RequestRecord> {
+        std::mem::take(&mut self.requests)
+    }
+}
+
+impl LaptopNetwork<'_> {
+    fn record(&mut self, outcome: Outcome) {
+        record(
+            &mut self.requests,
+            &mut self.served,
+            &mut self.mark,
+            self.trace.len(),
+            outcome,
+        );
+    }
+
+    /// Resolve a name in the public zone; recorded by `lookup`.
+    fn resolve(&mut self, name: &str) -> Result<Lookup, LookupError> {
         let server = LAPTOP_DNS.to_string();
         let lower = name.trim_end_matches('.').to_ascii_lowercase();
         if lower == "localhost" {
@@ -1583,7 +1775,8 @@ impl Network for LaptopNetwork<'_> {
         })
     }
 
-    fn http(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
+    /// Send one HTTP request; recorded by `http`.
+    fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, ConnectError> {
         self.hop(
             "laptop",
             hfmt!(
@@ -1597,15 +1790,6 @@ impl Network for LaptopNetwork<'_> {
         );
         self.connect(&request.ip, request.port, Some(request))?
             .ok_or(ConnectError::Reset)
-    }
-
-    fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError> {
-        self.hop("laptop", hfmt!("TCP connect to {ip}:{port}"));
-        self.connect(ip, port, None).map(|_| ())
-    }
-
-    fn last_trace(&self) -> Vec<Hop> {
-        self.trace.clone()
     }
 }
 

@@ -83,6 +83,38 @@ pub struct Hop {
     pub detail: String,
 }
 
+/// A pod whose container answered an HTTP request (a Service's backend, a proxy answering
+/// itself, a gateway combining its upstreams).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Answered {
+    /// The cluster's name.
+    pub cluster: String,
+    pub namespace: String,
+    pub pod: String,
+}
+
+/// How one request a tool made ended, as the client saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// An HTTP response with this status.
+    Status(u16),
+    /// No response: the connection failed.
+    Failed(ConnectError),
+    /// The name did not resolve (NXDOMAIN, or no DNS server answered).
+    NoDns,
+}
+
+/// One request a tool made from this place (an HTTP request, or a lookup that failed before
+/// one could be sent), for the plots: how it ended, how many hops its trace has (its DNS
+/// lookup and every hop inside proxies and gateways), and every pod that answered on its way
+/// (a gateway's upstreams, then the gateway; a proxy's backend).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    pub outcome: Outcome,
+    pub hops: usize,
+    pub served: Vec<Answered>,
+}
+
 /// The network as seen from one place (a container, or the laptop).
 pub trait Network {
     /// Resolve a name as this place's resolver does (search path, ndots).
@@ -93,6 +125,11 @@ pub trait Network {
     fn tcp_connect(&mut self, ip: &str, port: u16) -> Result<(), ConnectError>;
     /// The hops of the last lookup or request, for `sim trace` and the map.
     fn last_trace(&self) -> Vec<Hop> {
+        Vec::new()
+    }
+    /// The requests made so far (taken out), for the plots. Only the place a tool runs in
+    /// records them, not the proxies and gateways a request passes.
+    fn take_requests(&mut self) -> Vec<RequestRecord> {
         Vec::new()
     }
     /// Ask the DNS server for exactly `fqdn`, with no search path and no ndots rule, as

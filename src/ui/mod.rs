@@ -10,7 +10,9 @@ mod editor;
 mod layout;
 mod lazy_data;
 mod map;
+mod plots;
 mod terminal;
+mod theme;
 
 use crate::shell::Session;
 use crate::sim::snapshot::Snapshot;
@@ -115,6 +117,7 @@ fn App() -> impl IntoView {
     };
     provide_context(state);
     course::wire(state);
+    theme::provide();
 
     // The clock: advance the world while playing. Kept out of the render path; it only bumps
     // the version signal, and views redraw from a fresh snapshot.
@@ -147,6 +150,7 @@ fn App() -> impl IntoView {
             <h1 class="brand">"Pocket Cluster"</h1>
             <span class="tagline">"Kubernetes, learned in the browser"</span>
             <TimeControls/>
+            <theme::ThemeToggle/>
         </header>
         <layout::PaneNav/>
         <layout::Panes>
@@ -156,6 +160,7 @@ fn App() -> impl IntoView {
             <layout::Splitter split=layout::Split::LessonCluster/>
             <section id="cluster-pane" class="pane" aria-label="Cluster view">
                 <cluster_view::ClusterView/>
+                <plots::Plots/>
             </section>
             <layout::Splitter split=layout::Split::ClusterWorkbench/>
             <section id="workbench-pane" class="pane" aria-label="Editor and terminal">

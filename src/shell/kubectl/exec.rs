@@ -263,7 +263,9 @@ pub(super) fn exec(
     let outcome = shell.exec(&command);
     drop(fs);
     let trace = crate::sim::network::Network::last_trace(&net);
+    let requests = crate::sim::network::Network::take_requests(&mut net);
     drop(net);
+    s.metrics.record(&s.world, &requests);
     if !trace.is_empty() {
         s.last_trace = trace;
     }
