@@ -153,6 +153,25 @@ for (const scheme of ['dark', 'light']) {
     await page.close();
   });
 
+  test(`axe finds nothing in a lesson (${scheme})`, async () => {
+    const page = await openApp(browser, `${server.url}#/lesson/scale`);
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.locator('#lesson-view[data-lesson="scale"]').waitFor();
+    await page.click('#play-pause');
+    await page.locator('#goals .goal-why-toggle').first().click();
+    await page.click('#hint');
+    await expectClean(page, `a lesson with a goal's why and a hint shown (${scheme})`);
+    await runCommand(page, 'kubectl scale deployment web --replicas=5');
+    await runCommand(page, 'sim advance 20s');
+    await page.locator('#lesson-done').waitFor();
+    await expectClean(page, `a lesson done (${scheme})`);
+    // The theme chosen by hand against the system's scheme.
+    await page.click(scheme === 'dark' ? '[data-theme-choice="light"]' : '[data-theme-choice="dark"]');
+    await expectClean(page, `a lesson done, the other theme chosen by hand (system ${scheme})`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test(`axe finds nothing in the stacked layout at 375 px (${scheme})`, async () => {
     const page = await openApp(browser, server.url);
     await page.setViewportSize({ width: 375, height: 667 });
