@@ -449,10 +449,18 @@ pub fn ClusterView() -> impl IntoView {
             <div class="map-toolbar" role="group" aria-label="Send traffic">
                 <label for="traffic-target">"Send traffic to"</label>
                 <select id="traffic-target" on:change=move |ev| target.set(event_target_value(&ev))>
-                    {move || model.with(targets).into_iter().map(|(label, cmd)| {
-                        let selected = target.with_untracked(|t| *t == cmd);
-                        view! { <option value=cmd selected=selected>{label}</option> }
-                    }).collect_view()}
+                    {move || {
+                        let all = model.with(targets);
+                        // Nothing to send to yet: say so instead of an empty list.
+                        let none = all.is_empty().then(|| view! {
+                            <option value="" disabled=true selected=true>"no Service or public name yet"</option>
+                        });
+                        let options = all.into_iter().map(|(label, cmd)| {
+                            let selected = target.with_untracked(|t| *t == cmd);
+                            view! { <option value=cmd selected=selected>{label}</option> }
+                        }).collect_view();
+                        view! { {none}{options} }
+                    }}
                 </select>
                 <input id="traffic-url" type="text" placeholder="or a URL" aria-label="or a URL to curl from the laptop" prop:value=custom on:input=move |ev| custom.set(event_target_value(&ev))/>
                 <label for="traffic-rate">"at"</label>
