@@ -45,13 +45,16 @@ pub enum Check {
         namespace: Option<String>,
         ready: usize,
     },
-    /// A command, run on a copy of the world, succeeds and prints this (exact, or contained).
+    /// A command, run on a copy of the world, succeeds and prints this (exact, or contained),
+    /// and not that (`lacks`: no failed request in a client's log).
     Run {
         command: String,
         #[serde(default)]
         output: Option<String>,
         #[serde(default)]
         contains: Option<String>,
+        #[serde(default)]
+        lacks: Option<String>,
     },
     /// A container has restarted at least `at_least` times (a crash happened).
     Restarted {
@@ -273,6 +276,7 @@ pub fn check(goal: &Goal, p: &Progress) -> Result<(), String> {
             command,
             output,
             contains,
+            lacks,
         } => {
             let mut probe = probe(s);
             let out: Output = probe.run(command, None);
@@ -290,6 +294,13 @@ pub fn check(goal: &Goal, p: &Progress) -> Result<(), String> {
                 if !text.contains(want.as_str()) {
                     return Err(format!(
                         "expected `{command}` to print {want:?}; it printed {text:?}"
+                    ));
+                }
+            }
+            if let Some(unwanted) = lacks {
+                if let Some(line) = text.lines().find(|l| l.contains(unwanted.as_str())) {
+                    return Err(format!(
+                        "expected `{command}` not to print {unwanted:?}; it printed {line:?}"
                     ));
                 }
             }

@@ -192,6 +192,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../content/course/03-rolling-update.yaml"),
     ),
     (
+        "content/course/03-zero-downtime.yaml",
+        include_str!("../../content/course/03-zero-downtime.yaml"),
+    ),
+    (
         "content/course/03-rollback.yaml",
         include_str!("../../content/course/03-rollback.yaml"),
     ),

@@ -214,6 +214,7 @@ impl Session {
     /// Run one command line (with a heredoc's text as `stdin`), log it, and return its output.
     pub fn run(&mut self, line: &str, stdin: Option<&str>) -> Output {
         let out = self.execute(line, stdin);
+        self.record_loop_requests();
         self.metrics.observe(&self.world);
         self.log.push(Step::Run(Entry {
             line: line.to_string(),
@@ -228,10 +229,19 @@ impl Session {
     /// moves it the same way. Runs of equal ticks are one step.
     pub fn advance(&mut self, ms: u64) {
         self.world.advance(ms);
+        self.record_loop_requests();
         self.metrics.observe(&self.world);
         match self.log.last_mut() {
             Some(Step::Advance { ms: last, times }) if *last == ms => *times += 1,
             _ => self.log.push(Step::Advance { ms, times: 1 }),
+        }
+    }
+
+    /// The requests the containers' shell loops made while the clock moved, for the plots,
+    /// each at the moment its round ran.
+    fn record_loop_requests(&mut self) {
+        for (at, requests) in crate::sim::loops::take_requests(&mut self.world) {
+            self.metrics.record_at(&self.world, at, &requests);
         }
     }
 

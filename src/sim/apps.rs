@@ -1,7 +1,7 @@
 //! What the catalog's servers answer over HTTP: status, headers and body, as the real images do
 //! (nginx's welcome and 404 pages, http-echo's `-text`, the course's hello image with its pod
-//! name). Pure functions of the image, its command, the pod and the request, so every replay
-//! answers the same.
+//! name and its tag as the version). Pure functions of the image, its command, the pod and the
+//! request, so every replay answers the same.
 
 use crate::sim::clock::Millis;
 use crate::sim::images;
@@ -275,8 +275,11 @@ pub fn answer(server: &Server, port: i64, request: &HttpRequest) -> Option<HttpR
                 ("Date", date),
             ],
             format!(
-                "Hello from {} ({}), path {}\n",
-                server.pod_name, server.pod_ip, path
+                "Hello from {} ({}), version {}, path {}\n",
+                server.pod_name,
+                server.pod_ip,
+                images::normalise(server.image).1,
+                path
             ),
         ),
         _ => with_body(

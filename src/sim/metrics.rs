@@ -242,10 +242,14 @@ impl Metrics {
 
     /// Count the requests a tool made at `world.now`.
     pub fn record(&mut self, world: &World, requests: &[RequestRecord]) {
+        self.record_at(world, world.now, requests);
+    }
+
+    /// Count requests made at `now` (a shell loop's round, taken after the clock moved on).
+    pub fn record_at(&mut self, world: &World, now: Millis, requests: &[RequestRecord]) {
         if requests.is_empty() {
             return;
         }
-        let now = world.now;
         self.rewind(now);
         let second = now / 1000;
         if self.seconds.back().is_none_or(|s| s.second != second) {

@@ -5,7 +5,9 @@
 //! grep, test/[, printf, cp, mv, tee, ps on BusyBox images, …) over a container's [`Fs`].
 //!
 //! Honest means: what it does not simulate it says so. `if`, `for`, `while`, `case`, functions,
-//! here-documents and arithmetic answer `not supported by this simulated shell`; a program the
+//! here-documents and arithmetic answer `not supported by this simulated shell` (a container
+//! whose main command is a `while true` loop calling the network is run round by round by
+//! `loops.rs`, each round's body through this shell); a program the
 //! image has but the simulator does not model (sed, awk, vi, apt-get, psql, …) says it is not
 //! simulated. The network tools (curl, wget, nslookup, nc, telnet, ping) run for real against
 //! the shell's [`Network`] (see `nettools.rs`; [`Sh::with_network`], `Offline` until one is

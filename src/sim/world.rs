@@ -5,6 +5,7 @@ use super::clock::Millis;
 use super::cluster::{Cluster, Profile};
 use super::dns::PublicZone;
 use super::external_dns;
+use super::loops;
 use super::rng::Rng;
 use std::collections::BTreeMap;
 
@@ -20,6 +21,10 @@ pub struct World {
     pub public_dns: PublicZone,
     /// Each running External-DNS container (by cluster and containerID): next sync, log.
     pub external_dns: BTreeMap<(usize, String), external_dns::Run>,
+    /// Each running shell loop that reaches the network (by cluster and containerID).
+    pub loops: BTreeMap<(usize, String), loops::Run>,
+    /// The requests those loops made, with when, until the session takes them for the plots.
+    pub loop_requests: Vec<(Millis, Vec<crate::sim::network::RequestRecord>)>,
     /// What the world-level programs found when they last looked at every pod, by the
     /// clusters' store revisions then: the scans are skipped while nothing changed.
     pub scans: Scans,
@@ -34,6 +39,10 @@ pub struct Scans {
     pub external_dns: Vec<(usize, String, String, Vec<String>)>,
     /// Per cluster: the store revision after the Ingress statuses were last written.
     pub ingress_status_key: Vec<(u64, usize)>,
+    /// Per cluster: (store revision, powered-off node count) when the loops were last found.
+    pub loops_key: Vec<(u64, usize)>,
+    /// The containers running network loops then.
+    pub loops: Vec<loops::Live>,
 }
 
 impl World {
@@ -60,6 +69,8 @@ impl World {
             current: 0,
             public_dns: PublicZone::default(),
             external_dns: BTreeMap::new(),
+            loops: BTreeMap::new(),
+            loop_requests: Vec::new(),
             scans: Scans::default(),
         };
         w.add_cluster("demo", Profile::Kubeadm, 3, 2);
@@ -109,6 +120,7 @@ impl World {
         // Programs that act outside their cluster (External-DNS writing the public zone).
         super::proxy::publish_ingress_status(self);
         external_dns::run(self);
+        loops::run(self);
     }
 
     /// Move the virtual clock forward by `ms`, waking each loop at the moments it asked for.
@@ -121,6 +133,7 @@ impl World {
                 .iter()
                 .filter_map(|c| c.next_deadline(self.now))
                 .chain(external_dns::next_deadline(self).filter(|t| *t > self.now))
+                .chain(loops::next_deadline(self).filter(|t| *t > self.now))
                 .min();
             match next {
                 Some(t) if t <= target && t > self.now => {

@@ -10,9 +10,10 @@
 use super::super::flags::{self, flag};
 use super::super::{Output, Session};
 use super::*;
+use crate::sim::container_shell::ContainerShell;
 use crate::sim::kubelet::RunState;
-use crate::sim::rootfs::{self, Family, PodFacts};
-use crate::sim::sh::{self, Sh};
+use crate::sim::rootfs::Family;
+use crate::sim::sh::Sh;
 
 pub(super) fn exec(
     s: &mut Session,
@@ -148,8 +149,12 @@ pub(super) fn exec(
             "Error from server (BadRequest): pod {pod_name} does not have a host assigned"
         )));
     }
-    let node = c.store.nodes.get("", &pod.spec.node_name);
-    let node_ip = node.map(crate::sim::kubelet::node_ip).unwrap_or_default();
+    let node_ip = c
+        .store
+        .nodes
+        .get("", &pod.spec.node_name)
+        .map(crate::sim::kubelet::node_ip)
+        .unwrap_or_default();
     if c.stopped.contains(&pod.spec.node_name) {
         // The API server cannot reach a powered-off node's kubelet (wording UNVERIFIED).
         return Err(fail(format!(
@@ -177,38 +182,21 @@ pub(super) fn exec(
     }
     let container_id = rt.container_id.clone();
     let container_name = container.name.clone();
-    let image = rt.image.clone();
-    let service_env = rt.service_env.clone();
-    let config_env = rt.config_env.clone();
-    let kernel = node
-        .map(|n| n.status.node_info.kernel_version.clone())
-        .unwrap_or_default();
-    let facts = PodFacts::new(pod, &node_ip, &kernel);
-    let env = rootfs::container_env(container, &facts, &service_env, &config_env);
-    let mut main: Vec<String> = container.command.clone();
-    main.extend(container.args.iter().cloned());
-    let main_command = if main.is_empty() {
-        rootfs::default_command(&image).to_string()
-    } else {
-        main.join(" ")
-    };
-    let cwd = if container.working_dir.starts_with('/') {
-        container.working_dir.clone()
-    } else {
-        rootfs::workdir(&image).to_string()
-    };
-    let family = rootfs::family(&image);
-    let sh_facts = sh::Facts {
+    let ContainerShell {
+        facts: sh_facts,
+        env,
+        cwd,
+        lower,
         family,
-        hostname: facts.hostname.clone(),
-        ip: facts.ip.clone(),
-        kernel: facts.kernel.clone(),
+    } = ContainerShell::of(
+        c,
+        pod,
+        container,
+        rt,
         now,
-        main_command,
-        exec_command: command.join(" "),
-        image: image.clone(),
-        tty: p.bool("tty") && p.bool("stdin"),
-    };
+        command.join(" "),
+        p.bool("tty") && p.bool("stdin"),
+    );
     let interactive = p.bool("stdin");
     let tty = p.bool("tty") && interactive;
     let input = if interactive {
@@ -229,7 +217,6 @@ pub(super) fn exec(
             "error: Pocket Cluster does not simulate interactive shells yet; run one command at a time, e.g. kubectl exec {pod_name} -- sh -c 'ls /; cat /etc/hostname'"
         ));
     }
-    let lower = rootfs::root(&image, &facts);
     let pod = pod.clone();
     // The network as this pod sees it: a snapshot of the cluster, taken before the container's
     // files are borrowed (the programs run while they are).

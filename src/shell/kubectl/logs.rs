@@ -195,8 +195,10 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
             }
             Some(RunState::Running { since, .. }) => {
                 let id = rt.map(|r| r.container_id.as_str()).unwrap_or("");
-                // Programs whose output depends on the world (External-DNS) keep their log.
+                // Programs whose output depends on the world (External-DNS, a shell loop
+                // calling wget) keep their log.
                 crate::sim::external_dns::logs(&s.world, cluster, id)
+                    .or_else(|| crate::sim::loops::logs(&s.world, cluster, id))
                     .or_else(|| {
                         // A data store says what it found in its files at start.
                         let boot = rt.and_then(|r| r.boot)?;
@@ -216,7 +218,10 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
             Some(RunState::Exited {
                 started, finished, ..
             }) => images::logs(&container.image, &command, &env, *started, *finished),
-            Some(RunState::Stopping { .. }) => Vec::new(),
+            Some(RunState::Stopping { .. }) => {
+                let id = rt.map(|r| r.container_id.as_str()).unwrap_or("");
+                crate::sim::loops::logs(&s.world, cluster, id).unwrap_or_default()
+            }
             Some(RunState::Waiting) if pod.spec.init_containers.is_empty() => {
                 return Err(waiting("ContainerCreating"))
             }

@@ -320,7 +320,12 @@ impl Watch {
         if T::KIND == "Pod" {
             let program = new
                 .and_then(|n| (n as &dyn Any).downcast_ref::<Pod>())
-                .is_some_and(|p| p.spec.containers.iter().any(|c| is_program_image(&c.image)));
+                .is_some_and(|p| {
+                    p.spec.containers.iter().any(|c| {
+                        is_program_image(&c.image)
+                            || crate::sim::loops::may_loop(&c.command, &c.args)
+                    })
+                });
             if program {
                 if !self
                     .program_pods
