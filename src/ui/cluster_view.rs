@@ -211,6 +211,7 @@ pub fn ClusterView() -> impl IntoView {
     let reduced = reduced_motion();
     let traffic = StoredValue::new_local(traffic::shared());
     let seen_log = StoredValue::new(0usize);
+    let seen_ctx = StoredValue::new(None::<crate::ui::course::Ctx>);
     let previous = StoredValue::new(None::<MapModel>);
 
     // Measure the pane once mounted, and again when the window is resized.
@@ -265,7 +266,23 @@ pub fn ClusterView() -> impl IntoView {
         }) else {
             return;
         };
-        if len <= seen_log.get_value() {
+        let ctx = state.course.ctx.get();
+        let switched = seen_ctx.with_value(|c| c.as_ref().is_some_and(|c| *c != ctx));
+        seen_ctx.set_value(Some(ctx));
+        if switched {
+            // Another lesson or the sandbox took the panes: its last request is not news.
+            seen_log.set_value(len);
+            hops.set(Vec::new());
+            return;
+        }
+        if len < seen_log.get_value() {
+            // Fewer commands than before: an undo or a reset replayed the journal. The
+            // last request shown is not in this world any more.
+            seen_log.set_value(len);
+            hops.set(Vec::new());
+            return;
+        }
+        if len == seen_log.get_value() {
             return;
         }
         seen_log.set_value(len);
@@ -362,6 +379,21 @@ pub fn ClusterView() -> impl IntoView {
         ticker.try_update_value(|t| {
             t.take();
         });
+    });
+
+    // Another lesson or the sandbox took the panes: its world is another one. Stop sending
+    // (the requests would land in its journal) and forget the target.
+    Effect::new(move |first: Option<()>| {
+        state.course.ctx.track();
+        if first.is_none() {
+            return;
+        }
+        ticker.update_value(|t| {
+            t.take();
+        });
+        sending.set(false);
+        target.set(String::new());
+        traffic.with_value(traffic::clear);
     });
 
     // The selected element's describe, through the session's command language. It changes
