@@ -504,4 +504,46 @@ mod tests {
             Err("expected no command to print \"503\"; one printed \"HTTP/1.1 503 Service Unavailable\" (reset the lesson to try again)".into())
         );
     }
+
+    #[test]
+    fn run_lacks_fails_on_the_first_line_that_has_it() {
+        let mut s = Session::new(1);
+        s.run("kubectl create service clusterip web --tcp=80:8080", None);
+        s.run(
+            "kubectl run client --image=busybox:1.36 -- sh -c 'while true; do wget -q -O- http://web; sleep 1; done'",
+            None,
+        );
+        s.run("sim advance 20s", None);
+        let lacks = |unwanted: &str| Goal {
+            text: "t".into(),
+            check: Check::Run {
+                command: "kubectl logs client --tail=3".into(),
+                output: None,
+                contains: None,
+                lacks: Some(unwanted.into()),
+            },
+        };
+        let progress = Progress {
+            session: &s,
+            outputs: &[],
+        };
+        // The Service has no endpoints: every round was refused.
+        let err = super::check(&lacks("wget:"), &progress).unwrap_err();
+        assert!(
+            err.starts_with("expected `kubectl logs client --tail=3` not to print \"wget:\"; it printed \"wget: can't connect"),
+            "{err}"
+        );
+        assert_eq!(super::check(&lacks("Hello from"), &progress), Ok(()));
+        // With only `lacks`, the command must also succeed (a missing pod is no pass).
+        let missing = Goal {
+            text: "t".into(),
+            check: Check::Run {
+                command: "kubectl logs nobody".into(),
+                output: None,
+                contains: None,
+                lacks: Some("wget:".into()),
+            },
+        };
+        assert!(super::check(&missing, &progress).is_err());
+    }
 }

@@ -1,7 +1,7 @@
-// The course in headless Chromium, as a learner goes through it: the overview, three lessons
-// completed through the terminal and the editor only (chapter 3 `scale`, chapter 6
-// `emptydir-shared`, chapter 10 `ingress-routes`), goals ticking live, hints, undo, reset, the
-// solution run after a confirmation, deep links and a reload that keeps progress, Back/Forward,
+// The course in headless Chromium, as a learner goes through it: the overview, four lessons
+// completed through the terminal and the editor only (chapter 3 `scale` and `zero-downtime`,
+// chapter 6 `emptydir-shared`, chapter 10 `ingress-routes`), goals ticking live, hints, undo,
+// reset, the solution run after a confirmation, deep links and a reload that keeps progress, Back/Forward,
 // an unknown lesson id, the sandbox. Screenshots of the overview and of a done lesson.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -189,12 +189,36 @@ test('Back and Forward move between lessons, each with its own world and files',
   await page.goBack();
   await page.locator('#lesson-view[data-lesson="scale"]').waitFor();
   assert.match(await runCommand(page, 'kubectl get deployment web'), /web\s+2\/2/);
+  // The hints shown there are still shown.
+  assert.equal(await page.locator('#hints li').count(), 2);
   await page.goForward();
   await page.locator('#course-overview').waitFor();
   await page.goForward();
   await page.locator('#lesson-view[data-lesson="emptydir-shared"]').waitFor();
   await goalsMet(3);
   assert.match(await page.inputValue('#editor'), /emptyDir: \{\}/);
+  assertNoPageErrors();
+});
+
+test('chapter 3, zero-downtime: a rolling update under a client loop, and no request failed', async () => {
+  await go('#/lesson/zero-downtime');
+  await page.locator('#lesson-view[data-lesson="zero-downtime"]').waitFor();
+  // "No request of the client failed" holds from the start; the other two do not.
+  await goalsMet(1);
+  const before = await runCommand(page, 'kubectl logs client --tail=3');
+  assert.match(before, /Hello from web-\S+ \(10\.244\.\d+\.\d+\), version 1, path \//);
+  assert.match(
+    await runCommand(page, 'kubectl set image deployment/web hello=pocketcluster/hello:2'),
+    /image updated/,
+  );
+  assert.match(await runCommand(page, 'kubectl rollout status deployment/web'), /successfully rolled out/);
+  const log = await runCommand(page, 'kubectl logs client --tail=40');
+  assert.match(log, /version 1/);
+  assert.match(log, /version 2/);
+  assert.doesNotMatch(log, /wget:/);
+  await goalsMet(3);
+  await page.locator('#lesson-done').waitFor();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'lesson-zero-downtime.png') });
   assertNoPageErrors();
 });
 

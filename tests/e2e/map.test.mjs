@@ -160,3 +160,24 @@ test('light theme, and reduced motion lists the hops instead of animating', asyn
   assert.deepEqual(p.errors, []);
   await p.close();
 });
+
+test('opening a lesson stops the traffic and forgets the last request; back in the sandbox, new requests show', async () => {
+  await page.waitForSelector('#map-hops .hop-list li');
+  await page.click('#traffic-toggle');
+  await page.waitForFunction(() => document.querySelector('#traffic-toggle')?.getAttribute('aria-pressed') === 'true');
+  await page.evaluate(() => {
+    location.hash = '#/lesson/scale';
+  });
+  await page.locator('#lesson-view[data-lesson="scale"]').waitFor();
+  await page.waitForFunction(() => document.querySelector('#traffic-toggle')?.getAttribute('aria-pressed') === 'false');
+  assert.equal(await page.locator('#map-hops .hop-list li').count(), 0);
+  // The lesson's world has no client pod: the sandbox's requests did not follow it there.
+  assert.match(await runCommand(page, 'kubectl get pods client'), /NotFound/);
+  await page.evaluate(() => {
+    location.hash = '#/sandbox';
+  });
+  await page.waitForFunction(() => document.querySelector('#cluster-map [data-pod="client"]'));
+  await runCommand(page, 'kubectl exec client -- wget -qO- http://web/');
+  await page.waitForSelector('#map-hops .hop-list li');
+  assert.deepEqual(page.errors, []);
+});

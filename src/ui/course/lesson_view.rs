@@ -192,6 +192,16 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
 
     // Hints, one more per click.
     let hint_total = lesson.with_value(|l| l.hints.len());
+    // One more hint, remembered with the progress for when the learner comes back.
+    let show_hint = move || {
+        let n = (c.hints.get_untracked() + 1).min(hint_total);
+        c.hints.set(n);
+        let id = lesson.with_value(|l| l.id.clone());
+        c.record.update(|r| {
+            r.hints.insert(id, n);
+        });
+        c.record.with_untracked(super::progress::save);
+    };
     let all_hints = move || c.hints.get() >= hint_total;
     let hints = move || {
         let n = c.hints.get().min(hint_total);
@@ -314,7 +324,7 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
                 <button
                     id="hint"
                     disabled=all_hints
-                    on:click=move |_| c.hints.update(|n| *n = (*n + 1).min(hint_total))
+                    on:click=move |_| show_hint()
                 >
                     {move || {
                         let n = c.hints.get().min(hint_total);

@@ -212,6 +212,7 @@ pub fn init() -> (CourseState, Session, Vec<Entry>) {
         replace: false,
         generation: 0,
     };
+    let record_hints = record.hints_of(&ctx);
     let state = CourseState {
         lessons: StoredValue::new(lessons),
         route: RwSignal::new(route),
@@ -223,7 +224,7 @@ pub fn init() -> (CourseState, Session, Vec<Entry>) {
         record: RwSignal::new(record),
         checked: RwSignal::new(None),
         last_check: StoredValue::new(None),
-        hints: RwSignal::new(0),
+        hints: RwSignal::new(record_hints),
         message: RwSignal::new(problem),
     };
     (state, loaded.session, entries)
@@ -279,7 +280,7 @@ pub fn switch_to(state: &AppState, ctx: Ctx) {
     set_session_files(state, files);
     c.file_log.set_value(loaded.files);
     c.outputs.set_value(loaded.outputs);
-    c.hints.set(0);
+    c.hints.set(c.record.with_untracked(|r| r.hints_of(&ctx)));
     c.message.set(None);
     c.checked.set(None);
     c.last_check.set_value(None);

@@ -1,9 +1,9 @@
 //! What the learner has done, kept in localStorage under `pocket-cluster.course`: lessons done
-//! (all goals met once), lessons started (a command run), and the place open last (a route's
-//! hash). Unreadable text is set aside under `pocket-cluster.course.set-aside` with a message.
+//! (all goals met once), lessons started (a command run), the hints each lesson has shown,
+//! and the place open last (a route's hash). Unreadable text is set aside under `pocket-cluster.course.set-aside` with a message.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const KEY: &str = "pocket-cluster.course";
 pub const SET_ASIDE_KEY: &str = "pocket-cluster.course.set-aside";
@@ -17,6 +17,19 @@ pub struct Record {
     /// The hash of the lesson (and step) or sandbox open last.
     #[serde(default)]
     pub open: Option<String>,
+    /// How many hints each lesson has shown (they stay shown when the learner comes back).
+    #[serde(default)]
+    pub hints: BTreeMap<String, usize>,
+}
+
+impl Record {
+    /// The hints shown in `ctx` (none in the sandbox).
+    pub fn hints_of(&self, ctx: &super::Ctx) -> usize {
+        match ctx {
+            super::Ctx::Lesson(id) => self.hints.get(id).copied().unwrap_or(0),
+            super::Ctx::Sandbox => 0,
+        }
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
