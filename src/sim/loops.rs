@@ -15,7 +15,7 @@
 use crate::sim::clock::Millis;
 use crate::sim::container_shell::ContainerShell;
 use crate::sim::kubelet::RunState;
-use crate::sim::network::RequestRecord;
+use crate::sim::network::{Hop, RequestRecord};
 use crate::sim::sh::Sh;
 use crate::sim::World;
 
@@ -24,6 +24,9 @@ const NETWORK_TOOLS: &[&str] = &["wget", "curl", "nc", "nslookup", "ping", "teln
 
 /// The shortest round.
 pub const MIN_PERIOD: Millis = 100;
+
+/// Traces kept for the map between two looks (the newest).
+const MAX_TRACES: usize = 32;
 
 /// Log lines kept per container (the oldest are dropped, as a runtime rotates its log).
 const MAX_LOG: usize = 2_000;
@@ -206,8 +209,15 @@ pub fn run(world: &mut World) {
         let view = view
             .get_or_insert_with(|| std::rc::Rc::new(crate::sim::net::WorldNet::of(world)))
             .clone();
-        let (output, requests) = round(world, &view, &l, &script);
+        let (output, requests, trace) = round(world, &view, &l, &script);
         world.loop_requests.push((now, requests));
+        if !trace.is_empty() {
+            world.loop_traces.push((l.cluster, trace));
+            if world.loop_traces.len() > MAX_TRACES {
+                let cut = world.loop_traces.len() - MAX_TRACES;
+                world.loop_traces.drain(..cut);
+            }
+        }
         if world.loop_requests.len() > 1_000 {
             world.loop_requests.drain(..500);
         }
@@ -223,23 +233,21 @@ pub fn run(world: &mut World) {
     }
 }
 
-/// One round of a loop: what it printed (stdout and stderr as written), and the requests it
-/// made.
-fn round(
-    world: &mut World,
-    view: &crate::sim::net::WorldNet,
-    l: &Live,
-    script: &str,
-) -> (String, Vec<RequestRecord>) {
+/// What one round returns: its output, the requests it made and the hops they took.
+type Round = (String, Vec<RequestRecord>, Vec<Hop>);
+
+/// One round of a loop: what it printed (stdout and stderr as written), the requests it made
+/// and their hops.
+fn round(world: &mut World, view: &crate::sim::net::WorldNet, l: &Live, script: &str) -> Round {
     let now = world.now;
     let Some(c) = world.clusters.get(l.cluster) else {
-        return (String::new(), Vec::new());
+        return (String::new(), Vec::new(), Vec::new());
     };
     let Some(pod) = c.store.pods.get(&l.namespace, &l.pod).cloned() else {
-        return (String::new(), Vec::new());
+        return (String::new(), Vec::new(), Vec::new());
     };
     let Some(spec) = pod.spec.containers.iter().find(|x| x.name == l.container) else {
-        return (String::new(), Vec::new());
+        return (String::new(), Vec::new(), Vec::new());
     };
     let Some(rt) = c
         .kubelets
@@ -247,7 +255,7 @@ fn round(
         .get(&(l.namespace.clone(), l.pod.clone()))
         .and_then(|r| r.containers.iter().find(|x| x.name == l.container))
     else {
-        return (String::new(), Vec::new());
+        return (String::new(), Vec::new(), Vec::new());
     };
     let argv = vec!["sh".to_string(), "-c".to_string(), script.to_string()];
     let shell = ContainerShell::of(c, &pod, spec, rt, now, argv.join(" "), false);
@@ -262,8 +270,9 @@ fn round(
         .with_network(&mut net)
         .exec(&argv);
     drop(fs);
+    let trace = crate::sim::network::Network::last_trace(&net);
     let requests = crate::sim::network::Network::take_requests(&mut net);
-    (outcome.output, requests)
+    (outcome.output, requests, trace)
 }
 
 /// The next moment a loop's round starts.
@@ -283,6 +292,12 @@ pub fn logs(world: &World, cluster: usize, container_id: &str) -> Option<Vec<Str
 /// (for the plots).
 pub fn take_requests(world: &mut World) -> Vec<(Millis, Vec<RequestRecord>)> {
     std::mem::take(&mut world.loop_requests)
+}
+
+/// Take the hops of the loops' latest requests (newest last), with the cluster each started
+/// in, for the map to animate.
+pub fn take_traces(world: &mut World) -> Vec<(usize, Vec<Hop>)> {
+    std::mem::take(&mut world.loop_traces)
 }
 
 #[cfg(test)]

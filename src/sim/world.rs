@@ -25,6 +25,8 @@ pub struct World {
     pub loops: BTreeMap<(usize, String), loops::Run>,
     /// The requests those loops made, with when, until the session takes them for the plots.
     pub loop_requests: Vec<(Millis, Vec<crate::sim::network::RequestRecord>)>,
+    /// The hops of their latest requests (bounded), until the map takes them.
+    pub loop_traces: Vec<(usize, Vec<crate::sim::network::Hop>)>,
     /// What the world-level programs found when they last looked at every pod, by the
     /// clusters' store revisions then: the scans are skipped while nothing changed.
     pub scans: Scans,
@@ -71,6 +73,7 @@ impl World {
             external_dns: BTreeMap::new(),
             loops: BTreeMap::new(),
             loop_requests: Vec::new(),
+            loop_traces: Vec::new(),
             scans: Scans::default(),
         };
         w.add_cluster("demo", Profile::Kubeadm, 3, 2);

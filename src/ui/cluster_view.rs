@@ -295,6 +295,23 @@ pub fn ClusterView() -> impl IntoView {
         show(steps, true, false);
     });
 
+    // Requests between pods that no command made: a container's shell loop (`while true;
+    // do wget …; done`) calls a Service each round; the newest few are animated.
+    Effect::new(move |_| {
+        state.version.track();
+        let Some(traces) = state
+            .session
+            .try_update_value(|s| crate::sim::loops::take_traces(&mut s.world))
+        else {
+            return;
+        };
+        let start = traces.len().saturating_sub(8);
+        for (origin, trace) in traces.into_iter().skip(start) {
+            let steps = model.with_untracked(|m| map::route(m, &trace, origin));
+            show(steps, true, true);
+        }
+    });
+
     // Send traffic: N requests a second through the engine, each animated.
     let sending = RwSignal::new(false);
     let rate = RwSignal::new(5u32);

@@ -270,14 +270,14 @@ test('the solution is shown and, after a confirmation, run', async () => {
 test('the overview shows the lessons done and continues where the learner was; the sandbox', async () => {
   await go('#/course');
   await page.locator('#course-overview').waitFor();
-  for (const id of ['scale', 'emptydir-shared', 'ingress-routes', 'restart-starts-clean']) {
+  for (const id of ['scale', 'emptydir-shared', 'zero-downtime', 'ingress-routes', 'restart-starts-clean']) {
     assert.equal(await page.locator(`.course-item[data-lesson="${id}"]`).getAttribute('data-status'), 'done', id);
   }
-  assert.equal(await page.locator('#course-done-count').innerText(), '4');
+  assert.equal(await page.locator('#course-done-count').innerText(), '5');
   await page.evaluate(() => document.querySelector('#lesson-pane').scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOTS, 'course-overview.png') });
   await reload();
-  assert.equal(await page.locator('#course-done-count').innerText(), '4');
+  assert.equal(await page.locator('#course-done-count').innerText(), '5');
 
   await page.click('.course-sandbox-link');
   await page.locator('#sandbox').waitFor();
