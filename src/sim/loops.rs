@@ -99,8 +99,39 @@ pub fn may_loop(command: &[String], args: &[String]) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     pub next: Millis,
+    pub period: Millis,
     pub rounds: u64,
     pub logs: Vec<String>,
+}
+
+/// Rounds run for all loops together in one move of the clock, at most (each loop gets its
+/// share, at least [`MIN_ROUNDS`]). A `sim advance 1h` over a loop without `sleep` would be
+/// 36,000 rounds: the earlier ones are skipped (the last ones before the clock stops run),
+/// and the log says so, so that no clock move can freeze the page.
+pub const ROUNDS_PER_ADVANCE: u64 = 1_000;
+const MIN_ROUNDS: u64 = 20;
+
+/// Skip the rounds of a loop beyond its share of one clock move to `target` (`n` loops
+/// running), noting it in the log. The first round always runs (a script's prologue).
+fn skip_beyond_share(run: &mut Run, target: Millis, n: u64) {
+    if run.rounds == 0 || run.next > target || run.period == 0 {
+        return;
+    }
+    let share = (ROUNDS_PER_ADVANCE / n.max(1)).max(MIN_ROUNDS);
+    let due = (target - run.next) / run.period + 1;
+    if due <= share {
+        return;
+    }
+    let skip = due - share;
+    let from = run.next;
+    run.next = run.next.saturating_add(skip.saturating_mul(run.period));
+    run.rounds = run.rounds.saturating_add(skip);
+    run.logs.push(format!(
+        "[Pocket Cluster: {skip} rounds of this loop from {} to {} were not simulated, to keep the page responsive; the last {share} before {} were]",
+        crate::sim::clock::rfc3339(from),
+        crate::sim::clock::rfc3339(run.next),
+        crate::sim::clock::rfc3339(target),
+    ));
 }
 
 /// A running container with a network loop: (cluster, namespace, pod, container, containerID).
@@ -188,6 +219,7 @@ pub fn run(world: &mut World) {
             .any(|l| l.cluster == *k && &l.container_id == id)
     });
     let now = world.now;
+    let live_count = live.len() as u64;
     // One snapshot of the network for every round due now: a round reads the world and
     // writes only its container's files.
     let mut view: Option<std::rc::Rc<crate::sim::net::WorldNet>> = None;
@@ -195,9 +227,12 @@ pub fn run(world: &mut World) {
         let key = (l.cluster, l.container_id.clone());
         let run = world.loops.entry(key.clone()).or_insert(Run {
             next: now,
+            period: l.program.period,
             rounds: 0,
             logs: Vec::new(),
         });
+        let target = world.advancing_to.max(now);
+        skip_beyond_share(run, target, live_count);
         if run.next > now {
             continue;
         }
@@ -401,6 +436,13 @@ mod tests {
             .expect("the client runs");
         let log = &s.world.loops[&id].logs;
         assert!(log.len() <= MAX_LOG, "{}", log.len());
+        // 3,000 rounds in 5 minutes: the earlier 2,000 were skipped, and the log says so.
+        let note = log
+            .iter()
+            .find(|l| l.starts_with("[Pocket Cluster: "))
+            .expect("a note of the skipped rounds");
+        assert!(note.contains("rounds of this loop from "), "{note}");
+        assert!(note.contains("were not simulated"), "{note}");
         let node = s.world.clusters[0]
             .store
             .pods

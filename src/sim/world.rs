@@ -27,6 +27,9 @@ pub struct World {
     pub loop_requests: Vec<(Millis, Vec<crate::sim::network::RequestRecord>)>,
     /// The hops of their latest requests (bounded), until the map takes them.
     pub loop_traces: Vec<(usize, Vec<crate::sim::network::Hop>)>,
+    /// Where the clock is moving to while `advance` runs (0 otherwise): how many rounds a
+    /// shell loop still has before it stops (see `loops::ROUNDS_PER_ADVANCE`).
+    pub advancing_to: Millis,
     /// What the world-level programs found when they last looked at every pod, by the
     /// clusters' store revisions then: the scans are skipped while nothing changed.
     pub scans: Scans,
@@ -74,6 +77,7 @@ impl World {
             loops: BTreeMap::new(),
             loop_requests: Vec::new(),
             loop_traces: Vec::new(),
+            advancing_to: 0,
             scans: Scans::default(),
         };
         w.add_cluster("demo", Profile::Kubeadm, 3, 2);
@@ -129,6 +133,7 @@ impl World {
     /// Move the virtual clock forward by `ms`, waking each loop at the moments it asked for.
     pub fn advance(&mut self, ms: Millis) {
         let target = self.now.saturating_add(ms);
+        self.advancing_to = target;
         self.settle();
         loop {
             let next = self
@@ -148,5 +153,6 @@ impl World {
         }
         self.now = target;
         self.settle();
+        self.advancing_to = 0;
     }
 }
