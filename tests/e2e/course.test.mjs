@@ -205,6 +205,10 @@ test('chapter 3, zero-downtime: a rolling update under a client loop, and no req
   await page.locator('#lesson-view[data-lesson="zero-downtime"]').waitFor();
   // "No request of the client failed" holds from the start; the other two do not.
   await goalsMet(1);
+  // The client's requests move on the map with no command typed (its loop runs on the clock).
+  await page.waitForFunction(() => document.querySelectorAll('#map-traffic circle').length >= 1, null, {
+    timeout: 5_000,
+  });
   const before = await runCommand(page, 'kubectl logs client --tail=3');
   assert.match(before, /Hello from web-\S+ \(10\.244\.\d+\.\d+\), version 1, path \//);
   assert.match(
