@@ -263,7 +263,7 @@ fn percentile(samples: &[Duration], p: usize) -> Option<Duration> {
         return None;
     }
     let mut s = samples.to_vec();
-    s.sort();
+    crate::sim::sort::natural(&mut s);
     let rank = (p * s.len()).div_ceil(100).max(1);
     Some(s[rank - 1])
 }

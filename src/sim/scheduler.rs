@@ -530,7 +530,7 @@ pub fn affinity_node_names(affinity: Option<&super::api::Raw>) -> Option<Vec<Str
             names.push(v.as_str()?.to_string());
         }
     }
-    names.sort();
+    crate::sim::sort::natural(&mut names);
     names.dedup();
     (!names.is_empty()).then_some(names)
 }

@@ -497,7 +497,7 @@ pub fn describe_rows(lr: &Unstructured) -> Vec<[String; 7]> {
             .chain(item.default_request.keys())
             .chain(item.ratio.keys())
             .collect();
-        names.sort();
+        crate::sim::sort::natural(&mut names);
         names.dedup();
         let shown = |m: &BTreeMap<String, (Amount, String)>, k: &str| {
             m.get(k).map(|x| x.1.clone()).unwrap_or_else(|| "-".into())

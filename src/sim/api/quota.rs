@@ -630,7 +630,7 @@ fn pod_constraints(pod: &Pod, required: &[String]) -> Result<(), String> {
     let parts: Vec<String> = missing
         .into_iter()
         .map(|(r, mut names)| {
-            names.sort();
+            crate::sim::sort::natural(&mut names);
             names.dedup();
             format!("{r} for: {}", names.join(","))
         })

@@ -85,7 +85,7 @@ pub fn sorted(v: &Value) -> Value {
     match v {
         Value::Mapping(m) => {
             let mut entries: Vec<(&Value, &Value)> = m.iter().collect();
-            entries.sort_by_key(|(k, _)| key_text(k));
+            crate::sim::sort::by_key(&mut entries, |(k, _)| key_text(k));
             Value::Mapping(
                 entries
                     .into_iter()
@@ -897,7 +897,7 @@ pub fn crd_kind(crd: &Unstructured) -> Result<KindInfo, Vec<FieldError>> {
     if !errs.is_empty() {
         return Err(errs);
     }
-    served.sort_by_key(|b| std::cmp::Reverse(version_priority(&b.0)));
+    crate::sim::sort::by_key(&mut served, |b| std::cmp::Reverse(version_priority(&b.0)));
     let columns = served.first().map(|(_, c)| c.clone()).unwrap_or_default();
     Ok(KindInfo {
         kind,

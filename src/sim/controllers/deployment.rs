@@ -148,7 +148,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
 /// The ReplicaSets this Deployment controls, oldest first.
 fn owned_sets(store: &Store, d: &Deployment) -> Vec<Set> {
     let mut sets: Vec<&ReplicaSet> = store.owned::<ReplicaSet>(&d.metadata.uid).collect();
-    sets.sort_by(|a, b| {
+    crate::sim::sort::by(&mut sets, |a, b| {
         (&a.metadata.creation_timestamp, &a.metadata.name)
             .cmp(&(&b.metadata.creation_timestamp, &b.metadata.name))
     });
@@ -374,7 +374,7 @@ fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str) {
     if idle.len() <= limit {
         return;
     }
-    idle.sort_by_key(revision_of);
+    crate::sim::sort::by_key(&mut idle, revision_of);
     let excess = idle.len() - limit;
     for rs in idle.into_iter().take(excess) {
         store.remove::<ReplicaSet>(&ns, &rs.name);

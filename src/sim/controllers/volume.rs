@@ -666,7 +666,7 @@ fn reclaim(store: &mut Store, pv: &mut Unstructured, now: Millis) {
                 ("message", message.clone().into()),
                 ("phase", "Failed".into()),
             ];
-            entries.sort_by_key(|e| e.0);
+            crate::sim::sort::by_key(&mut entries, |e| e.0);
             set_status(pv, &entries);
             store.record_event(
                 now,
