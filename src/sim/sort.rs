@@ -11,6 +11,7 @@
 //! (a table's rows, a Service's addresses), not for hot loops over large slices.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 /// Sort `v` stably by `cmp`, as `v.sort_by(cmp)` would.
 pub fn by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
@@ -32,6 +33,17 @@ pub fn by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K) {
 /// Sort `v` stably in its natural order, as `v.sort()` would.
 pub fn natural<T: Ord>(v: &mut [T]) {
     by(v, |a, b| a.cmp(b))
+}
+
+/// `items.collect::<BTreeMap<_, _>>()` without a sort: the standard `from_iter` sorts its
+/// input with a copy of the sort for every iterator type it is given. Inserting one by one
+/// gives the same map (of equal keys, the last value stays, as `from_iter` keeps it).
+pub fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in items {
+        map.insert(k, v);
+    }
+    map
 }
 
 /// The positions of `0..n` in sorted order: the one place the standard sort is instantiated.
@@ -80,6 +92,8 @@ mod tests {
             std.sort_by(|a, b| b.0.cmp(&a.0));
             assert_eq!(ours, std, "len {len}, reversed");
         }
+        let pairs = [(2, "a"), (1, "b"), (2, "c"), (0, "d"), (1, "e")];
+        assert_eq!(map_of(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
         let mut words = vec!["b".to_string(), "a".into(), "c".into(), "a".into()];
         natural(&mut words);
         assert_eq!(words, ["a", "a", "b", "c"]);

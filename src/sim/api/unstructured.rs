@@ -1687,12 +1687,10 @@ impl Store {
             metadata: ObjectMeta {
                 name: ROOT_CA.into(),
                 namespace: namespace.into(),
-                annotations: [(
+                annotations: crate::sim::sort::map_of([(
                     "kubernetes.io/description".to_string(),
                     "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.".to_string(),
-                )]
-                .into_iter()
-                .collect(),
+                )]),
                 uid: Rng::new(seed).uuid(),
                 resource_version: rv,
                 creation_timestamp: Some(rfc3339(now)),

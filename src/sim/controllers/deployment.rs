@@ -228,7 +228,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
                     name: new_name.clone(),
                     namespace: ns.clone(),
                     labels,
-                    annotations: [
+                    annotations: crate::sim::sort::map_of([
                         (REVISION.to_string(), (max_revision + 1).to_string()),
                         (
                             "deployment.kubernetes.io/desired-replicas".to_string(),
@@ -238,9 +238,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
                             "deployment.kubernetes.io/max-replicas".to_string(),
                             (desired + surge).to_string(),
                         ),
-                    ]
-                    .into_iter()
-                    .collect(),
+                    ]),
                     owner_references: vec![controller_ref("apps/v1", "Deployment", &d.metadata)],
                     ..Default::default()
                 },

@@ -220,12 +220,10 @@ fn sync_endpoints(store: &mut Store, svc: &Service, now: Millis, rng: &mut Rng) 
                     name: name.clone(),
                     namespace: ns.clone(),
                     labels: labels.into(),
-                    annotations: [(
+                    annotations: crate::sim::sort::map_of([(
                         "endpoints.kubernetes.io/last-change-trigger-time".to_string(),
                         crate::sim::clock::rfc3339(now),
-                    )]
-                    .into_iter()
-                    .collect(),
+                    )]),
                     ..Default::default()
                 },
                 subsets,

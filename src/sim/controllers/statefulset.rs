@@ -130,11 +130,9 @@ fn create_claims(
             meta.and_then(|m| m.get(key))
                 .and_then(Raw::as_mapping)
                 .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| {
-                            Some((k.as_str()?.to_string(), storage::value_text(v)))
-                        })
-                        .collect()
+                    crate::sim::sort::map_of(m.iter().filter_map(|(k, v)| {
+                        Some((k.as_str()?.to_string(), storage::value_text(v)))
+                    }))
                 })
                 .unwrap_or_default()
         };
