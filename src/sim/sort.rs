@@ -88,8 +88,10 @@ mod tests {
             assert_eq!(ours, std, "len {len}");
             let mut ours = v.clone();
             let mut std = v;
-            by(&mut ours, |a, b| b.0.cmp(&a.0));
-            std.sort_by(|a, b| b.0.cmp(&a.0));
+            // A comparison that is not a key's, as sort_by is given.
+            let cmp = |a: &(u64, usize), b: &(u64, usize)| b.0.cmp(&a.0);
+            by(&mut ours, cmp);
+            std.sort_by(cmp);
             assert_eq!(ours, std, "len {len}, reversed");
         }
         let pairs = [(2, "a"), (1, "b"), (2, "c"), (0, "d"), (1, "e")];
