@@ -263,7 +263,7 @@ fn percentile(samples: &[Duration], p: usize) -> Option<Duration> {
         return None;
     }
     let mut s = samples.to_vec();
-    s.sort();
+    crate::sim::sort::natural(&mut s);
     let rank = (p * s.len()).div_ceil(100).max(1);
     Some(s[rank - 1])
 }
@@ -284,9 +284,7 @@ fn deployment_name(i: usize, total: usize) -> String {
 }
 
 fn deployment(name: &str, replicas: usize) -> Deployment {
-    let labels: Labels = [("app".to_string(), name.to_string())]
-        .into_iter()
-        .collect();
+    let labels: Labels = crate::sim::sort::map_of([("app".to_string(), name.to_string())]);
     Deployment {
         api_version: "apps/v1".into(),
         kind: "Deployment".into(),
@@ -399,9 +397,10 @@ pub fn run_with_progress(
     let after = &world.clusters[world.current].store.watch.counters;
     let diff = |a: &std::collections::BTreeMap<&'static str, u64>,
                 b: &std::collections::BTreeMap<&'static str, u64>| {
-        a.iter()
-            .map(|(k, v)| (*k, v - b.get(k).copied().unwrap_or(0)))
-            .collect()
+        crate::sim::sort::map_of(
+            a.iter()
+                .map(|(k, v)| (*k, v - b.get(k).copied().unwrap_or(0))),
+        )
     };
     let work = Counters {
         writes: diff(&after.writes, &before.writes),

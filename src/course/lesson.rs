@@ -336,6 +336,6 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 /// Every built-in lesson that parses, sorted by chapter (stable: file order within one).
 pub fn all() -> Vec<Lesson> {
     let mut out: Vec<Lesson> = BUILT_IN.iter().filter_map(|(_, t)| parse(t).ok()).collect();
-    out.sort_by_key(|l| l.chapter);
+    crate::sim::sort::by_key(&mut out, |l| l.chapter);
     out
 }

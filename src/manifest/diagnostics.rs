@@ -55,7 +55,7 @@ pub fn check(text: &str, kinds: Kinds<'_>) -> Vec<Diagnostic> {
     for (start, doc) in super::split_documents(text).into_iter().take(500) {
         check_document(&lines, start, &doc, kinds, &mut out);
     }
-    out.sort_by_key(|d| (d.severity, d.line, d.column));
+    crate::sim::sort::by_key(&mut out, |d| (d.severity, d.line, d.column));
     out.dedup();
     out
 }

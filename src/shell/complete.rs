@@ -344,7 +344,7 @@ pub fn complete(s: &Session, line: &str, cursor: usize) -> Completion {
     let (words, current, start) = split(before);
     let mut candidates = candidates(s, &words, &current);
     candidates.retain(|c| c.starts_with(current.as_str()));
-    candidates.sort();
+    crate::sim::sort::natural(&mut candidates);
     candidates.dedup();
     let unchanged = Completion {
         line: line.to_string(),

@@ -111,7 +111,7 @@ impl Files for FsFiles {
                 continue;
             };
             let mut entries: Vec<_> = entries.flatten().collect();
-            entries.sort_by_key(|e| e.file_name());
+            crate::sim::sort::by_key(&mut entries, |e| e.file_name());
             for e in entries {
                 let name = e.file_name().to_string_lossy().to_string();
                 let shown_child = format!("{shown}/{name}");
@@ -125,7 +125,7 @@ impl Files for FsFiles {
                 }
             }
         }
-        out.sort();
+        crate::sim::sort::natural(&mut out);
         Some(out)
     }
     fn list_all(&self, path: &str) -> Option<Vec<String>> {
@@ -152,7 +152,7 @@ impl Files for FsFiles {
                 }
             }
         }
-        out.sort();
+        crate::sim::sort::natural(&mut out);
         Some(out)
     }
 }

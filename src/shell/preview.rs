@@ -145,7 +145,7 @@ pub fn diff_objects(before: &Json, after: &Json) -> Vec<FieldChange> {
             });
         }
     }
-    out.sort_by(|x, y| x.path.cmp(&y.path));
+    crate::sim::sort::by(&mut out, |x, y| x.path.cmp(&y.path));
     out
 }
 

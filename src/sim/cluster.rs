@@ -87,10 +87,11 @@ const CONTROL_PLANE: &[(&str, &str)] = &[
 ];
 
 fn quantity_map(pairs: &[(&str, &str)]) -> BTreeMap<String, Quantity> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
-        .collect()
+    crate::sim::sort::map_of(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Quantity(v.to_string()))),
+    )
 }
 
 impl Cluster {
@@ -136,10 +137,11 @@ impl Cluster {
                 kind: "Namespace".into(),
                 metadata: ObjectMeta {
                     name: ns.into(),
-                    labels: [("kubernetes.io/metadata.name".to_string(), ns.to_string())]
-                        .into_iter()
-                        .collect::<Labels>()
-                        .into(),
+                    labels: crate::sim::sort::map_of([(
+                        "kubernetes.io/metadata.name".to_string(),
+                        ns.to_string(),
+                    )])
+                    .into(),
                     ..Default::default()
                 },
                 spec: NamespaceSpec::default(),
@@ -245,12 +247,10 @@ impl Cluster {
         } else {
             6443
         };
-        let labels: Labels = [
+        let labels: Labels = crate::sim::sort::map_of([
             ("component".to_string(), "apiserver".to_string()),
             ("provider".to_string(), "kubernetes".to_string()),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         let svc = Service {
             api_version: "v1".into(),
             kind: "Service".into(),
@@ -294,12 +294,10 @@ impl Cluster {
             metadata: ObjectMeta {
                 name: "kubernetes".into(),
                 namespace: "default".into(),
-                labels: [(
+                labels: crate::sim::sort::map_of([(
                     "endpointslice.kubernetes.io/skip-mirror".to_string(),
                     "true".to_string(),
-                )]
-                .into_iter()
-                .collect::<Labels>()
+                )])
                 .into(),
                 ..Default::default()
             },
@@ -316,12 +314,10 @@ impl Cluster {
             metadata: ObjectMeta {
                 name: "kubernetes".into(),
                 namespace: "default".into(),
-                labels: [(
+                labels: crate::sim::sort::map_of([(
                     "kubernetes.io/service-name".to_string(),
                     "kubernetes".to_string(),
-                )]
-                .into_iter()
-                .collect::<Labels>()
+                )])
                 .into(),
                 ..Default::default()
             },
@@ -473,16 +469,17 @@ spec:
     }
 
     fn add_node(&mut self, name: &str, control_plane: bool, i: usize, now: Millis, rng: &mut Rng) {
-        let mut labels: BTreeMap<String, String> = [
-            ("beta.kubernetes.io/arch", "amd64"),
-            ("beta.kubernetes.io/os", "linux"),
-            ("kubernetes.io/arch", "amd64"),
-            ("kubernetes.io/hostname", name),
-            ("kubernetes.io/os", "linux"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let mut labels: BTreeMap<String, String> = crate::sim::sort::map_of(
+            [
+                ("beta.kubernetes.io/arch", "amd64"),
+                ("beta.kubernetes.io/os", "linux"),
+                ("kubernetes.io/arch", "amd64"),
+                ("kubernetes.io/hostname", name),
+                ("kubernetes.io/os", "linux"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let mut taints = Vec::new();
         if control_plane {
             labels.insert(
@@ -586,19 +583,15 @@ spec:
                     metadata: ObjectMeta {
                         name: format!("{component}-{name}"),
                         namespace: "kube-system".into(),
-                        labels: [
+                        labels: crate::sim::sort::map_of([
                             ("component".to_string(), component.to_string()),
                             ("tier".to_string(), "control-plane".to_string()),
-                        ]
-                        .into_iter()
-                        .collect::<Labels>()
+                        ])
                         .into(),
-                        annotations: [(
+                        annotations: crate::sim::sort::map_of([(
                             "kubernetes.io/config.source".to_string(),
                             "file".to_string(),
-                        )]
-                        .into_iter()
-                        .collect(),
+                        )]),
                         ..Default::default()
                     },
                     spec: PodSpec {

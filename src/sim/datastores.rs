@@ -1036,7 +1036,7 @@ fn statement(
             .collect();
         if let Some(ci) = order {
             let int = table.columns[ci].1 != ColType::Text;
-            rows.sort_by(|a, b| {
+            crate::sim::sort::by(&mut rows, |a, b| {
                 let (x, y) = (a.get(ci).cloned().flatten(), b.get(ci).cloned().flatten());
                 if int {
                     let n = |v: Option<String>| v.and_then(|s| s.parse::<i64>().ok());
@@ -1180,7 +1180,7 @@ pub fn psql(fs: &mut Fs, args: &[String], pgdata: &str, server_running: bool) ->
                 .list(&format!("{pgdata}/base/pocket"))
                 .map(|l| l.into_iter().map(|(n, _)| n).collect())
                 .unwrap_or_default();
-            names.sort();
+            crate::sim::sort::natural(&mut names);
             if names.is_empty() {
                 out.push_str("Did not find any relations.\n");
                 continue;

@@ -138,8 +138,9 @@ impl PublicZone {
             Some(r) => *r = record,
             None => self.records.push(record),
         }
-        self.records
-            .sort_by(|a, b| (&a.name, a.type_).cmp(&(&b.name, b.type_)));
+        crate::sim::sort::by(&mut self.records, |a, b| {
+            (&a.name, a.type_).cmp(&(&b.name, b.type_))
+        });
         Ok(())
     }
 

@@ -479,7 +479,7 @@ fn desired(c: &Cluster, cfg: &Config, now: Millis, log: &mut Vec<String>) -> Vec
     merged
         .into_values()
         .map(|mut e| {
-            e.targets.sort();
+            crate::sim::sort::natural(&mut e.targets);
             e
         })
         .collect()

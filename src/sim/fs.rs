@@ -603,7 +603,8 @@ impl<'a> Fs<'a> {
             _ => {}
         }
         let (i, rel) = self.route(path);
-        let mut out: BTreeMap<String, Node> = self.mounts[i].1.children(&rel).into_iter().collect();
+        let mut out: BTreeMap<String, Node> =
+            crate::sim::sort::map_of(self.mounts[i].1.children(&rel));
         for (m, v) in &self.mounts {
             if m != "/" && parent(m) == path {
                 // A mount point shows what is mounted there (a directory, or a subPath file).

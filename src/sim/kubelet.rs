@@ -1403,7 +1403,7 @@ fn service_links(store: &Store, pod: &Pod) -> Vec<ServiceLink> {
                 .collect(),
         })
         .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sim::sort::by(&mut out, |a, b| a.name.cmp(&b.name));
     out
 }
 

@@ -352,7 +352,7 @@ impl MapModel {
                                     .collect()
                             })
                             .unwrap_or_default();
-                        endpoints.sort();
+                        crate::sim::sort::natural(&mut endpoints);
                         endpoints.dedup();
                         let type_ = s.type_name().to_string();
                         let lb_ips: Vec<String> = s

@@ -303,7 +303,7 @@ impl Metrics {
         }
         let mut out: Vec<(String, u32)> =
             sum.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        crate::sim::sort::by(&mut out, |a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
 

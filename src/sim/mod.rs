@@ -29,6 +29,7 @@ pub mod rootfs;
 pub mod scheduler;
 pub mod sh;
 pub mod snapshot;
+pub mod sort;
 pub mod volumes;
 pub mod world;
 

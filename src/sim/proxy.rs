@@ -1049,7 +1049,9 @@ fn emissary(
             .iter()
             .filter(|h| glob_matches(&h.hostname, &host))
             .collect();
-        matching.sort_by_key(|h| std::cmp::Reverse((!h.hostname.contains('*'), h.hostname.len())));
+        crate::sim::sort::by_key(&mut matching, |h| {
+            std::cmp::Reverse((!h.hostname.contains('*'), h.hostname.len()))
+        });
         matching.first().copied()
     };
     let Some(h) = host_obj else {
@@ -1115,7 +1117,9 @@ fn emissary(
             }
         })
         .collect();
-    candidates.sort_by_key(|m| std::cmp::Reverse((m.precedence, m.prefix.len())));
+    crate::sim::sort::by_key(&mut candidates, |m| {
+        std::cmp::Reverse((m.precedence, m.prefix.len()))
+    });
     let Some(first) = candidates.first() else {
         hop(format!(
             "{listen}; {host_part}; no Mapping's prefix matches {path} for host {host} ({} Mapping{} in all): 404",
@@ -1340,7 +1344,7 @@ pub fn publish_ingress_status(world: &mut crate::sim::World) {
                 .filter(|(p, _)| p.serves(&routes, ing).0)
                 .flat_map(|(_, a)| a.iter().cloned())
                 .collect();
-            addresses.sort();
+            crate::sim::sort::natural(&mut addresses);
             addresses.dedup();
             let list: Vec<Value> = addresses
                 .iter()

@@ -183,12 +183,12 @@ impl Scheduler {
         *store.watch.counters.syncs.entry("scheduler").or_default() += keys.len() as u64;
         if self.nodes_rev != Some(store.nodes.rev()) {
             self.nodes = store.nodes.values().map(NodeInfo::new).collect();
-            self.node_index = self
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.node.metadata.name.clone(), i))
-                .collect();
+            self.node_index = crate::sim::sort::map_of(
+                self.nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.node.metadata.name.clone(), i)),
+            );
             self.nodes_rev = Some(store.nodes.rev());
         }
         for info in self.nodes.iter_mut() {
@@ -530,7 +530,7 @@ pub fn affinity_node_names(affinity: Option<&super::api::Raw>) -> Option<Vec<Str
             names.push(v.as_str()?.to_string());
         }
     }
-    names.sort();
+    crate::sim::sort::natural(&mut names);
     names.dedup();
     (!names.is_empty()).then_some(names)
 }

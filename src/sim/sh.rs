@@ -1754,7 +1754,7 @@ impl<'f, 'a> Sh<'f, 'a> {
             }
         }
         let mut out: Vec<String> = found.into_iter().map(|(s, _)| s).collect();
-        out.sort();
+        crate::sim::sort::natural(&mut out);
         if parts.is_empty() {
             return Vec::new();
         }
@@ -2729,8 +2729,8 @@ impl<'f, 'a> Sh<'f, 'a> {
                 Some(node) => file_rows.push((n.clone(), node)),
             }
         }
-        file_rows.sort_by(|a, b| a.0.cmp(&b.0));
-        dirs.sort();
+        crate::sim::sort::by(&mut file_rows, |a, b| a.0.cmp(&b.0));
+        crate::sim::sort::natural(&mut dirs);
         let mut text = String::new();
         if !file_rows.is_empty() {
             text.push_str(&self.ls_rows(&file_rows, long, false));

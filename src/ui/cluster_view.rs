@@ -33,9 +33,9 @@ fn pane_width() -> i32 {
 fn changes(old: &MapModel, new: &MapModel) -> Vec<String> {
     let mut out = Vec::new();
     let before: std::collections::BTreeMap<&str, &map::MapPod> =
-        old.pods().map(|p| (p.id.as_str(), p)).collect();
+        crate::sim::sort::map_of(old.pods().map(|p| (p.id.as_str(), p)));
     let after: std::collections::BTreeMap<&str, &map::MapPod> =
-        new.pods().map(|p| (p.id.as_str(), p)).collect();
+        crate::sim::sort::map_of(new.pods().map(|p| (p.id.as_str(), p)));
     for (id, p) in &after {
         match before.get(id) {
             None => out.push(format!(

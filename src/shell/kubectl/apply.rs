@@ -280,7 +280,7 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
         .collect::<Vec<_>>();
     let cluster = target(s, &p)?;
     let ns = namespace_of(s, &p, cluster);
-    let labels: Labels = [("app".to_string(), name.clone())].into_iter().collect();
+    let labels: Labels = crate::sim::sort::map_of([("app".to_string(), name.clone())]);
     let d = Deployment {
         api_version: "apps/v1".into(),
         kind: "Deployment".into(),

@@ -731,7 +731,7 @@ fn rules_table(rules: &[Rule], header: Option<&str>, indent: &str) -> String {
             go(&r.non_resource_urls)
         )
     };
-    compact.sort_by_key(|r| key(r));
+    crate::sim::sort::by_key(&mut compact, |r| key(r));
     let mut text = String::new();
     if let Some(h) = header {
         for line in h.lines() {

@@ -96,7 +96,7 @@ pub fn env_and_mounts(out: &mut String, i: &str, c: &Container, pod: Option<&Pod
     }
     out.push_str(&format!("{i}Mounts:\n"));
     let mut mounts: Vec<_> = c.volume_mounts.iter().collect();
-    mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+    crate::sim::sort::by(&mut mounts, |a, b| a.mount_path.cmp(&b.mount_path));
     for m in mounts {
         let mut flags = vec![if m.read_only() { "ro" } else { "rw" }.to_string()];
         if !m.sub_path.is_empty() {

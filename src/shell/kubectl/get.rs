@@ -909,7 +909,7 @@ fn events(store: &Store, q: &Query) -> String {
             })
         })
         .collect();
-    events.sort_by_key(|e| e.last_timestamp);
+    crate::sim::sort::by_key(&mut events, |e| e.last_timestamp);
     let mut header: Vec<String> = Vec::new();
     if q.scope.is_none() {
         header.push("NAMESPACE".into());

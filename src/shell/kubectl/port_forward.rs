@@ -143,7 +143,7 @@ pub(super) fn port_forward(s: &mut Session, args: &[String]) -> Result<Output, S
                 .filter(|p| sel.matches(&p.metadata.labels))
                 .filter(|p| p.metadata.deletion_timestamp.is_none())
                 .collect();
-            pods.sort_by_key(|p| {
+            crate::sim::sort::by_key(&mut pods, |p| {
                 (
                     p.status.phase != "Running",
                     !p.status

@@ -39,7 +39,7 @@ fn describe_quota(o: &Unstructured) -> String {
         .map(str::to_string)
         .collect();
     if !scopes.is_empty() {
-        scopes.sort();
+        crate::sim::sort::natural(&mut scopes);
         out.push_str(&format!("Scopes:\t{}\n", scopes.join(", ")));
         for s in &scopes {
             let help = scope_help(s);
@@ -54,7 +54,7 @@ fn describe_quota(o: &Unstructured) -> String {
     let mut names: Vec<&str> = hard
         .map(|h| h.keys().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    names.sort();
+    crate::sim::sort::natural(&mut names);
     for n in names {
         let show = |m: Option<&serde_yaml::Mapping>| {
             m.and_then(|m| m.get(n))

@@ -263,7 +263,7 @@ pub(super) fn rollout(s: &mut Session, args: &[String]) -> Result<Output, String
                     )
                 })
                 .collect();
-            revs.sort();
+            crate::sim::sort::natural(&mut revs);
             for (r, cause) in revs {
                 rows.push(vec![r.to_string(), cause]);
             }

@@ -104,7 +104,7 @@ pub(super) fn create_service(s: &mut Session, args: &[String]) -> Result<Output,
     }
     let cluster = target(s, &p)?;
     let ns = namespace_of(s, &p, cluster);
-    let labels: Labels = [("app".to_string(), name.clone())].into_iter().collect();
+    let labels: Labels = crate::sim::sort::map_of([("app".to_string(), name.clone())]);
     let svc = Service {
         api_version: "v1".into(),
         kind: "Service".into(),

@@ -246,7 +246,7 @@ fn source(out: &mut String, o: &Unstructured) {
                     .iter()
                     .map(|(k, v)| (storage::value_text(k), storage::value_text(v)))
                     .collect();
-                v.sort();
+                crate::sim::sort::natural(&mut v);
                 v
             })
             .unwrap_or_default();
@@ -274,7 +274,7 @@ fn describe_sc(store: &Store, o: &Unstructured, now: Millis) -> String {
                     .collect()
             })
             .unwrap_or_default();
-        pairs.sort();
+        crate::sim::sort::natural(&mut pairs);
         if pairs.is_empty() {
             "<none>".into()
         } else {

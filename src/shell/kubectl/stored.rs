@@ -430,7 +430,7 @@ fn label_selector(v: Option<&Value>) -> String {
             .iter()
             .map(|(k, v)| (text(Some(k)), text(Some(v))))
             .collect();
-        pairs.sort();
+        crate::sim::sort::natural(&mut pairs);
         parts.extend(pairs.into_iter().map(|(k, v)| format!("{k}={v}")));
     }
     for e in sel
@@ -476,7 +476,7 @@ fn lb_addresses(v: Option<&Value>, wide: bool) -> String {
             (!host.is_empty()).then_some(host)
         })
         .collect();
-    set.sort();
+    crate::sim::sort::natural(&mut set);
     set.dedup();
     let r = set.join(",");
     if !wide && r.len() > 16 {
@@ -541,7 +541,7 @@ pub(super) fn row(info: &KindInfo, o: &Unstructured, now: Millis, wide: bool) ->
             let mut names: Vec<String> = hard
                 .map(|h| h.keys().map(|k| text(Some(k))).collect())
                 .unwrap_or_default();
-            names.sort();
+            crate::sim::sort::natural(&mut names);
             let (mut req, mut lim) = (Vec::new(), Vec::new());
             for n in names {
                 let cell = format!(
@@ -779,7 +779,7 @@ pub(super) fn row(info: &KindInfo, o: &Unstructured, now: Millis, wide: bool) ->
                             .iter()
                             .map(|(k, v)| format!("{}={}", text(Some(k)), text(Some(v))))
                             .collect();
-                        pairs.sort();
+                        crate::sim::sort::natural(&mut pairs);
                         pairs.join(",")
                     })
                     .unwrap_or_default();
@@ -1224,7 +1224,7 @@ fn entries(v: Option<&Value>) -> Vec<(String, Value)> {
         .and_then(Value::as_mapping)
         .map(|m| m.iter().map(|(k, v)| (text(Some(k)), v.clone())).collect())
         .unwrap_or_default();
-    e.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sim::sort::by(&mut e, |a, b| a.0.cmp(&b.0));
     e
 }
 
@@ -1463,7 +1463,7 @@ pub(super) fn api_resources(store: &Store) -> Output {
         ));
     }
     // Within a group, by resource name; custom groups by group name.
-    rows.sort_by(|a, b| {
+    crate::sim::sort::by(&mut rows, |a, b| {
         let group = |r: &Row| {
             r.2.rsplit_once('/')
                 .map(|(g, _)| g.to_string())

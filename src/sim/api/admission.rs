@@ -1017,12 +1017,10 @@ impl Admit for Job {
             let uid = self.metadata.uid.clone();
             let name = self.metadata.name.clone();
             self.spec.selector = Some(LabelSelector {
-                match_labels: [(
+                match_labels: crate::sim::sort::map_of([(
                     "batch.kubernetes.io/controller-uid".to_string(),
                     uid.clone(),
-                )]
-                .into_iter()
-                .collect(),
+                )]),
                 match_expressions: Vec::new(),
             });
             let l = &mut self.spec.template.metadata.labels;

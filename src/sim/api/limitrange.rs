@@ -115,9 +115,10 @@ fn amounts(m: Option<&Value>) -> BTreeMap<String, (Amount, String)> {
 fn raw(m: Option<&Value>) -> BTreeMap<String, Value> {
     m.and_then(Value::as_mapping)
         .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v.clone())))
-                .collect()
+            crate::sim::sort::map_of(
+                m.iter()
+                    .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v.clone()))),
+            )
         })
         .unwrap_or_default()
 }
@@ -152,9 +153,10 @@ fn quantity(v: &Value) -> Option<Quantity> {
 
 /// A resource list of a container as (amount, its text as the client wrote it).
 fn of(m: &BTreeMap<String, Quantity>) -> BTreeMap<String, (Amount, String)> {
-    m.iter()
-        .filter_map(|(k, q)| parse_quantity(&q.0).map(|a| (k.clone(), (a, format_amount(a)))))
-        .collect()
+    crate::sim::sort::map_of(
+        m.iter()
+            .filter_map(|(k, q)| parse_quantity(&q.0).map(|a| (k.clone(), (a, format_amount(a))))),
+    )
 }
 
 type List = BTreeMap<String, (Amount, String)>;
@@ -497,7 +499,7 @@ pub fn describe_rows(lr: &Unstructured) -> Vec<[String; 7]> {
             .chain(item.default_request.keys())
             .chain(item.ratio.keys())
             .collect();
-        names.sort();
+        crate::sim::sort::natural(&mut names);
         names.dedup();
         let shown = |m: &BTreeMap<String, (Amount, String)>, k: &str| {
             m.get(k).map(|x| x.1.clone()).unwrap_or_else(|| "-".into())

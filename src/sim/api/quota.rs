@@ -182,9 +182,10 @@ fn list_of(v: Option<&Value>) -> ResourceList {
 }
 
 fn quantities(m: &BTreeMap<String, Quantity>) -> ResourceList {
-    m.iter()
-        .filter_map(|(k, q)| parse_quantity(&q.0).map(|a| (k.clone(), a)))
-        .collect()
+    crate::sim::sort::map_of(
+        m.iter()
+            .filter_map(|(k, q)| parse_quantity(&q.0).map(|a| (k.clone(), a))),
+    )
 }
 
 fn add_lists(a: &mut ResourceList, b: &ResourceList) {
@@ -350,9 +351,7 @@ pub fn usage(resource: &str, item: Item<'_>) -> ResourceList {
         Item::Pod(p) => pod_usage(p),
         Item::Service(s) => service_usage(s),
         Item::Stored(o) => unstructured_usage(resource, o),
-        Item::Other => [(format!("count/{resource}"), Amount::count(1))]
-            .into_iter()
-            .collect(),
+        Item::Other => crate::sim::sort::map_of([(format!("count/{resource}"), Amount::count(1))]),
     }
 }
 
@@ -478,10 +477,8 @@ fn hard_of(q: &Unstructured) -> ResourceList {
 fn used_of(q: &Unstructured, objects: &[(String, ResourceList, Option<&Pod>)]) -> ResourceList {
     let hard = hard_of(q);
     let scoped = !scopes(q).is_empty();
-    let mut used: ResourceList = hard
-        .keys()
-        .map(|k| (k.clone(), Amount::default()))
-        .collect();
+    let mut used: ResourceList =
+        crate::sim::sort::map_of(hard.keys().map(|k| (k.clone(), Amount::default())));
     for (_, u, pod) in objects {
         if scoped {
             match pod {
@@ -630,7 +627,7 @@ fn pod_constraints(pod: &Pod, required: &[String]) -> Result<(), String> {
     let parts: Vec<String> = missing
         .into_iter()
         .map(|(r, mut names)| {
-            names.sort();
+            crate::sim::sort::natural(&mut names);
             names.dedup();
             format!("{r} for: {}", names.join(","))
         })
@@ -692,10 +689,11 @@ pub fn admit(
         }
         if !exceeded.is_empty() {
             let mask = |l: &ResourceList| -> ResourceList {
-                exceeded
-                    .iter()
-                    .map(|k| (k.clone(), l.get(k).copied().unwrap_or_default()))
-                    .collect()
+                crate::sim::sort::map_of(
+                    exceeded
+                        .iter()
+                        .map(|k| (k.clone(), l.get(k).copied().unwrap_or_default())),
+                )
             };
             return Err(forbidden(format!(
                 "exceeded quota: {}, requested: {}, used: {}, limited: {}",

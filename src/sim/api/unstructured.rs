@@ -85,7 +85,7 @@ pub fn sorted(v: &Value) -> Value {
     match v {
         Value::Mapping(m) => {
             let mut entries: Vec<(&Value, &Value)> = m.iter().collect();
-            entries.sort_by_key(|(k, _)| key_text(k));
+            crate::sim::sort::by_key(&mut entries, |(k, _)| key_text(k));
             Value::Mapping(
                 entries
                     .into_iter()
@@ -897,7 +897,7 @@ pub fn crd_kind(crd: &Unstructured) -> Result<KindInfo, Vec<FieldError>> {
     if !errs.is_empty() {
         return Err(errs);
     }
-    served.sort_by_key(|b| std::cmp::Reverse(version_priority(&b.0)));
+    crate::sim::sort::by_key(&mut served, |b| std::cmp::Reverse(version_priority(&b.0)));
     let columns = served.first().map(|(_, c)| c.clone()).unwrap_or_default();
     Ok(KindInfo {
         kind,
@@ -1687,12 +1687,10 @@ impl Store {
             metadata: ObjectMeta {
                 name: ROOT_CA.into(),
                 namespace: namespace.into(),
-                annotations: [(
+                annotations: crate::sim::sort::map_of([(
                     "kubernetes.io/description".to_string(),
                     "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.".to_string(),
-                )]
-                .into_iter()
-                .collect(),
+                )]),
                 uid: Rng::new(seed).uuid(),
                 resource_version: rv,
                 creation_timestamp: Some(rfc3339(now)),

@@ -115,7 +115,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         }
         // History: keep the newest successful and failed jobs up to the limits.
         let mut jobs: Vec<Job> = store.owned::<Job>(&cj.metadata.uid).cloned().collect();
-        jobs.sort_by_key(|j| {
+        crate::sim::sort::by_key(&mut jobs, |j| {
             (
                 j.metadata.creation_timestamp.clone(),
                 j.metadata.name.clone(),

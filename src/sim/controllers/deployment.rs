@@ -148,7 +148,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
 /// The ReplicaSets this Deployment controls, oldest first.
 fn owned_sets(store: &Store, d: &Deployment) -> Vec<Set> {
     let mut sets: Vec<&ReplicaSet> = store.owned::<ReplicaSet>(&d.metadata.uid).collect();
-    sets.sort_by(|a, b| {
+    crate::sim::sort::by(&mut sets, |a, b| {
         (&a.metadata.creation_timestamp, &a.metadata.name)
             .cmp(&(&b.metadata.creation_timestamp, &b.metadata.name))
     });
@@ -228,7 +228,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
                     name: new_name.clone(),
                     namespace: ns.clone(),
                     labels,
-                    annotations: [
+                    annotations: crate::sim::sort::map_of([
                         (REVISION.to_string(), (max_revision + 1).to_string()),
                         (
                             "deployment.kubernetes.io/desired-replicas".to_string(),
@@ -238,9 +238,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
                             "deployment.kubernetes.io/max-replicas".to_string(),
                             (desired + surge).to_string(),
                         ),
-                    ]
-                    .into_iter()
-                    .collect(),
+                    ]),
                     owner_references: vec![controller_ref("apps/v1", "Deployment", &d.metadata)],
                     ..Default::default()
                 },
@@ -374,7 +372,7 @@ fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str) {
     if idle.len() <= limit {
         return;
     }
-    idle.sort_by_key(revision_of);
+    crate::sim::sort::by_key(&mut idle, revision_of);
     let excess = idle.len() - limit;
     for rs in idle.into_iter().take(excess) {
         store.remove::<ReplicaSet>(&ns, &rs.name);

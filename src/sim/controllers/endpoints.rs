@@ -160,8 +160,8 @@ fn sync_endpoints(store: &mut Store, svc: &Service, now: Millis, rng: &mut Rng) 
     };
     let mut subsets: Vec<EndpointSubset> = groups.into_values().collect();
     for s in subsets.iter_mut() {
-        s.addresses.sort_by_key(by_ip);
-        s.not_ready_addresses.sort_by_key(by_ip);
+        crate::sim::sort::by_key(&mut s.addresses, by_ip);
+        crate::sim::sort::by_key(&mut s.not_ready_addresses, by_ip);
     }
     // The slice: every member (terminating ones too), one slice per set of ports.
     let mut slice_groups: BTreeMap<PortKey, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
@@ -220,12 +220,10 @@ fn sync_endpoints(store: &mut Store, svc: &Service, now: Millis, rng: &mut Rng) 
                     name: name.clone(),
                     namespace: ns.clone(),
                     labels: labels.into(),
-                    annotations: [(
+                    annotations: crate::sim::sort::map_of([(
                         "endpoints.kubernetes.io/last-change-trigger-time".to_string(),
                         crate::sim::clock::rfc3339(now),
-                    )]
-                    .into_iter()
-                    .collect(),
+                    )]),
                     ..Default::default()
                 },
                 subsets,
@@ -250,7 +248,7 @@ fn sync_endpoints(store: &mut Store, svc: &Service, now: Millis, rng: &mut Rng) 
         .owned::<EndpointSlice>(&svc.metadata.uid)
         .cloned()
         .collect();
-    existing.sort_by(|a, b| {
+    crate::sim::sort::by(&mut existing, |a, b| {
         (&a.metadata.creation_timestamp, &a.metadata.name)
             .cmp(&(&b.metadata.creation_timestamp, &b.metadata.name))
     });

@@ -101,7 +101,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                     )
                 })
                 .collect();
-            ranked.sort();
+            crate::sim::sort::natural(&mut ranked);
             for (_, _, _, name) in ranked.into_iter().take(have - want) {
                 store.delete_pod(&ns, &name, now, None);
                 store.record_event(

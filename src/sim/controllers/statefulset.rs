@@ -130,11 +130,9 @@ fn create_claims(
             meta.and_then(|m| m.get(key))
                 .and_then(Raw::as_mapping)
                 .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| {
-                            Some((k.as_str()?.to_string(), storage::value_text(v)))
-                        })
-                        .collect()
+                    crate::sim::sort::map_of(m.iter().filter_map(|(k, v)| {
+                        Some((k.as_str()?.to_string(), storage::value_text(v)))
+                    }))
                 })
                 .unwrap_or_default()
         };
@@ -261,7 +259,7 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
             ))
         })
         .collect();
-    pods.sort();
+    crate::sim::sort::natural(&mut pods);
     let wanted = start..start + replicas;
     let exists = |o: i64| pods.iter().any(|p| p.0 == o);
     let event = |store: &mut Store, reason: &'static str, msg: String| {
@@ -324,7 +322,7 @@ fn sync(store: &mut Store, sts: &StatefulSet, now: Millis, rng: &mut Rng) {
         .all(|p| p.2 && !p.3);
     let mut excess: Vec<&(i64, String, bool, bool, String)> =
         pods.iter().filter(|p| !wanted.contains(&p.0)).collect();
-    excess.sort_by_key(|p| std::cmp::Reverse(p.0));
+    crate::sim::sort::by_key(&mut excess, |p| std::cmp::Reverse(p.0));
     for p in excess {
         if p.3 {
             if !parallel {

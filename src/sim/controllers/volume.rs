@@ -175,10 +175,11 @@ pub fn sync(
     now: Millis,
     rng: &mut Rng,
 ) -> Option<Millis> {
-    let classes: BTreeMap<String, Unstructured> = table(store, SC)
-        .into_iter()
-        .map(|c| (c.metadata.name.clone(), c))
-        .collect();
+    let classes: BTreeMap<String, Unstructured> = crate::sim::sort::map_of(
+        table(store, SC)
+            .into_iter()
+            .map(|c| (c.metadata.name.clone(), c)),
+    );
     // Claims being deleted go once no pod uses them (pvc-protection).
     for claim in table(store, PVC) {
         if claim.metadata.deletion_timestamp.is_some()
@@ -196,10 +197,11 @@ pub fn sync(
             store.put_unstructured(PVC, c);
         }
     }
-    let claims: BTreeMap<(String, String), Unstructured> = table(store, PVC)
-        .into_iter()
-        .map(|c| ((c.metadata.namespace.clone(), c.metadata.name.clone()), c))
-        .collect();
+    let claims: BTreeMap<(String, String), Unstructured> = crate::sim::sort::map_of(
+        table(store, PVC)
+            .into_iter()
+            .map(|c| ((c.metadata.namespace.clone(), c.metadata.name.clone()), c)),
+    );
     // Volumes: released when their claim went, then reclaimed; protected while bound.
     for pv in table(store, PV) {
         let mut next = pv.clone();
@@ -666,7 +668,7 @@ fn reclaim(store: &mut Store, pv: &mut Unstructured, now: Millis) {
                 ("message", message.clone().into()),
                 ("phase", "Failed".into()),
             ];
-            entries.sort_by_key(|e| e.0);
+            crate::sim::sort::by_key(&mut entries, |e| e.0);
             set_status(pv, &entries);
             store.record_event(
                 now,

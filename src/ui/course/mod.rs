@@ -144,8 +144,10 @@ fn initial_files(ctx: &Ctx, lessons: &[Lesson]) -> Vec<(String, String)> {
 /// The files the editor will show for a context (saved ones, else its initial ones).
 fn files_for(ctx: &Ctx, lessons: &[Lesson]) -> FileSet {
     match editor_files::load(&ctx.files_key()) {
-        Ok(Some(saved)) => saved.files.into_iter().map(|f| (f.name, f.text)).collect(),
-        _ => initial_files(ctx, lessons).into_iter().collect(),
+        Ok(Some(saved)) => {
+            crate::sim::sort::map_of(saved.files.into_iter().map(|f| (f.name, f.text)))
+        }
+        _ => crate::sim::sort::map_of(initial_files(ctx, lessons)),
     }
 }
 

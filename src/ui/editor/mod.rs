@@ -235,11 +235,8 @@ pub fn Editor() -> impl IntoView {
         };
         let key = state.course.workspace.with_untracked(|ws| ws.key.clone());
         files::save(&key, &saved);
-        let set: crate::course::workspace::FileSet = saved
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), f.text.clone()))
-            .collect();
+        let set: crate::course::workspace::FileSet =
+            crate::sim::sort::map_of(saved.files.iter().map(|f| (f.name.clone(), f.text.clone())));
         state.course.files_now.try_set_value(set.clone());
         let mem = MemFiles { files: set };
         state.session.try_update_value(|s| s.files = Box::new(mem));
