@@ -3,6 +3,7 @@
 
 use super::admission;
 use super::error::ApiError;
+use super::name_key::NameKey;
 use super::services::*;
 use super::types::*;
 use super::unstructured::{KindInfo, Unstructured};
@@ -18,8 +19,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Table<T> {
     /// Boxed: a B-tree keeps its values inline in nodes that are a third empty on average, and
-    /// moves them as it splits; a pointer is cheap to keep and to move.
-    items: BTreeMap<String, BTreeMap<String, Box<T>>>,
+    /// moves them as it splits; a pointer is cheap to keep and to move. Names are `NameKey`s,
+    /// inline in the nodes (see `name_key.rs`), ordered as strings.
+    items: BTreeMap<String, BTreeMap<NameKey, Box<T>>>,
     len: usize,
     /// Moves on every write to this kind.
     rev: u64,
@@ -37,10 +39,10 @@ impl<T> Default for Table<T> {
 
 impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.items.get(namespace)?.get(name).map(|b| &**b)
+        self.items.get(namespace)?.get(name.as_bytes()).map(|b| &**b)
     }
     fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
-        let v = self.items.get_mut(namespace)?.get_mut(name)?;
+        let v = self.items.get_mut(namespace)?.get_mut(name.as_bytes())?;
         self.rev += 1;
         Some(&mut **v)
     }
@@ -54,19 +56,23 @@ impl<T> Table<T> {
     /// Store `value`, returning what was there.
     fn insert(&mut self, namespace: &str, name: &str, value: T) -> Option<T> {
         self.rev += 1;
-        if let Some(slot) = self.items.get_mut(namespace).and_then(|m| m.get_mut(name)) {
+        if let Some(slot) = self
+            .items
+            .get_mut(namespace)
+            .and_then(|m| m.get_mut(name.as_bytes()))
+        {
             return Some(std::mem::replace(&mut **slot, value));
         }
         self.len += 1;
         self.items
             .entry(namespace.to_string())
             .or_default()
-            .insert(name.to_string(), Box::new(value));
+            .insert(NameKey::new(name), Box::new(value));
         None
     }
     fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
         let names = self.items.get_mut(namespace)?;
-        let old = names.remove(name)?;
+        let old = names.remove(name.as_bytes())?;
         if names.is_empty() {
             self.items.remove(namespace);
         }

@@ -6,6 +6,7 @@
 //! workqueue, with `AddAfter` as timers), so the cost of a step is the work it does, not the size
 //! of the world.
 
+use super::name_key::NameKey;
 use super::services::Service;
 use super::store::Resource;
 use super::types::*;
@@ -32,8 +33,9 @@ pub struct ObjRef {
 /// Keys come out in order, so a pass over a queue walks objects as a full scan of the store would.
 #[derive(Debug, Clone, Default)]
 pub struct WorkQueue {
-    /// Queued now, by namespace then name (nested so a lookup needs no allocation).
-    ready: BTreeMap<String, BTreeSet<String>>,
+    /// Queued now, by namespace then name (nested so a lookup needs no allocation; names as
+    /// `NameKey`s, inline, ordered as strings).
+    ready: BTreeMap<String, BTreeSet<NameKey>>,
     timers: BTreeSet<(Millis, Key)>,
     timer_of: FxHashMap<Key, Millis>,
 }
@@ -42,25 +44,28 @@ impl WorkQueue {
     pub fn add(&mut self, namespace: &str, name: &str) {
         match self.ready.get_mut(namespace) {
             Some(names) => {
-                if !names.contains(name) {
-                    names.insert(name.to_string());
+                if !names.contains(name.as_bytes()) {
+                    names.insert(NameKey::new(name));
                 }
             }
             None => {
                 self.ready
-                    .insert(namespace.to_string(), BTreeSet::from([name.to_string()]));
+                    .insert(namespace.to_string(), BTreeSet::from([NameKey::new(name)]));
             }
         }
     }
 
     pub fn add_key(&mut self, key: Key) {
-        self.ready.entry(key.0).or_default().insert(key.1);
+        self.ready
+            .entry(key.0)
+            .or_default()
+            .insert(NameKey::new(&key.1));
     }
 
     /// Drop a key queued now (the kubelet's own status write need not wake it again).
     pub fn forget(&mut self, key: &Key) {
         if let Some(names) = self.ready.get_mut(&key.0) {
-            names.remove(&key.1);
+            names.remove(key.1.as_bytes());
             if names.is_empty() {
                 self.ready.remove(&key.0);
             }
@@ -91,7 +96,11 @@ impl WorkQueue {
         }
         std::mem::take(&mut self.ready)
             .into_iter()
-            .flat_map(|(ns, names)| names.into_iter().map(move |n| (ns.clone(), n)))
+            .flat_map(|(ns, names)| {
+                names
+                    .into_iter()
+                    .map(move |n| (ns.clone(), n.as_str().to_string()))
+            })
             .collect()
     }
 
