@@ -608,7 +608,7 @@ impl Kubelets {
         }
         super::controllers::volume::after_kubelet_sync(store, held, attached, now);
         for (ns, name, type_, reason, msg) in ctx.events {
-            store.record_event(now, &ns, "Pod", &name, type_, reason, "kubelet", msg);
+            store.record_event_owned(now, ns, "Pod", name, type_, reason, "kubelet", msg);
         }
         for key in removed {
             store.remove::<Pod>(&key.0, &key.1);
