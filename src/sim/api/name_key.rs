@@ -105,7 +105,10 @@ mod tests {
         by_key.sort();
         let back: Vec<&str> = by_key.iter().map(NameKey::as_str).collect();
         assert_eq!(back, by_str);
-        assert!(matches!(NameKey::new(&long[..INLINE]), NameKey::Inline { .. }));
+        assert!(matches!(
+            NameKey::new(&long[..INLINE]),
+            NameKey::Inline { .. }
+        ));
         assert!(matches!(NameKey::new(&long), NameKey::Heap(_)));
     }
 

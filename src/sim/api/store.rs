@@ -39,7 +39,10 @@ impl<T> Default for Table<T> {
 
 impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.items.get(namespace)?.get(name.as_bytes()).map(|b| &**b)
+        self.items
+            .get(namespace)?
+            .get(name.as_bytes())
+            .map(|b| &**b)
     }
     fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
         let v = self.items.get_mut(namespace)?.get_mut(name.as_bytes())?;
