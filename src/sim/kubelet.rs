@@ -1078,7 +1078,11 @@ impl Kubelets {
     /// A node came back from being powered off: every container on it died with the machine
     /// and restarts now (last state: Unknown, exit code 255, as after a real reboot).
     pub fn node_rebooted(&mut self, store: &mut Store, node: &str, now: Millis) {
-        let keys: Vec<(String, String)> = store.watch.pods_on_node(node).cloned().collect();
+        let keys: Vec<(String, String)> = store
+            .watch
+            .pods_on_node(node)
+            .map(|(ns, name)| (ns.to_string(), name.to_string()))
+            .collect();
         for key in keys {
             store.watch.kubelet.add(&key.0, &key.1);
             let Some(rt) = self.pods.get_mut(&key) else {
@@ -1617,7 +1621,13 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
         .collect();
     let mut status = PodStatus {
         phase: String::new(),
-        conditions: pod.status.conditions.clone(),
+        // Room for the four a running pod has (PodScheduled, Initialized, Ready,
+        // ContainersReady), so adding ours does not reallocate.
+        conditions: {
+            let mut c = Vec::with_capacity(pod.status.conditions.len().max(4));
+            c.extend(pod.status.conditions.iter().cloned());
+            c
+        },
         reason: pod.status.reason.clone(),
         message: pod.status.message.clone(),
         host_ip: node.ip.clone(),

@@ -12,7 +12,8 @@ use std::borrow::Borrow;
 use std::cmp::Ordering;
 
 /// Names up to this many bytes are kept inline (Kubernetes names are at most 253; a
-/// Deployment's pods' names are 25 to 30 bytes for names of up to 10 characters).
+/// Deployment's pods are named `<deployment>-<10-character hash>-<5 characters>`, so a
+/// Deployment name of up to 13 characters gives pod names that fit).
 pub const INLINE: usize = 30;
 
 #[derive(Clone)]

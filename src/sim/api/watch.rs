@@ -177,7 +177,8 @@ pub struct Watch {
     // deterministic); what is walked is ordered.
     objects: FxHashMap<String, Indexed>,
     dependents: FxHashMap<String, BTreeSet<ObjRef>>,
-    pods_on_node: BTreeMap<String, BTreeSet<Key>>,
+    /// Each node's pods, by namespace and name (the name inline: `NameKey`).
+    pods_on_node: BTreeMap<String, BTreeSet<(String, NameKey)>>,
     usage: FxHashMap<String, Usage>,
     pod_counts: FxHashMap<String, PodCounts>,
     /// Each namespace's Services and their selectors, so a pod change wakes the Services that
@@ -296,7 +297,7 @@ impl Watch {
         u.cpu += req.0;
         u.memory += req.1;
         u.pods += 1;
-        let key = (p.metadata.namespace.clone(), p.metadata.name.clone());
+        let key = (p.metadata.namespace.clone(), NameKey::new(&p.metadata.name));
         match self.pods_on_node.get_mut(node) {
             Some(set) => {
                 set.insert(key);
@@ -539,7 +540,7 @@ impl Watch {
                     u.pods = u.pods.saturating_sub(1);
                 }
                 if let Some(set) = self.pods_on_node.get_mut(old_node) {
-                    set.remove(&(o.metadata.namespace.clone(), o.metadata.name.clone()));
+                    set.remove(&(o.metadata.namespace.clone(), NameKey::new(&o.metadata.name)));
                     if set.is_empty() {
                         self.pods_on_node.remove(old_node);
                     }
@@ -554,7 +555,7 @@ impl Watch {
                 self.pods_on_node
                     .entry(new_node.to_string())
                     .or_default()
-                    .insert((n.metadata.namespace.clone(), n.metadata.name.clone()));
+                    .insert((n.metadata.namespace.clone(), NameKey::new(&n.metadata.name)));
             }
         }
         let Some(p) = new.or(old) else { return };
@@ -611,9 +612,13 @@ impl Watch {
         self.pod_counts.get(uid).copied().unwrap_or_default()
     }
 
-    /// Pods bound to a node.
-    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &Key> {
-        self.pods_on_node.get(node).into_iter().flatten()
+    /// Pods bound to a node, as (namespace, name), in that order.
+    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = (&str, &str)> {
+        self.pods_on_node
+            .get(node)
+            .into_iter()
+            .flatten()
+            .map(|(ns, name)| (ns.as_str(), name.as_str()))
     }
 
     /// What the pods bound to a node request (every bound pod counts, as the scheduler's cache).
