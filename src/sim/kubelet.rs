@@ -608,7 +608,7 @@ impl Kubelets {
         }
         super::controllers::volume::after_kubelet_sync(store, held, attached, now);
         for (ns, name, type_, reason, msg) in ctx.events {
-            store.record_event(now, &ns, "Pod", &name, type_, reason, "kubelet", msg);
+            store.record_event_owned(now, ns, "Pod", name, type_, reason, "kubelet", msg);
         }
         for key in removed {
             store.remove::<Pod>(&key.0, &key.1);
@@ -1078,7 +1078,11 @@ impl Kubelets {
     /// A node came back from being powered off: every container on it died with the machine
     /// and restarts now (last state: Unknown, exit code 255, as after a real reboot).
     pub fn node_rebooted(&mut self, store: &mut Store, node: &str, now: Millis) {
-        let keys: Vec<(String, String)> = store.watch.pods_on_node(node).cloned().collect();
+        let keys: Vec<(String, String)> = store
+            .watch
+            .pods_on_node(node)
+            .map(|(ns, name)| (ns.to_string(), name.to_string()))
+            .collect();
         for key in keys {
             store.watch.kubelet.add(&key.0, &key.1);
             let Some(rt) = self.pods.get_mut(&key) else {
@@ -1503,13 +1507,13 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
             restart,
         } => {
             let terminated = ContainerState {
-                terminated: Some(StateTerminated {
+                terminated: Some(Box::new(StateTerminated {
                     exit_code: *code,
                     reason: reason.clone(),
                     started_at: Some(rfc3339(*started)),
                     finished_at: Some(rfc3339(*finished)),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             };
             match restart {
@@ -1564,23 +1568,23 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
             },
             _,
         ) if *r > now => ContainerState {
-            terminated: Some(StateTerminated {
+            terminated: Some(Box::new(StateTerminated {
                 exit_code: *code,
                 reason: reason.clone(),
                 started_at: Some(rfc3339(*started)),
                 finished_at: Some(rfc3339(*finished)),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         },
         (_, Some((code, reason, started, finished))) => ContainerState {
-            terminated: Some(StateTerminated {
+            terminated: Some(Box::new(StateTerminated {
                 exit_code: *code,
                 reason: reason.clone(),
                 started_at: Some(rfc3339(*started)),
                 finished_at: Some(rfc3339(*finished)),
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         },
         _ => ContainerState::default(),
@@ -1604,17 +1608,35 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
 
 /// The status the kubelet reports for a pod from its runtime state.
 fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodStatus {
-    let mut status = pod.status.clone();
-    status.host_ip = node.ip.clone();
-    status.pod_ip = rt.ip.clone();
-    status.start_time = Some(rfc3339(rt.started));
-    status.qos_class = qos_class(pod);
-    let mut statuses: Vec<ContainerStatus> = rt
-        .containers
+    // Built from its parts: what the old status says of the containers is replaced, so it is
+    // not copied first.
+    let split = rt.init_count.min(rt.containers.len());
+    let mut statuses: Vec<ContainerStatus> = rt.containers[..split]
         .iter()
         .map(|c| container_status(c, pod, now))
         .collect();
-    let app = statuses.split_off(rt.init_count.min(statuses.len()));
+    let app: Vec<ContainerStatus> = rt.containers[split..]
+        .iter()
+        .map(|c| container_status(c, pod, now))
+        .collect();
+    let mut status = PodStatus {
+        phase: String::new(),
+        // Room for the four a running pod has (PodScheduled, Initialized, Ready,
+        // ContainersReady), so adding ours does not reallocate.
+        conditions: {
+            let mut c = Vec::with_capacity(pod.status.conditions.len().max(4));
+            c.extend(pod.status.conditions.iter().cloned());
+            c
+        },
+        reason: pod.status.reason.clone(),
+        message: pod.status.message.clone(),
+        host_ip: node.ip.clone(),
+        pod_ip: rt.ip.clone(),
+        start_time: Some(rfc3339(rt.started)),
+        init_container_statuses: Vec::new(),
+        container_statuses: Vec::new(),
+        qos_class: qos_class(pod),
+    };
     // An init container that finished successfully reports Ready.
     for (s, c) in statuses.iter_mut().zip(&rt.containers) {
         if matches!(
@@ -1630,7 +1652,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
     }
     status.init_container_statuses = statuses;
     status.container_statuses = app;
-    let apps = &rt.containers[rt.init_count.min(rt.containers.len())..];
+    let apps = &rt.containers[split..];
     // App containers and sidecars (restartable init containers) decide readiness.
     let sidecars: Vec<&ContainerStatus> = status
         .init_container_statuses

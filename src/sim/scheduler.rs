@@ -462,15 +462,17 @@ impl Scheduler {
         });
         self.retry_at.remove(&key);
         store.watch.scheduler.set_timer(&key, None);
-        store.record_event(
+        let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
+        let (namespace, name) = key;
+        store.record_event_owned(
             now,
-            &key.0,
+            namespace,
             "Pod",
-            &key.1,
+            name,
             "Normal",
             "Scheduled",
             "default-scheduler",
-            format!("Successfully assigned {}/{} to {node}", key.0, key.1),
+            message,
         );
     }
 

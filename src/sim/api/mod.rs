@@ -5,6 +5,7 @@ pub mod error;
 pub mod event_log;
 pub mod ingress_admission;
 pub mod limitrange;
+pub mod name_key;
 pub mod quota;
 pub mod rbac;
 pub mod service_admission;

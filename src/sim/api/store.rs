@@ -3,6 +3,7 @@
 
 use super::admission;
 use super::error::ApiError;
+use super::name_key::NameKey;
 use super::services::*;
 use super::types::*;
 use super::unstructured::{KindInfo, Unstructured};
@@ -18,8 +19,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Table<T> {
     /// Boxed: a B-tree keeps its values inline in nodes that are a third empty on average, and
-    /// moves them as it splits; a pointer is cheap to keep and to move.
-    items: BTreeMap<String, BTreeMap<String, Box<T>>>,
+    /// moves them as it splits; a pointer is cheap to keep and to move. Names are `NameKey`s,
+    /// inline in the nodes (see `name_key.rs`), ordered as strings.
+    items: BTreeMap<String, BTreeMap<NameKey, Box<T>>>,
     len: usize,
     /// Moves on every write to this kind.
     rev: u64,
@@ -37,10 +39,13 @@ impl<T> Default for Table<T> {
 
 impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.items.get(namespace)?.get(name).map(|b| &**b)
+        self.items
+            .get(namespace)?
+            .get(name.as_bytes())
+            .map(|b| &**b)
     }
     fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
-        let v = self.items.get_mut(namespace)?.get_mut(name)?;
+        let v = self.items.get_mut(namespace)?.get_mut(name.as_bytes())?;
         self.rev += 1;
         Some(&mut **v)
     }
@@ -54,19 +59,23 @@ impl<T> Table<T> {
     /// Store `value`, returning what was there.
     fn insert(&mut self, namespace: &str, name: &str, value: T) -> Option<T> {
         self.rev += 1;
-        if let Some(slot) = self.items.get_mut(namespace).and_then(|m| m.get_mut(name)) {
+        if let Some(slot) = self
+            .items
+            .get_mut(namespace)
+            .and_then(|m| m.get_mut(name.as_bytes()))
+        {
             return Some(std::mem::replace(&mut **slot, value));
         }
         self.len += 1;
         self.items
             .entry(namespace.to_string())
             .or_default()
-            .insert(name.to_string(), Box::new(value));
+            .insert(NameKey::new(name), Box::new(value));
         None
     }
     fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
         let names = self.items.get_mut(namespace)?;
-        let old = names.remove(name)?;
+        let old = names.remove(name.as_bytes())?;
         if names.is_empty() {
             self.items.remove(namespace);
         }
@@ -412,7 +421,7 @@ impl Store {
             if meta.name.is_empty() && !meta.generate_name.is_empty() {
                 let mut base = meta.generate_name.clone();
                 base.truncate(58);
-                meta.name = format!("{base}{}", rng.name_suffix());
+                meta.name = exact(format!("{base}{}", rng.name_suffix()));
             }
         }
         obj.apply_defaults();
@@ -605,28 +614,11 @@ impl Store {
         source: &'static str,
         message: String,
     ) {
-        let key = {
-            use std::hash::BuildHasher;
-            crate::sim::fxhash::FxBuild::default().hash_one((
-                namespace,
-                kind,
-                name,
-                reason,
-                message.as_str(),
-            ))
-        };
-        if let Some(e) = self.events.iter_mut().rev().take(64).find(|e| {
-            e.key == key
-                && e.involved_name == name
-                && e.involved_kind == kind
-                && e.namespace == namespace
-                && e.reason == reason
-                && e.message == message
-        }) {
-            e.count += 1;
-            e.last_timestamp = now;
+        let key = event_key(namespace, kind, name, reason, &message);
+        if self.aggregate(now, key, namespace, kind, name, reason, &message) {
             return;
         }
+        let message = exact(message);
         self.events.push(Event {
             namespace: namespace.into(),
             involved_kind: kind,
@@ -642,6 +634,70 @@ impl Store {
         });
     }
 
+    /// `record_event` for a caller that owns the namespace and name already (the kubelet's
+    /// and the scheduler's events): kept as they are instead of copied.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_event_owned(
+        &mut self,
+        now: Millis,
+        namespace: String,
+        kind: &'static str,
+        name: String,
+        type_: &'static str,
+        reason: &'static str,
+        source: &'static str,
+        message: String,
+    ) {
+        let key = event_key(&namespace, kind, &name, reason, &message);
+        if self.aggregate(now, key, &namespace, kind, &name, reason, &message) {
+            return;
+        }
+        let (namespace, name, message) = (exact(namespace), exact(name), exact(message));
+        self.events.push(Event {
+            namespace,
+            involved_kind: kind,
+            involved_name: name,
+            type_,
+            reason,
+            message,
+            source,
+            first_timestamp: now,
+            last_timestamp: now,
+            count: 1,
+            key,
+        });
+    }
+
+    /// Count a repeat of one of the last events (same object, reason and message); false if
+    /// there is none to count.
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        now: Millis,
+        key: u64,
+        namespace: &str,
+        kind: &str,
+        name: &str,
+        reason: &str,
+        message: &str,
+    ) -> bool {
+        match self.events.iter_mut().rev().take(64).find(|e| {
+            e.key == key
+                && e.involved_name == name
+                && e.involved_kind == kind
+                && e.namespace == namespace
+                && e.reason == reason
+                && e.message == message
+        }) {
+            Some(e) => {
+                e.count += 1;
+                e.last_timestamp = now;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Events about one object, oldest first.
     pub fn events_for(&self, namespace: &str, kind: &str, name: &str) -> Vec<&Event> {
         self.events
@@ -651,6 +707,22 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A string that keeps only what it holds: `format!` reserves twice its literal text and then
+/// doubles as it grows, so an event's message can hold half again its length in spare
+/// capacity, kept for as long as the event is (six events per pod).
+fn exact(mut s: String) -> String {
+    if s.capacity() > s.len() {
+        s.shrink_to_fit();
+    }
+    s
+}
+
+/// A hash of what event aggregation compares.
+fn event_key(namespace: &str, kind: &str, name: &str, reason: &str, message: &str) -> u64 {
+    use std::hash::BuildHasher;
+    crate::sim::fxhash::FxBuild::default().hash_one((namespace, kind, name, reason, message))
 }
 
 /// The namespace key a kind is stored under: cluster-scoped kinds ignore it.

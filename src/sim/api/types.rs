@@ -517,8 +517,10 @@ pub struct ContainerState {
     pub waiting: Option<StateWaiting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub running: Option<StateRunning>,
+    /// Boxed: every container status carries a state and a last state, and most are not
+    /// terminated (the struct is 120 bytes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terminated: Option<StateTerminated>,
+    pub terminated: Option<Box<StateTerminated>>,
 }
 
 impl ContainerState {

@@ -6,6 +6,7 @@
 //! workqueue, with `AddAfter` as timers), so the cost of a step is the work it does, not the size
 //! of the world.
 
+use super::name_key::NameKey;
 use super::services::Service;
 use super::store::Resource;
 use super::types::*;
@@ -32,8 +33,9 @@ pub struct ObjRef {
 /// Keys come out in order, so a pass over a queue walks objects as a full scan of the store would.
 #[derive(Debug, Clone, Default)]
 pub struct WorkQueue {
-    /// Queued now, by namespace then name (nested so a lookup needs no allocation).
-    ready: BTreeMap<String, BTreeSet<String>>,
+    /// Queued now, by namespace then name (nested so a lookup needs no allocation; names as
+    /// `NameKey`s, inline, ordered as strings).
+    ready: BTreeMap<String, BTreeSet<NameKey>>,
     timers: BTreeSet<(Millis, Key)>,
     timer_of: FxHashMap<Key, Millis>,
 }
@@ -42,25 +44,28 @@ impl WorkQueue {
     pub fn add(&mut self, namespace: &str, name: &str) {
         match self.ready.get_mut(namespace) {
             Some(names) => {
-                if !names.contains(name) {
-                    names.insert(name.to_string());
+                if !names.contains(name.as_bytes()) {
+                    names.insert(NameKey::new(name));
                 }
             }
             None => {
                 self.ready
-                    .insert(namespace.to_string(), BTreeSet::from([name.to_string()]));
+                    .insert(namespace.to_string(), BTreeSet::from([NameKey::new(name)]));
             }
         }
     }
 
     pub fn add_key(&mut self, key: Key) {
-        self.ready.entry(key.0).or_default().insert(key.1);
+        self.ready
+            .entry(key.0)
+            .or_default()
+            .insert(NameKey::new(&key.1));
     }
 
     /// Drop a key queued now (the kubelet's own status write need not wake it again).
     pub fn forget(&mut self, key: &Key) {
         if let Some(names) = self.ready.get_mut(&key.0) {
-            names.remove(&key.1);
+            names.remove(key.1.as_bytes());
             if names.is_empty() {
                 self.ready.remove(&key.0);
             }
@@ -91,7 +96,11 @@ impl WorkQueue {
         }
         std::mem::take(&mut self.ready)
             .into_iter()
-            .flat_map(|(ns, names)| names.into_iter().map(move |n| (ns.clone(), n)))
+            .flat_map(|(ns, names)| {
+                names
+                    .into_iter()
+                    .map(move |n| (ns.clone(), n.as_str().to_string()))
+            })
             .collect()
     }
 
@@ -168,7 +177,8 @@ pub struct Watch {
     // deterministic); what is walked is ordered.
     objects: FxHashMap<String, Indexed>,
     dependents: FxHashMap<String, BTreeSet<ObjRef>>,
-    pods_on_node: BTreeMap<String, BTreeSet<Key>>,
+    /// Each node's pods, by namespace and name (the name inline: `NameKey`).
+    pods_on_node: BTreeMap<String, BTreeSet<(String, NameKey)>>,
     usage: FxHashMap<String, Usage>,
     pod_counts: FxHashMap<String, PodCounts>,
     /// Each namespace's Services and their selectors, so a pod change wakes the Services that
@@ -287,7 +297,7 @@ impl Watch {
         u.cpu += req.0;
         u.memory += req.1;
         u.pods += 1;
-        let key = (p.metadata.namespace.clone(), p.metadata.name.clone());
+        let key = (p.metadata.namespace.clone(), NameKey::new(&p.metadata.name));
         match self.pods_on_node.get_mut(node) {
             Some(set) => {
                 set.insert(key);
@@ -535,7 +545,7 @@ impl Watch {
                     u.pods = u.pods.saturating_sub(1);
                 }
                 if let Some(set) = self.pods_on_node.get_mut(old_node) {
-                    set.remove(&(o.metadata.namespace.clone(), o.metadata.name.clone()));
+                    set.remove(&(o.metadata.namespace.clone(), NameKey::new(&o.metadata.name)));
                     if set.is_empty() {
                         self.pods_on_node.remove(old_node);
                     }
@@ -550,7 +560,7 @@ impl Watch {
                 self.pods_on_node
                     .entry(new_node.to_string())
                     .or_default()
-                    .insert((n.metadata.namespace.clone(), n.metadata.name.clone()));
+                    .insert((n.metadata.namespace.clone(), NameKey::new(&n.metadata.name)));
             }
         }
         let Some(p) = new.or(old) else { return };
@@ -607,9 +617,13 @@ impl Watch {
         self.pod_counts.get(uid).copied().unwrap_or_default()
     }
 
-    /// Pods bound to a node.
-    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &Key> {
-        self.pods_on_node.get(node).into_iter().flatten()
+    /// Pods bound to a node, as (namespace, name), in that order.
+    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = (&str, &str)> {
+        self.pods_on_node
+            .get(node)
+            .into_iter()
+            .flatten()
+            .map(|(ns, name)| (ns.as_str(), name.as_str()))
     }
 
     /// What the pods bound to a node request (every bound pod counts, as the scheduler's cache).

@@ -145,6 +145,35 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         .and_then(|d| progress_deadline(d, now))
 }
 
+/// The ReplicaSets this Deployment controls as one sync last read them, and the revision of the
+/// ReplicaSet table then: a sync reads them several times (before and after each scaling), and
+/// they can only have changed if that table was written since (every write moves its revision).
+#[derive(Default)]
+struct Owned {
+    rev: Option<u64>,
+    sets: Vec<Set>,
+}
+
+impl Owned {
+    fn get(&mut self, store: &Store, d: &Deployment) -> &[Set] {
+        let rev = store.replicasets.rev();
+        if self.rev != Some(rev) {
+            self.sets = owned_sets(store, d);
+            self.rev = Some(rev);
+        }
+        &self.sets
+    }
+
+    /// Every set but the one with this uid (the old ones).
+    fn others(&mut self, store: &Store, d: &Deployment, uid: &str) -> Vec<Set> {
+        self.get(store, d)
+            .iter()
+            .filter(|r| r.uid != uid)
+            .cloned()
+            .collect()
+    }
+}
+
 /// The ReplicaSets this Deployment controls, oldest first.
 fn owned_sets(store: &Store, d: &Deployment) -> Vec<Set> {
     let mut sets: Vec<&ReplicaSet> = store.owned::<ReplicaSet>(&d.metadata.uid).collect();
@@ -159,12 +188,15 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
     let ns = d.metadata.namespace.clone();
     let desired = d.spec.replicas.unwrap_or(1);
     let hash = hash.to_string();
-    let sets = owned_sets(store, d);
+    let mut owned = Owned::default();
+    let sets = owned.get(store, d);
     let max_revision = sets.iter().map(revision_of).max().unwrap_or(0);
     let new_rs = sets
         .iter()
         .find(|r| r.hash.as_ref() == Some(&hash))
         .cloned();
+    let set_count = sets.len();
+    let old_total: i64 = sets.iter().map(replicas).sum();
     let recreate = d
         .spec
         .strategy
@@ -175,11 +207,11 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
     if d.spec.paused {
         // A paused deployment only follows scaling of its newest ReplicaSet; no rollout.
         if let Some(rs) = &new_rs {
-            if replicas(rs) != desired && sets.len() == 1 {
+            if replicas(rs) != desired && set_count == 1 {
                 scale(store, d, &rs.name, desired, now);
             }
         }
-        update_status(store, d, &hash, now);
+        update_status(store, d, &hash, now, &mut owned);
         return;
     }
 
@@ -198,8 +230,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
             rs
         }
         None => {
-            let old_total: i64 = sets.iter().map(replicas).sum();
-            let initial = if recreate || !sets.is_empty() && old_total > 0 {
+            let initial = if recreate || set_count > 0 && old_total > 0 {
                 0
             } else {
                 desired
@@ -270,10 +301,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
             }
         }
     };
-    let old: Vec<Set> = owned_sets(store, d)
-        .into_iter()
-        .filter(|r| r.uid != new_rs.uid)
-        .collect();
+    let old: Vec<Set> = owned.others(store, d, &new_rs.uid);
 
     if recreate {
         for rs in &old {
@@ -305,10 +333,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
             }
         }
         // Scale old ReplicaSets down, keeping at least desired - maxUnavailable available.
-        let old: Vec<Set> = owned_sets(store, d)
-            .into_iter()
-            .filter(|r| r.uid != new_rs.uid)
-            .collect();
+        let old: Vec<Set> = owned.others(store, d, &new_rs.uid);
         let old_count: i64 = old.iter().map(replicas).sum();
         if old_count > 0 {
             let new_cur = store.replicasets.get(&ns, &new_rs.name).map(Set::of);
@@ -333,10 +358,7 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
                     max_down -= cut;
                 }
             }
-            let old: Vec<Set> = owned_sets(store, d)
-                .into_iter()
-                .filter(|r| r.uid != new_rs.uid)
-                .collect();
+            let old: Vec<Set> = owned.others(store, d, &new_rs.uid);
             let available: i64 = old
                 .iter()
                 .map(|r| r.status.available_replicas.min(replicas(r)))
@@ -357,17 +379,27 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
             }
         }
     }
-    cleanup_history(store, d, &new_rs.uid);
-    update_status(store, d, &hash, now);
+    cleanup_history(store, d, &new_rs.uid, &mut owned);
+    update_status(store, d, &hash, now, &mut owned);
 }
 
 /// Keep at most revisionHistoryLimit old ReplicaSets that are scaled to zero (fact 29).
-fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str) {
+fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str, owned: &mut Owned) {
     let limit = d.spec.revision_history_limit.unwrap_or(10).max(0) as usize;
-    let ns = d.metadata.namespace.clone();
-    let mut idle: Vec<Set> = owned_sets(store, d)
-        .into_iter()
+    let idle = owned
+        .get(store, d)
+        .iter()
         .filter(|r| r.uid != new_uid && replicas(r) == 0 && r.status.replicas == 0)
+        .count();
+    if idle <= limit {
+        return;
+    }
+    let ns = d.metadata.namespace.clone();
+    let mut idle: Vec<Set> = owned
+        .get(store, d)
+        .iter()
+        .filter(|r| r.uid != new_uid && replicas(r) == 0 && r.status.replicas == 0)
+        .cloned()
         .collect();
     if idle.len() <= limit {
         return;
@@ -379,9 +411,9 @@ fn cleanup_history(store: &mut Store, d: &Deployment, new_uid: &str) {
     }
 }
 
-fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis) {
+fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis, owned: &mut Owned) {
     let ns = &d.metadata.namespace;
-    let sets = owned_sets(store, d);
+    let sets = owned.get(store, d);
     let desired = d.spec.replicas.unwrap_or(1);
     let (_, max_unavailable) = fenceposts(d);
     let new = sets.iter().find(|r| r.hash.as_deref() == Some(hash));

@@ -135,8 +135,8 @@ fn eviction_times(store: &Store) -> Vec<(String, String, Millis)> {
         if taints.is_empty() {
             continue;
         }
-        for key in store.watch.pods_on_node(&node.metadata.name) {
-            let Some(p) = store.pods.get(&key.0, &key.1) else {
+        for (ns, name) in store.watch.pods_on_node(&node.metadata.name) {
+            let Some(p) = store.pods.get(ns, name) else {
                 continue;
             };
             if p.metadata.deletion_timestamp.is_some() {
