@@ -95,6 +95,31 @@ fn quantity_map(pairs: &[(&str, &str)]) -> BTreeMap<String, Quantity> {
 }
 
 impl Cluster {
+    /// The containers of the pods that run a program acting beyond the controllers (the
+    /// watch's `program_pods`: External-DNS, Ingress controllers, Emissary, shell loops that
+    /// reach the network), on powered nodes, with their runtime records: what the
+    /// world-level programs look at instead of every pod. Callers check image and state.
+    pub fn program_containers(
+        &self,
+    ) -> impl Iterator<Item = (&Pod, &Container, &super::kubelet::ContainerRuntime)> + '_ {
+        self.store
+            .watch
+            .program_pods
+            .iter()
+            .filter_map(|(ns, name)| self.store.pods.get(ns, name))
+            .filter(|p| !self.stopped.contains(&p.spec.node_name))
+            .filter_map(|p| {
+                let key = (p.metadata.namespace.clone(), p.metadata.name.clone());
+                Some((p, self.kubelets.pods.get(&key)?))
+            })
+            .flat_map(|(p, rt)| {
+                p.spec.containers.iter().filter_map(move |spec| {
+                    let r = rt.containers.iter().find(|x| x.name == spec.name)?;
+                    Some((p, spec, r))
+                })
+            })
+    }
+
     /// A new cluster with `masters` control-plane nodes and `workers` worker nodes.
     pub fn new(
         name: &str,

@@ -709,38 +709,13 @@ fn banner(cfg: &Result<Config, String>, now: Millis, image: &str) -> Vec<String>
 fn running(world: &World) -> Vec<(usize, String, String, Vec<String>)> {
     let mut out = Vec::new();
     for (k, c) in world.clusters.iter().enumerate() {
-        // Only the pods the watch saw with such an image, not every pod.
-        for p in c
-            .store
-            .watch
-            .program_pods
-            .iter()
-            .filter_map(|(ns, name)| c.store.pods.get(ns, name))
-        {
-            if c.stopped.contains(&p.spec.node_name) {
+        for (_, spec, r) in c.program_containers() {
+            if !is_external_dns(&spec.image) || !matches!(r.state, RunState::Running { .. }) {
                 continue;
             }
-            let Some(rt) = c
-                .kubelets
-                .pods
-                .get(&(p.metadata.namespace.clone(), p.metadata.name.clone()))
-            else {
-                continue;
-            };
-            for spec in p.spec.containers.iter() {
-                if !is_external_dns(&spec.image) {
-                    continue;
-                }
-                let Some(r) = rt.containers.iter().find(|x| x.name == spec.name) else {
-                    continue;
-                };
-                if !matches!(r.state, RunState::Running { .. }) {
-                    continue;
-                }
-                let mut args = spec.command.clone();
-                args.extend(spec.args.iter().cloned());
-                out.push((k, r.container_id.clone(), spec.image.clone(), args));
-            }
+            let mut args = spec.command.clone();
+            args.extend(spec.args.iter().cloned());
+            out.push((k, r.container_id.clone(), spec.image.clone(), args));
         }
     }
     out

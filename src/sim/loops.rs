@@ -149,52 +149,31 @@ pub struct Live {
 fn running(world: &World) -> Vec<Live> {
     let mut out = Vec::new();
     for (k, c) in world.clusters.iter().enumerate() {
-        for p in c
-            .store
-            .watch
-            .program_pods
-            .iter()
-            .filter_map(|(ns, name)| c.store.pods.get(ns, name))
-        {
-            if c.stopped.contains(&p.spec.node_name) {
+        for (p, spec, r) in c.program_containers() {
+            if !may_loop(&spec.command, &spec.args) {
                 continue;
             }
-            let Some(rt) = c
-                .kubelets
-                .pods
-                .get(&(p.metadata.namespace.clone(), p.metadata.name.clone()))
-            else {
+            // A shell ignores SIGTERM, so the loop goes on through the grace period.
+            if !matches!(
+                r.state,
+                RunState::Running { .. } | RunState::Stopping { .. }
+            ) || r.container_id.is_empty()
+            {
+                continue;
+            }
+            let mut line = spec.command.clone();
+            line.extend(spec.args.iter().cloned());
+            let Some(program) = network_loop(&line) else {
                 continue;
             };
-            for spec in p.spec.containers.iter() {
-                if !may_loop(&spec.command, &spec.args) {
-                    continue;
-                }
-                let mut line = spec.command.clone();
-                line.extend(spec.args.iter().cloned());
-                let Some(program) = network_loop(&line) else {
-                    continue;
-                };
-                let Some(r) = rt.containers.iter().find(|x| x.name == spec.name) else {
-                    continue;
-                };
-                // A shell ignores SIGTERM, so the loop goes on through the grace period.
-                if !matches!(
-                    r.state,
-                    RunState::Running { .. } | RunState::Stopping { .. }
-                ) || r.container_id.is_empty()
-                {
-                    continue;
-                }
-                out.push(Live {
-                    cluster: k,
-                    namespace: p.metadata.namespace.clone(),
-                    pod: p.metadata.name.clone(),
-                    container: spec.name.clone(),
-                    container_id: r.container_id.clone(),
-                    program,
-                });
-            }
+            out.push(Live {
+                cluster: k,
+                namespace: p.metadata.namespace.clone(),
+                pod: p.metadata.name.clone(),
+                container: spec.name.clone(),
+                container_id: r.container_id.clone(),
+                program,
+            });
         }
     }
     out

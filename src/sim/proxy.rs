@@ -1260,82 +1260,60 @@ pub fn publish_ingress_status(world: &mut crate::sim::World) {
         // Running controllers: (proxy, the addresses they publish).
         let mut controllers: Vec<(Proxy, Vec<String>)> = Vec::new();
         // Only the pods the watch saw with such an image, not every pod.
-        for p in c
-            .store
-            .watch
-            .program_pods
-            .iter()
-            .filter_map(|(ns, name)| c.store.pods.get(ns, name))
-        {
-            if c.stopped.contains(&p.spec.node_name) {
+        for (p, spec, r) in c.program_containers() {
+            // A cheap look before parsing the image: is it a proxy's at all?
+            if !["ingress", "emissary", "ambassador"]
+                .iter()
+                .any(|w| spec.image.contains(w))
+            {
                 continue;
             }
-            let Some(rt) = c
-                .kubelets
-                .pods
-                .get(&(p.metadata.namespace.clone(), p.metadata.name.clone()))
-            else {
+            if !matches!(r.state, RunState::Running { .. }) {
+                continue;
+            }
+            let mut args = spec.command.clone();
+            args.extend(spec.args.iter().cloned());
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| a.replace("$(POD_NAMESPACE)", &p.metadata.namespace))
+                .collect();
+            let Some(proxy) = Proxy::of(&spec.image, &args) else {
                 continue;
             };
-            for spec in p.spec.containers.iter() {
-                // A cheap look before parsing the image: is it a proxy's at all?
-                if !["ingress", "emissary", "ambassador"]
-                    .iter()
-                    .any(|w| spec.image.contains(w))
-                {
-                    continue;
-                }
-                let running = rt
-                    .containers
-                    .iter()
-                    .any(|x| x.name == spec.name && matches!(x.state, RunState::Running { .. }));
-                if !running {
-                    continue;
-                }
-                let mut args = spec.command.clone();
-                args.extend(spec.args.iter().cloned());
-                let args: Vec<String> = args
-                    .iter()
-                    .map(|a| a.replace("$(POD_NAMESPACE)", &p.metadata.namespace))
-                    .collect();
-                let Some(proxy) = Proxy::of(&spec.image, &args) else {
-                    continue;
-                };
-                if proxy.kind == ProxyKind::Emissary {
-                    continue;
-                }
-                let addresses: Vec<String> = match proxy.publish_service.split_once('/') {
-                    Some((ns, name)) => c
-                        .store
-                        .services
-                        .get(ns, name)
-                        .map(|s| {
-                            s.status
-                                .load_balancer
-                                .ingress
-                                .iter()
-                                .map(|i| {
-                                    if i.ip.is_empty() {
-                                        i.hostname.clone()
-                                    } else {
-                                        i.ip.clone()
-                                    }
-                                })
-                                .filter(|a| !a.is_empty())
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    None => c
-                        .store
-                        .nodes
-                        .get("", &p.spec.node_name)
-                        .map(|n| vec![crate::sim::kubelet::node_ip(n)])
-                        .unwrap_or_default(),
-                };
-                match controllers.iter_mut().find(|(q, _)| q == &proxy) {
-                    Some((_, a)) => a.extend(addresses),
-                    None => controllers.push((proxy, addresses)),
-                }
+            if proxy.kind == ProxyKind::Emissary {
+                continue;
+            }
+            let addresses: Vec<String> = match proxy.publish_service.split_once('/') {
+                Some((ns, name)) => c
+                    .store
+                    .services
+                    .get(ns, name)
+                    .map(|s| {
+                        s.status
+                            .load_balancer
+                            .ingress
+                            .iter()
+                            .map(|i| {
+                                if i.ip.is_empty() {
+                                    i.hostname.clone()
+                                } else {
+                                    i.ip.clone()
+                                }
+                            })
+                            .filter(|a| !a.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                None => c
+                    .store
+                    .nodes
+                    .get("", &p.spec.node_name)
+                    .map(|n| vec![crate::sim::kubelet::node_ip(n)])
+                    .unwrap_or_default(),
+            };
+            match controllers.iter_mut().find(|(q, _)| q == &proxy) {
+                Some((_, a)) => a.extend(addresses),
+                None => controllers.push((proxy, addresses)),
             }
         }
         for ing in &routes.ingresses {
