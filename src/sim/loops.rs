@@ -40,6 +40,9 @@ pub struct Loop {
     pub body: String,
     /// How long a round takes: the body's `sleep`s.
     pub period: Millis,
+    /// What a round costs, in rounds of a one-request loop: its network calls, times its
+    /// length in 512-byte pieces (a round is parsed and run whole).
+    pub cost: u64,
 }
 
 /// The network loop of a command line (`command` then `args`), if it has one.
@@ -65,10 +68,11 @@ pub fn network_loop(command: &[String]) -> Option<Loop> {
     }
     let end = rest.rfind("done")?;
     let body = rest[..end].trim().trim_end_matches(';').trim().to_string();
-    let uses_network = body
+    let calls = body
         .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '`'))
-        .any(|w| NETWORK_TOOLS.contains(&crate::sim::fs::base_name(w)));
-    if !uses_network || body.is_empty() {
+        .filter(|w| NETWORK_TOOLS.contains(&crate::sim::fs::base_name(w)))
+        .count() as u64;
+    if calls == 0 || body.is_empty() {
         return None;
     }
     let words: Vec<&str> = body
@@ -82,10 +86,12 @@ pub fn network_loop(command: &[String]) -> Option<Loop> {
         .fold(0, Millis::saturating_add)
         .max(MIN_PERIOD);
     let prologue = before.trim().trim_end_matches(';').trim().to_string();
+    let cost = calls.saturating_mul((body.len() as u64 / 512).max(1));
     Some(Loop {
         prologue,
         body,
         period,
+        cost,
     })
 }
 
@@ -100,16 +106,16 @@ pub fn may_loop(command: &[String], args: &[String]) -> bool {
 pub struct Run {
     pub next: Millis,
     pub period: Millis,
+    pub cost: u64,
     pub rounds: u64,
     pub logs: Vec<String>,
 }
 
-/// Rounds run for all loops together in one move of the clock, at most (each loop gets its
-/// share, at least [`MIN_ROUNDS`]). A `sim advance 1h` over a loop without `sleep` would be
+/// Rounds run for all loops together in one move of the clock, at most, counted in rounds of
+/// a one-request loop (each loop gets its share by its cost, at least one round). A `sim advance 1h` over a loop without `sleep` would be
 /// 36,000 rounds: the earlier ones are skipped (the last ones before the clock stops run),
 /// and the log says so, so that no clock move can freeze the page.
 pub const ROUNDS_PER_ADVANCE: u64 = 1_000;
-const MIN_ROUNDS: u64 = 20;
 
 /// Skip the rounds of a loop beyond its share of one clock move to `target` (`n` loops
 /// running), noting it in the log. The first round always runs (a script's prologue).
@@ -117,7 +123,7 @@ fn skip_beyond_share(run: &mut Run, target: Millis, n: u64) {
     if run.rounds == 0 || run.next > target || run.period == 0 {
         return;
     }
-    let share = (ROUNDS_PER_ADVANCE / n.max(1)).max(MIN_ROUNDS);
+    let share = (ROUNDS_PER_ADVANCE / n.max(1).saturating_mul(run.cost.max(1))).max(1);
     let due = (target - run.next) / run.period + 1;
     if due <= share {
         return;
@@ -207,6 +213,7 @@ pub fn run(world: &mut World) {
         let run = world.loops.entry(key.clone()).or_insert(Run {
             next: now,
             period: l.program.period,
+            cost: l.program.cost,
             rounds: 0,
             logs: Vec::new(),
         });
@@ -338,6 +345,15 @@ mod tests {
         // No sleep: a round every MIN_PERIOD.
         let l = network_loop(&cmd("while true; do wget -qO- web; done")).expect("loop");
         assert_eq!(l.period, MIN_PERIOD);
+        assert_eq!(l.cost, 1);
+        // Two requests a round cost two; a long body costs by its length.
+        let l = network_loop(&cmd("while true; do wget -qO- a; curl -s b; done")).expect("loop");
+        assert_eq!(l.cost, 2);
+        let long = format!(
+            "while true; do wget -qO- a; {} done",
+            "echo x; ".repeat(200)
+        );
+        assert_eq!(network_loop(&cmd(&long)).expect("loop").cost, 3);
     }
 
     #[test]
@@ -431,5 +447,30 @@ mod tests {
         s.run(&format!("sim node stop {node}"), None);
         s.run("sim advance 1s", None);
         assert!(s.world.loops.is_empty());
+    }
+
+    #[test]
+    fn a_costly_loop_gets_fewer_rounds_so_a_clock_move_stays_bounded() {
+        let body = format!(
+            "while true; do {} done",
+            "wget -q -O- http://web; ".repeat(100)
+        );
+        let mut s = session_with_client(&body);
+        s.run("sim advance 10s", None);
+        s.run("sim advance 10m", None);
+        let requests: u32 = s.metrics.seconds().iter().map(|b| b.requests).sum();
+        // Cost 100: 10 rounds per clock move, 1,000 requests, plus the first move's.
+        assert!(requests <= 2 * ROUNDS_PER_ADVANCE as u32, "{requests}");
+        let id = s
+            .world
+            .loops
+            .keys()
+            .next()
+            .cloned()
+            .expect("the client runs");
+        assert!(s.world.loops[&id]
+            .logs
+            .iter()
+            .any(|l| l.starts_with("[Pocket Cluster: ")));
     }
 }
