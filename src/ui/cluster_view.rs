@@ -269,15 +269,9 @@ pub fn ClusterView() -> impl IntoView {
         let ctx = state.course.ctx.get();
         let switched = seen_ctx.with_value(|c| c.as_ref().is_some_and(|c| *c != ctx));
         seen_ctx.set_value(Some(ctx));
-        if switched {
-            // Another lesson or the sandbox took the panes: its last request is not news.
-            seen_log.set_value(len);
-            hops.set(Vec::new());
-            return;
-        }
-        if len < seen_log.get_value() {
-            // Fewer commands than before: an undo or a reset replayed the journal. The
-            // last request shown is not in this world any more.
+        // Another lesson or the sandbox took the panes, or an undo or a reset replayed the
+        // journal (fewer commands than before): the last request shown is not in this world.
+        if switched || len < seen_log.get_value() {
             seen_log.set_value(len);
             hops.set(Vec::new());
             return;
