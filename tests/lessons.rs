@@ -80,3 +80,73 @@ fn a_goal_says_what_it_expected_and_found() {
         Err("expected pod web to have restarted at least 1 time(s); it restarted 0".into())
     );
 }
+
+/// The seed table in content/README.md (issue 7, "every heading of every seed document is
+/// taught by some lesson"): every lesson it names exists, every row names at least one, and,
+/// where the seed documents are at hand (`../shared/seeds`, next to the checkout), every
+/// Markdown heading of every seed has a row.
+#[test]
+fn the_seed_table_names_real_lessons_and_every_seed_heading() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("content/README.md")).expect("README");
+    let ids: Vec<String> = lesson::BUILT_IN
+        .iter()
+        .map(|(f, t)| {
+            lesson::parse(t)
+                .unwrap_or_else(|p| panic!("{f}: {}", p.message))
+                .id
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for line in readme.lines() {
+        let Some(rest) = line.strip_prefix("| ") else {
+            continue;
+        };
+        let cells: Vec<&str> = rest.trim_end_matches('|').split(" | ").collect();
+        if cells.len() != 2 || cells[0] == "seed section" || cells[0].starts_with("---") {
+            continue;
+        }
+        let (section, lessons) = (cells[0].trim(), cells[1].trim());
+        if !section.chars().take(3).all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let named: Vec<&str> = lessons.split(", ").map(str::trim).collect();
+        assert!(!named.is_empty(), "seed row {section:?} names no lesson");
+        for id in named {
+            assert!(
+                ids.iter().any(|i| i == id),
+                "seed row {section:?} names {id:?}, which is no lesson"
+            );
+        }
+        rows.push(section.to_string());
+    }
+    assert!(rows.len() >= 35, "only {} seed rows found", rows.len());
+    for id in &ids {
+        assert!(
+            readme.contains(&format!(" {id},")) || readme.contains(&format!(" {id}.")),
+            "lesson {id} is missing from the course-order list in content/README.md"
+        );
+    }
+    let seeds = root.join("../shared/seeds");
+    let Ok(dir) = std::fs::read_dir(&seeds) else {
+        eprintln!("{} not found: seed headings not compared", seeds.display());
+        return;
+    };
+    for entry in dir.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let prefix = &name[..3.min(name.len())];
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for line in text.lines() {
+            let Some(h) = line.strip_prefix('#') else {
+                continue;
+            };
+            let heading = h.trim_start_matches('#').trim().replace("**", "");
+            let heading = heading.trim();
+            let row = format!("{prefix} {heading}");
+            assert!(
+                rows.contains(&row),
+                "seed {name}: heading {heading:?} has no row {row:?} in content/README.md"
+            );
+        }
+    }
+}
