@@ -566,6 +566,7 @@ pub fn ClusterView() -> impl IntoView {
                     }
                 })}
                 <div class="map-scroll">
+                    <div class="map-stack">
                     <svg
                         id="cluster-map"
                         role="group"
@@ -591,8 +592,19 @@ pub fn ClusterView() -> impl IntoView {
                                 }
                             />
                         </g>
-                        <g id=traffic::LAYER class="map-traffic" aria-hidden="true"></g>
                     </svg>
+                    // The packets fly in a layer of their own over the map: moving one
+                    // repaints only this (mostly transparent) layer, not the map's 300 pods.
+                    <svg
+                        class="map-traffic-layer"
+                        aria-hidden="true"
+                        width=move || model.with(|m| m.width)
+                        height=move || model.with(|m| m.height)
+                        viewBox=move || model.with(|m| format!("0 0 {} {}", m.width, m.height))
+                    >
+                        <g id=traffic::LAYER class="map-traffic"></g>
+                    </svg>
+                    </div>
                 </div>
             </div>
             <section id="map-hops" class="map-hops" aria-label="The last request's hops">
