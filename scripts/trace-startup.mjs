@@ -3,11 +3,14 @@
 // answered. Prints the main thread's time by event and the wasm functions compiled lazily (at
 // their first call, on the main thread), by when and how long.
 //
-//   node scripts/trace-startup.mjs [--dist dist] [--type] [--names FILE.wasm]
+//   node scripts/trace-startup.mjs [--dist dist] [--type] [--names FILE.wasm] [--timeline]
 //
 // --names: a wasm with a name section that is the served one with its names kept (e.g.
 // `wasm-bindgen --keep-debug`, then `wasm-opt -Oz -g`, served in place of the release wasm) to
-// name the functions by index. BENCHMARKS.md ("The page") has what it showed.
+// name the functions by index. --timeline: the main thread's busy time per 50 ms, its longest
+// tasks, and when the files finished and the wasm was instantiated; with WINDOW_FROM=ms and
+// WINDOW_TO=ms also every thread's time by event in that window. BENCHMARKS.md ("The page")
+// has what it showed.
 import fs from 'node:fs';
 import { startServer, launch } from '../tests/e2e/harness.mjs';
 
@@ -146,6 +149,46 @@ console.log('  per 100 ms of the trace: ' + [...windows].sort((a, b) => a[0] - b
 for (const e of [...lazy].sort((a, b) => b.dur - a.dur).slice(0, 25)) {
   const [size, name] = names.get(e.args?.func_index) || ['?', `function ${e.args?.func_index}`];
   console.log(`  ${((e.ts - t0) / 1000).toFixed(0).padStart(6)} ms  ${(e.dur / 1000).toFixed(1).padStart(5)} ms  ${String(size).padStart(7)} B  ${name.slice(0, 120)}`);
+}
+if (process.argv.includes('--timeline')) {
+  // The main thread's busy time per 50 ms of the trace (top-level tasks), and its longest tasks.
+  const onMain = events.filter((e) => `${e.pid}:${e.tid}` === main && e.ph === 'X' && e.dur);
+  // Top-level events: not inside another event of the main thread.
+  onMain.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const tasks = [];
+  let end = -1;
+  for (const e of onMain) {
+    if (e.ts >= end) { tasks.push(e); end = e.ts + e.dur; }
+  }
+  const busy = new Map();
+  for (const e of tasks) {
+    const w = Math.floor((e.ts - t0) / 50000) * 50;
+    busy.set(w, (busy.get(w) || 0) + e.dur / 1000);
+  }
+  console.log('main thread busy per 50 ms: ' + [...busy].sort((a, b) => a[0] - b[0]).map(([w, v]) => `${w}:${v.toFixed(0)}`).join(' '));
+  for (const e of [...tasks].sort((a, b) => b.dur - a.dur).slice(0, 10)) {
+    const inside = new Map();
+    for (const f of events) {
+      if (f !== e && `${f.pid}:${f.tid}` === main && f.ph === 'X' && f.dur && f.ts >= e.ts && f.ts + f.dur <= e.ts + e.dur && f.name !== e.name) inside.set(f.name, (inside.get(f.name) || 0) + f.dur);
+    }
+    console.log(`  task at ${((e.ts - t0) / 1000).toFixed(0)} ms, ${(e.dur / 1000).toFixed(1)} ms: ${[...inside].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
+  }
+  const marks = events.filter((e) => /ResourceFinish|MarkDOMContent|MarkLoad|wasm.SyncInstantiate|wasm.AsyncInstantiate|v8.wasm.compiledModule|wasm.FinishAsyncCompile|wasm.StartStreamingCompilation/.test(e.name));
+  const lo = Number(process.env.WINDOW_FROM || 0), hi = Number(process.env.WINDOW_TO || 0);
+  if (hi) {
+    const byKey = new Map();
+    for (const e of events) {
+      if (e.ph !== 'X' || !e.dur) continue;
+      const s = (e.ts - t0) / 1000, f = s + e.dur / 1000;
+      if (f < lo || s > hi) continue;
+      const k = `${`${e.pid}:${e.tid}` === main ? 'main ' : `${e.tid}`} ${e.name}`;
+      const v = byKey.get(k) || [0, 1e9, 0];
+      byKey.set(k, [v[0] + Math.min(f, hi) - Math.max(s, lo), Math.min(v[1], s), Math.max(v[2], f)]);
+    }
+    console.log(`from ${lo} to ${hi} ms, by thread and event:`);
+    for (const [k, v] of [...byKey].sort((a, b) => b[1][0] - a[1][0]).slice(0, 25)) console.log(`  ${v[0].toFixed(1).padStart(7)} ms  ${k} (${v[1].toFixed(0)}–${v[2].toFixed(0)})`);
+  }
+  for (const m of marks) console.log(`  ${((m.ts - t0) / 1000).toFixed(0).padStart(6)} ms  ${m.name} ${m.args?.data?.url?.split('/').pop() || ''}`);
 }
 await browser.close();
 await server.close();
