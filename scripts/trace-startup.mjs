@@ -93,7 +93,7 @@ const events = [];
 cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
 const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
 await cdp.send('Tracing.start', {
-  traceConfig: { includedCategories: ['devtools.timeline', 'v8.wasm', 'v8', 'loading'] },
+  traceConfig: { includedCategories: ['devtools.timeline', 'v8.wasm', 'v8', 'loading', 'blink.user_timing'] },
   transferMode: 'ReportEvents',
 });
 await page.goto(server.url, { waitUntil: 'commit' });
@@ -173,7 +173,7 @@ if (process.argv.includes('--timeline')) {
     }
     console.log(`  task at ${((e.ts - t0) / 1000).toFixed(0)} ms, ${(e.dur / 1000).toFixed(1)} ms: ${[...inside].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
   }
-  const marks = events.filter((e) => /ResourceFinish|MarkDOMContent|MarkLoad|wasm.SyncInstantiate|wasm.AsyncInstantiate|v8.wasm.compiledModule|wasm.FinishAsyncCompile|wasm.StartStreamingCompilation/.test(e.name));
+  const marks = events.filter((e) => /^pc:|ResourceFinish|MarkDOMContent|MarkLoad|wasm.SyncInstantiate|wasm.AsyncInstantiate|v8.wasm.compiledModule|wasm.FinishAsyncCompile|wasm.StartStreamingCompilation/.test(e.name));
   const lo = Number(process.env.WINDOW_FROM || 0), hi = Number(process.env.WINDOW_TO || 0);
   if (hi) {
     const byKey = new Map();

@@ -81,13 +81,23 @@ impl AppState {
     }
 }
 
+/// A user-timing mark (`performance.mark`), for the start-up traces (`scripts/trace-startup.mjs`
+/// prints them): what the app's own start costs, apart from loading and compiling.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 pub fn mount() {
+    mark("pc:start");
     let hash = || window().location().hash().unwrap_or_default();
     let on_bench = bench::is_route(&hash());
     if on_bench {
         leptos::mount::mount_to_body(bench::BenchPage);
     } else {
         leptos::mount::mount_to_body(App);
+        mark("pc:mounted");
         lazy_data::start();
     }
     // The route is read once: going to or within the benchmark page reloads it.
@@ -106,6 +116,7 @@ fn App() -> impl IntoView {
     // The route's lesson (or the sandbox) with its saved session replayed (or a fresh world,
     // with a message if it had to be set aside).
     let (course, session, entries) = course::init();
+    mark("pc:course-and-world");
     let state = AppState {
         session: StoredValue::new_local(session),
         version: RwSignal::new(0),

@@ -192,6 +192,7 @@ fn initial_ctx(route: &Route, record: &Record, lessons: &[Lesson]) -> Ctx {
 /// The course's state and the first context's session with its terminal entries.
 pub fn init() -> (CourseState, Session, Vec<Entry>) {
     let lessons = crate::course::lesson::all();
+    crate::ui::mark("pc:lessons");
     let route = Route::parse(&hash());
     let (record, problem) = progress::load();
     let ctx = initial_ctx(&route, &record, &lessons);
