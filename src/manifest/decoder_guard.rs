@@ -96,3 +96,33 @@ fn both_decoders_agree_on_every_manifest_and_its_broken_variants() {
     );
     assert!(checked > 0);
 }
+
+/// Both decoders' time over the corpus (`cargo test --release --lib -- --ignored
+/// decoder_speed --nocapture`); prints, never fails.
+#[test]
+#[ignore]
+fn decoder_speed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    walk(&root.join("../shared/k8s-examples"), &mut files);
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect();
+    let run = || {
+        let start = std::time::Instant::now();
+        for _ in 0..20 {
+            for t in &texts {
+                let _ = std::hint::black_box(parse(t));
+            }
+        }
+        start.elapsed()
+    };
+    for round in 0..3 {
+        let (old, new) = both(run);
+        eprintln!(
+            "round {round}: {} files × 20: serde_yaml {old:?}, yaml::from_str {new:?}",
+            texts.len()
+        );
+    }
+}
