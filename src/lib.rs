@@ -10,6 +10,7 @@ pub mod course;
 pub mod manifest;
 pub mod shell;
 pub mod sim;
+pub mod yaml;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -185,7 +185,7 @@ pub fn check(goal: &Goal, p: &Progress) -> Result<(), String> {
                 ));
             }
             let v: serde_yaml::Value =
-                serde_yaml::from_str(&out.text).map_err(|e| format!("unreadable object: {e}"))?;
+                crate::yaml::from_str(&out.text).map_err(|e| format!("unreadable object: {e}"))?;
             for (path, want) in fields {
                 match lookup(&v, path) {
                     Some(got) if got == want => {}

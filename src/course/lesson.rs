@@ -95,7 +95,7 @@ pub struct Problem {
 
 /// Parse a lesson file's text.
 pub fn parse(text: &str) -> Result<Lesson, Problem> {
-    let lesson: Lesson = serde_yaml::from_str(text).map_err(|e| Problem {
+    let lesson: Lesson = crate::yaml::from_str(text).map_err(|e| Problem {
         line: e.location().map(|l| l.line()).unwrap_or(1),
         message: e.to_string(),
     })?;

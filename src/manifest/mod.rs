@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 use std::fmt;
 
+#[cfg(test)]
+pub(crate) mod decoder_guard;
 pub mod diagnostics;
 pub mod hints;
 pub mod locate;
@@ -214,7 +216,7 @@ pub(crate) fn split_documents(text: &str) -> Vec<(usize, String)> {
 }
 
 fn yaml_error(
-    err: &serde_yaml::Error,
+    err: &crate::yaml::Error,
     line_offset: usize,
 ) -> (Option<usize>, Option<usize>, String) {
     let text = err.to_string();
@@ -229,6 +231,38 @@ fn yaml_error(
             message,
         ),
         None => (None, None, message),
+    }
+}
+
+/// `yaml::from_str`, or in tests, when [`old_decoder::USE`] is set, `serde_yaml::from_str`
+/// (with its error carried over): the guard that both decode every manifest alike.
+fn decode<T: DeserializeOwned>(doc: &str) -> Result<T, crate::yaml::Error> {
+    #[cfg(test)]
+    if old_decoder::USE.with(|u| u.get()) {
+        return serde_yaml::from_str::<T>(doc).map_err(old_decoder::carry);
+    }
+    crate::yaml::from_str::<T>(doc)
+}
+
+#[cfg(test)]
+pub(crate) mod old_decoder {
+    use std::cell::Cell;
+    thread_local! {
+        /// Decode with serde_yaml, as before `yaml::from_str`.
+        pub(crate) static USE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// serde_yaml's error as a `yaml::Error` with the same text and place.
+    pub(crate) fn carry(e: serde_yaml::Error) -> crate::yaml::Error {
+        crate::yaml::Error::carried(e.to_string(), e.location().map(|l| (l.line(), l.column())))
+    }
+
+    /// `f`'s answer with each decoder: (old, new).
+    pub(crate) fn both<R>(f: impl Fn() -> R) -> (R, R) {
+        USE.with(|u| u.set(true));
+        let old = f();
+        USE.with(|u| u.set(false));
+        (old, f())
     }
 }
 
@@ -272,7 +306,7 @@ fn typed<T: DeserializeOwned>(
     kind: &str,
     version: &str,
 ) -> Result<T, ManifestError> {
-    serde_yaml::from_str::<T>(doc).map_err(|e| {
+    decode::<T>(doc).map_err(|e| {
         let (line, column, message) = yaml_error(&e, line_offset);
         ManifestError {
             line,
@@ -348,7 +382,7 @@ fn parse_document(
 ) -> Result<Option<Document>, ManifestError> {
     {
         let doc = doc.to_string();
-        let value: Value = serde_yaml::from_str(&doc).map_err(|e| {
+        let value: Value = decode(&doc).map_err(|e| {
             let (l, c, message) = yaml_error(&e, line);
             ManifestError {
                 line: l,

@@ -45,7 +45,7 @@ pub fn preview(s: &Session, text: &str) -> Vec<DocPreview> {
     scratch.namespaces = s.namespaces.clone();
     let mut out = Vec::new();
     for (line, doc) in crate::manifest::split_documents(text).into_iter().take(100) {
-        let head: serde_yaml::Value = match serde_yaml::from_str(&doc) {
+        let head: serde_yaml::Value = match crate::yaml::from_str(&doc) {
             Ok(serde_yaml::Value::Null) => continue,
             Ok(v) => v,
             Err(_) => serde_yaml::Value::Null,

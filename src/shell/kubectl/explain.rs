@@ -186,7 +186,7 @@ fn parse_docs() -> Result<Docs, String> {
 }
 
 fn parse_docs_text(text: &str) -> Result<Docs, String> {
-    serde_yaml::from_str(text).map_err(|e| e.to_string())
+    crate::yaml::from_str(text).map_err(|e| e.to_string())
 }
 
 /// The parsed documentation, or why there is none.
@@ -583,6 +583,16 @@ mod tests {
     fn run(line: &str) -> Output {
         let mut s = Session::new(1);
         s.run(line, None)
+    }
+
+    /// `yaml::from_str` reads the docs as serde_yaml did (the same values; a broken text, the
+    /// same error).
+    #[test]
+    fn docs_decode_as_serde_yaml_decoded_them() {
+        let text = include_str!("explain.yaml");
+        crate::yaml::tests::same::<Docs>(text);
+        crate::yaml::tests::same::<Docs>(&text[..text.len() / 3]);
+        crate::yaml::tests::same::<Docs>(&text.replacen("name:", "nme:", 1));
     }
 
     #[test]

@@ -270,7 +270,7 @@ pub(super) fn patch(s: &mut Session, args: &[String]) -> Result<Output, String> 
             "error: --type must be one of [json merge strategic], not \"{kind_of}\""
         ));
     }
-    let patch: Value = serde_yaml::from_str(&patch_text)
+    let patch: Value = crate::yaml::from_str(&patch_text)
         .map_err(|e| format!("error: unable to parse \"{patch_text}\": {e}"))?;
     let store = &s.world.clusters[cluster].store;
     let resolved = super::stored::resolve(store, &word)
