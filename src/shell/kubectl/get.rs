@@ -896,12 +896,12 @@ fn events(store: &Store, q: &Query) -> String {
     let mut events: Vec<&Event> = store
         .events
         .iter()
-        .filter(|e| q.scope.as_deref().is_none_or(|n| e.namespace == n))
+        .filter(|e| q.scope.as_deref().is_none_or(|n| *e.namespace == *n))
         .filter(|e| {
             fields_match(&q.fields, |f| match f {
-                "involvedObject.name" => e.involved_name.clone(),
+                "involvedObject.name" => e.involved_name.to_string(),
                 "involvedObject.kind" => e.involved_kind.to_string(),
-                "involvedObject.namespace" | "metadata.namespace" => e.namespace.clone(),
+                "involvedObject.namespace" | "metadata.namespace" => e.namespace.to_string(),
                 "type" => e.type_.to_string(),
                 "reason" => e.reason.to_string(),
                 "source" => e.source.to_string(),
@@ -919,7 +919,7 @@ fn events(store: &Store, q: &Query) -> String {
     for e in &events {
         let mut r = Vec::new();
         if q.scope.is_none() {
-            r.push(e.namespace.clone());
+            r.push(e.namespace.to_string());
         }
         let seen = human_duration(q.now.saturating_sub(e.last_timestamp));
         let seen = if e.count > 1 {
@@ -941,7 +941,7 @@ fn events(store: &Store, q: &Query) -> String {
             e.type_.to_string(),
             e.reason.to_string(),
             format!("{kind}/{}", e.involved_name),
-            e.message.clone(),
+            e.message.to_string(),
         ]);
         rows.push(r);
     }

@@ -696,20 +696,30 @@ pub struct NamespaceStatus {
     pub phase: String,
 }
 
+/// Serialise a shared string as the string.
+fn str_of<S: serde::Serializer>(s: &std::sync::Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
+}
+
 // ---------------------------------------------------------------- Event
 
 /// An event, as `kubectl describe` and `kubectl get events` show them (core/v1 Event).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
-    pub namespace: String,
+    /// Shared by the events of a namespace (the store keeps one copy of each name).
+    #[serde(serialize_with = "str_of")]
+    pub namespace: std::sync::Arc<str>,
     pub involved_kind: &'static str,
-    pub involved_name: String,
+    pub involved_name: Box<str>,
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]
     pub type_: &'static str,
     pub reason: &'static str,
-    pub message: String,
+    /// Shared between events that say the same (`Started container nginx`, on every pod
+    /// made from one template).
+    #[serde(serialize_with = "str_of")]
+    pub message: std::sync::Arc<str>,
     /// The component that reported it (`default-scheduler`, `kubelet`, …).
     pub source: &'static str,
     pub first_timestamp: u64,
