@@ -496,7 +496,7 @@ fn create_batch(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 ..Default::default()
             }]
             .into(),
-            restart_policy: restart,
+            restart_policy: restart.into(),
             ..Default::default()
         },
     };

@@ -98,7 +98,7 @@ pub(super) fn run_pod(s: &mut Session, args: &[String]) -> Result<Output, String
                 ..Default::default()
             }]
             .into(),
-            restart_policy: restart,
+            restart_policy: restart.into(),
             ..Default::default()
         },
         status: PodStatus::default(),

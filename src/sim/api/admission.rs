@@ -549,7 +549,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
             }
         }
     }
-    if !["Always", "OnFailure", "Never"].contains(&spec.restart_policy.as_str()) {
+    if !["Always", "OnFailure", "Never"].contains(&&*spec.restart_policy) {
         errs.push(FieldError::unsupported(
             format!("{path}.restartPolicy"),
             &spec.restart_policy,
@@ -935,7 +935,7 @@ fn validate_job_spec(spec: &JobSpec, path: &str) -> Vec<FieldError> {
     let mut pod_errs = validate_pod_spec(&spec.template.spec, &tpath);
     pod_errs.retain(|e| e.path != format!("{tpath}.restartPolicy"));
     errs.extend(pod_errs);
-    if !["OnFailure", "Never"].contains(&spec.template.spec.restart_policy.as_str()) {
+    if !["OnFailure", "Never"].contains(&&*spec.template.spec.restart_policy) {
         errs.push(FieldError::unsupported(
             format!("{tpath}.restartPolicy"),
             &spec.template.spec.restart_policy,

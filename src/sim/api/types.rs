@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 /// A subtree we accept and keep but do not interpret (yet).
 pub type Raw = serde_yaml::Value;
 pub type Labels = BTreeMap<String, String>;
+/// A string that is nearly always one of a few words (`Always`, `Running`, `v1`): those are
+/// borrowed, anything else owned.
+pub type Word = Cow<'static, str>;
 
 /// A value shared between copies until one of them changes it (copy on write). The pods of a
 /// ReplicaSet share their containers with its template, so copying a pod, which the control
@@ -163,10 +166,12 @@ pub enum IntOrString {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Pod {
-    #[serde(default = "v1")]
-    pub api_version: String,
+    /// Words from a small set (here and in the spec and status below): borrowed, not
+    /// allocated, when the simulator writes them (100,000 pods hold them).
+    #[serde(default = "v1_word")]
+    pub api_version: Word,
     #[serde(default = "pod_kind")]
-    pub kind: String,
+    pub kind: Word,
     #[serde(default)]
     pub metadata: ObjectMeta,
     #[serde(default)]
@@ -178,7 +183,10 @@ pub struct Pod {
 fn v1() -> String {
     "v1".into()
 }
-fn pod_kind() -> String {
+fn v1_word() -> Word {
+    "v1".into()
+}
+fn pod_kind() -> Word {
     "Pod".into()
 }
 
@@ -189,20 +197,20 @@ pub struct PodSpec {
     pub containers: Shared<Vec<Container>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub init_containers: Vec<Container>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub restart_policy: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub restart_policy: Word,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_deadline_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub dns_policy: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub dns_policy: Word,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub node_selector: Labels,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub service_account_name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub service_account: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub service_account_name: Word,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub service_account: Word,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automount_service_account_token: Option<bool>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -225,8 +233,8 @@ pub struct PodSpec {
     pub subdomain: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Raw>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub scheduler_name: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub scheduler_name: Word,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tolerations: Shared<Vec<Toleration>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -442,8 +450,8 @@ pub struct Toleration {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodStatus {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub phase: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub phase: Word,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -460,8 +468,8 @@ pub struct PodStatus {
     pub init_container_statuses: Vec<ContainerStatus>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub container_statuses: Vec<ContainerStatus>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub qos_class: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub qos_class: Word,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -696,11 +704,6 @@ pub struct NamespaceStatus {
     pub phase: String,
 }
 
-/// Serialise a shared string as the string.
-fn str_of<S: serde::Serializer>(s: &std::sync::Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(s)
-}
-
 // ---------------------------------------------------------------- Event
 
 /// An event, as `kubectl describe` and `kubectl get events` show them (core/v1 Event).
@@ -728,4 +731,9 @@ pub struct Event {
     /// A hash of what aggregation compares (object, reason, message), to find repeats fast.
     #[serde(skip)]
     pub key: u64,
+}
+
+/// Serialise a shared string as the string.
+fn str_of<S: serde::Serializer>(s: &std::sync::Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
 }
