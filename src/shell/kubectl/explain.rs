@@ -677,6 +677,8 @@ mod tests {
             ),
             ("Pod", fields_of::<Pod>(), &["Pod"]),
             ("PodSpec", fields_of::<PodSpec>(), &["PodSpec"]),
+            // The fields a PodSpec shares with its template: it (de)serialises as them.
+            ("PodSpecFields", fields_of::<PodSpecFields>(), &["PodSpec"]),
             ("Container", fields_of::<Container>(), &["Container"]),
             ("Probe", fields_of::<Probe>(), &["Probe"]),
             (

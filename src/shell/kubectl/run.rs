@@ -86,7 +86,7 @@ pub(super) fn run_pod(s: &mut Session, args: &[String]) -> Result<Output, String
             labels: labels.into(),
             ..Default::default()
         },
-        spec: PodSpec {
+        spec: PodSpecFields {
             containers: vec![Container {
                 name: name.clone(),
                 image,
@@ -100,7 +100,8 @@ pub(super) fn run_pod(s: &mut Session, args: &[String]) -> Result<Output, String
             .into(),
             restart_policy: restart.into(),
             ..Default::default()
-        },
+        }
+        .into(),
         status: PodStatus::default(),
     };
     let dry = p.value("dry-run").is_some_and(|d| d != "none");

@@ -309,7 +309,11 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         spec.containers
             .update(|cs| cs.iter_mut().for_each(default_container));
     }
-    spec.init_containers.iter_mut().for_each(default_container);
+    // Only when there are any: a pod's fields are shared with its template (`PodSpec`), and
+    // reaching them to change would copy them.
+    if !spec.init_containers.is_empty() {
+        spec.init_containers.iter_mut().for_each(default_container);
+    }
 }
 
 /// Whether [`default_container`] would change anything (so shared containers stay shared
@@ -1224,7 +1228,7 @@ mod tests {
 
     #[test]
     fn unsupported_restart_policy() {
-        let mut spec = PodSpec {
+        let mut spec = PodSpecFields {
             restart_policy: "Sometimes".into(),
             containers: vec![Container {
                 name: "a".into(),
@@ -1233,7 +1237,8 @@ mod tests {
             }]
             .into(),
             ..Default::default()
-        };
+        }
+        .into();
         default_pod_spec(&mut spec);
         let errs = validate_pod_spec(&spec, "spec");
         assert_eq!(

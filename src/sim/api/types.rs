@@ -37,6 +37,13 @@ impl<T: Clone + PartialEq> Shared<T> {
     }
 }
 
+impl<T> Shared<T> {
+    /// Whether both are the same value in memory (not only equal).
+    pub fn ptr_eq(&self, other: &Shared<T>) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl<T> std::ops::Deref for Shared<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -190,9 +197,103 @@ fn pod_kind() -> Word {
     "Pod".into()
 }
 
+/// A pod's spec. Pods made from one template differ only in their node, their tolerations
+/// and their service account (admission adds those two to pods, not to templates: the
+/// DefaultTolerationSeconds and ServiceAccount plugins), so those three are its own and
+/// everything else is [`PodSpecFields`], shared with the template until one of them changes
+/// it (copy on write, as `Shared`): 100,000 pods of 1,000 templates hold 1,000 copies of it,
+/// not 100,000. It reads as the fields (`spec.containers`), and (de)serialises and compares
+/// as one spec with all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodSpec {
+    pub node_name: String,
+    pub tolerations: Shared<Vec<Toleration>>,
+    pub service_account_name: Word,
+    /// Its `node_name`, `tolerations` and `service_account_name` stay empty: the ones above
+    /// are the pod's.
+    fields: Shared<PodSpecFields>,
+}
+
+impl Default for PodSpec {
+    fn default() -> Self {
+        // One empty spec for every default one (templates and pods built in code start so).
+        thread_local! {
+            static EMPTY: Shared<PodSpecFields> = Shared::new(PodSpecFields::default());
+        }
+        PodSpec {
+            node_name: String::new(),
+            tolerations: Shared::default(),
+            service_account_name: Word::Borrowed(""),
+            fields: EMPTY.with(Shared::clone),
+        }
+    }
+}
+
+impl PodSpec {
+    /// Whether the two share their fields (one was copied from the other and neither changed
+    /// them since).
+    pub fn shares_fields_with(&self, other: &PodSpec) -> bool {
+        self.fields.ptr_eq(&other.fields)
+    }
+
+    /// The whole spec, as one struct.
+    pub fn to_fields(&self) -> PodSpecFields {
+        let mut all = (*self.fields).clone();
+        all.node_name = self.node_name.clone();
+        all.tolerations = self.tolerations.clone();
+        all.service_account_name = self.service_account_name.clone();
+        all
+    }
+}
+
+impl From<PodSpecFields> for PodSpec {
+    fn from(mut fields: PodSpecFields) -> Self {
+        PodSpec {
+            node_name: std::mem::take(&mut fields.node_name),
+            tolerations: std::mem::take(&mut fields.tolerations),
+            service_account_name: std::mem::take(&mut fields.service_account_name),
+            fields: Shared::new(fields),
+        }
+    }
+}
+
+impl std::ops::Deref for PodSpec {
+    type Target = PodSpecFields;
+    fn deref(&self) -> &PodSpecFields {
+        &self.fields
+    }
+}
+
+impl std::ops::DerefMut for PodSpec {
+    /// Copies the shared fields first if another spec holds them.
+    fn deref_mut(&mut self) -> &mut PodSpecFields {
+        &mut self.fields
+    }
+}
+
+impl Serialize for PodSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.node_name.is_empty()
+            && self.tolerations.is_empty()
+            && self.service_account_name.is_empty()
+        {
+            self.fields.serialize(s)
+        } else {
+            self.to_fields().serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PodSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PodSpecFields::deserialize(d).map(PodSpec::from)
+    }
+}
+
+/// Every field of a pod's spec, in the API's order (see [`PodSpec`] for how pods hold it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PodSpec {
+pub struct PodSpecFields {
     #[serde(default)]
     pub containers: Shared<Vec<Container>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
