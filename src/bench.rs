@@ -305,7 +305,7 @@ fn deployment(name: &str, replicas: usize) -> Deployment {
                     labels: labels.into(),
                     ..Default::default()
                 },
-                spec: PodSpec {
+                spec: PodSpecFields {
                     containers: vec![Container {
                         name: "nginx".into(),
                         image: "nginx:1.25".into(),
@@ -313,7 +313,8 @@ fn deployment(name: &str, replicas: usize) -> Deployment {
                     }]
                     .into(),
                     ..Default::default()
-                },
+                }
+                .into(),
             },
             ..Default::default()
         },
@@ -455,6 +456,46 @@ mod tests {
         assert_eq!(r.ticks.len(), 3);
         assert!(r.converge_virtual_ms <= 60_000, "{}", r.text());
         assert!(r.text().contains("6/6"));
+    }
+
+    /// The pods of a ReplicaSet hold one copy of their spec's fields, the template's, through
+    /// admission, scheduling and the kubelet's status writes (what keeps 100,000 pods small).
+    #[test]
+    fn pods_share_their_templates_spec() {
+        let opts = Options {
+            nodes: 3,
+            deployments: 2,
+            replicas: 3,
+            ..Options::default()
+        };
+        let mut world = build(&opts);
+        {
+            let w = &mut world;
+            let c = &mut w.clusters[w.current];
+            for i in 1..=opts.deployments {
+                let name = deployment_name(i, opts.deployments);
+                let made = c
+                    .store
+                    .create(deployment(&name, opts.replicas), w.now, &mut w.rng);
+                assert!(made.is_ok(), "{name}");
+            }
+        }
+        world.advance(60_000);
+        assert_eq!(count(&world), (6, 6));
+        let store = &world.cluster().store;
+        let mut checked = 0;
+        for rs in store.replicasets.in_namespace(Some(NAMESPACE)) {
+            for pod in store.owned::<Pod>(&rs.metadata.uid) {
+                assert!(!pod.spec.node_name.is_empty(), "{}", pod.metadata.name);
+                assert!(
+                    pod.spec.shares_fields_with(&rs.spec.template.spec),
+                    "{} has its own copy of its spec",
+                    pod.metadata.name
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 6);
     }
 
     /// A host whose clock moves 1 ms per reading and which reports a fixed memory figure.

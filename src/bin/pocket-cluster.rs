@@ -12,6 +12,26 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[cfg(not(target_arch = "wasm32"))]
+extern "C" {
+    /// mimalloc's `mi_option_set` (mimalloc.h; the static library the `mimalloc` crate links).
+    fn mi_option_set(option: std::os::raw::c_int, value: std::os::raw::c_long);
+}
+
+/// Keep freed memory instead of giving it back to the OS (`mi_option_purge_delay`, 15 in
+/// mimalloc v3's `mi_option_t`, set to -1: never purge). By default mimalloc decommits pages
+/// that stay free for 10 ms, and the engine frees and allocates in waves (a status built,
+/// the old one dropped), so at 100,000 pods it kept handing 2 MiB transparent huge pages back
+/// and faulting them in again zeroed: 1.2-1.7 s of system time of a 5 s run, against 0.4 s
+/// without purging, for the same peak (BENCHMARKS.md, branch engine3).
+#[cfg(not(target_arch = "wasm32"))]
+fn keep_freed_memory() {
+    const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
+    // SAFETY: sets one of mimalloc's options (an integer in its option table); any value is
+    // valid for this option, and it is read at each purge.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 use pocket_cluster::shell::files::FsFiles;
 use pocket_cluster::shell::{script, Session};
 use std::io::{BufRead, Read, Write};
@@ -34,6 +54,8 @@ const USAGE: &str = "usage:
                                          FILE:LINE: MESSAGE for each problem";
 
 fn main() -> ExitCode {
+    #[cfg(not(target_arch = "wasm32"))]
+    keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seed = 1u64;
     let mut rest = Vec::new();

@@ -40,7 +40,7 @@ pub fn age(created: Option<&String>, now: Millis) -> String {
 /// The STATUS column (fact 22).
 pub fn pod_status(pod: &Pod) -> String {
     let mut reason = if pod.status.reason.is_empty() {
-        pod.status.phase.clone()
+        pod.status.phase.to_string()
     } else {
         pod.status.reason.clone()
     };

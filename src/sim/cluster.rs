@@ -619,7 +619,7 @@ spec:
                         )]),
                         ..Default::default()
                     },
-                    spec: PodSpec {
+                    spec: PodSpecFields {
                         containers: vec![Container {
                             name: component.to_string(),
                             image: image.to_string(),
@@ -637,7 +637,8 @@ spec:
                         .into(),
                         priority_class_name: "system-node-critical".into(),
                         ..Default::default()
-                    },
+                    }
+                    .into(),
                     status: PodStatus::default(),
                 };
                 let _ = self.store.create(pod, now, rng);

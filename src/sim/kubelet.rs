@@ -998,7 +998,7 @@ impl Kubelets {
                 since,
                 exits: Some((at, code)),
             } if at <= now => {
-                let restart_policy = pod.spec.restart_policy.as_str();
+                let restart_policy = &*pod.spec.restart_policy;
                 let restarts = if rt.is_sidecar(pod, i) {
                     true
                 } else if i < rt.init_count {
@@ -1620,7 +1620,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
         .map(|c| container_status(c, pod, now))
         .collect();
     let mut status = PodStatus {
-        phase: String::new(),
+        phase: Word::Borrowed(""),
         // Room for the four a running pod has (PodScheduled, Initialized, Ready,
         // ContainersReady), so adding ours does not reallocate.
         conditions: {
@@ -1751,7 +1751,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
 }
 
 /// Guaranteed, Burstable or BestEffort, from the containers' requests and limits.
-pub fn qos_class(pod: &Pod) -> String {
+pub fn qos_class(pod: &Pod) -> Word {
     let cs = &pod.spec.containers;
     if cs
         .iter()

@@ -16,6 +16,10 @@ pub struct Scheduler {
     retry_at: BTreeMap<(String, String), Millis>,
     /// The nodes as the scheduler's cache holds them, rebuilt when the node table changes.
     nodes: Vec<NodeInfo>,
+    /// What the filter and the score read of each node, by the same index as `nodes`, kept
+    /// apart and small: a pod looks at up to 420 nodes, and these fit in a few cache lines
+    /// where the `NodeInfo`s (each with its `Node`) do not.
+    fit: Vec<Fit>,
     node_index: BTreeMap<String, usize>,
     nodes_rev: Option<u64>,
     /// Where the next search for a feasible node starts (kube-scheduler's nextStartNodeIndex).
@@ -45,6 +49,15 @@ struct NodeInfo {
     /// Schedulable, Ready and without NoSchedule or NoExecute taints: for a pod with no node
     /// selector, affinity or volume constraint, only its resources and pod count can fail here.
     plain: bool,
+}
+
+/// A node's numbers for the filter's fast path and the score (see `Scheduler::fit`).
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    cpu: u64,
+    memory: u64,
+    pods: u64,
+    plain: bool,
     /// What the pods bound to it request: copied from the watch when a scheduling round
     /// starts and kept up to date with each binding of the round.
     used: Usage,
@@ -66,9 +79,64 @@ impl NodeInfo {
                     .taints
                     .iter()
                     .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute"),
+        }
+    }
+
+    fn fit(&self) -> Fit {
+        Fit {
+            cpu: self.cpu,
+            memory: self.memory,
+            pods: self.pods,
+            plain: self.plain,
             used: Usage::default(),
         }
     }
+}
+
+/// The feasible nodes found so far and the best of them: the lowest score, and every node
+/// that has it (the tie-break picks among them).
+#[derive(Debug, Default)]
+struct Best {
+    found: usize,
+    top: u64,
+    ties: Vec<usize>,
+}
+
+impl Best {
+    #[inline]
+    fn add(&mut self, score: u64, index: usize) {
+        if self.found == 0 || score < self.top {
+            self.top = score;
+            self.ties.clear();
+        }
+        if score == self.top {
+            self.ties.push(index);
+        }
+        self.found += 1;
+    }
+}
+
+/// The score of a node that fits: fewer pods and fewer requested resources is better (lower).
+#[inline]
+fn score(u: Usage, req: (u64, u64)) -> u64 {
+    u.pods
+        .saturating_mul(1000)
+        .saturating_add(u.cpu.saturating_add(req.0) / 10)
+        .saturating_add(u.memory.saturating_add(req.1) / (64 << 20))
+}
+
+/// The filter's fast path: a pod with no node selector, affinity or volume constraint on a
+/// plain node can fail only by its numbers. Its score when it fits; None when the whole
+/// filter has to decide.
+#[inline]
+fn fast_score(fit: &Fit, plain_pod: bool, req: (u64, u64)) -> Option<u64> {
+    let u = fit.used;
+    let fits = plain_pod
+        && fit.plain
+        && u.pods < fit.pods
+        && (req.0 == 0 || u.cpu + req.0 <= fit.cpu)
+        && (req.1 == 0 || u.memory + req.1 <= fit.memory);
+    fits.then(|| score(u, req))
 }
 
 /// How many feasible nodes to find before scoring (kube-scheduler's numFeasibleNodesToFind with
@@ -183,6 +251,7 @@ impl Scheduler {
         *store.watch.counters.syncs.entry("scheduler").or_default() += keys.len() as u64;
         if self.nodes_rev != Some(store.nodes.rev()) {
             self.nodes = store.nodes.values().map(NodeInfo::new).collect();
+            self.fit = self.nodes.iter().map(NodeInfo::fit).collect();
             self.node_index = crate::sim::sort::map_of(
                 self.nodes
                     .iter()
@@ -191,8 +260,8 @@ impl Scheduler {
             );
             self.nodes_rev = Some(store.nodes.rev());
         }
-        for info in self.nodes.iter_mut() {
-            info.used = store.watch.usage(&info.node.metadata.name);
+        for (info, fit) in self.nodes.iter().zip(self.fit.iter_mut()) {
+            fit.used = store.watch.usage(&info.node.metadata.name);
         }
         for key in keys {
             let Some(pod) = store.pods.get(&key.0, &key.1) else {
@@ -274,7 +343,7 @@ impl Scheduler {
         self.volume_wait.remove(&key);
         let req = pod_requests(pod);
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-        let mut best: Vec<(u64, usize)> = Vec::new();
+        let mut best = Best::default();
         let total = self.nodes.len();
         // A pod with no node selector, no affinity and no volume constraint can fail on a plain
         // node only by its resources: those nodes are filtered by the numbers alone, and any
@@ -282,68 +351,58 @@ impl Scheduler {
         let plain_pod = pod.spec.node_selector.is_empty()
             && pod.spec.affinity.is_none()
             && binding.fits_every_node();
-        let evaluate = |info: &NodeInfo,
-                        index: usize,
-                        reasons: &mut BTreeMap<String, usize>,
-                        best: &mut Vec<(u64, usize)>| {
-            let u = info.used;
-            let fits = plain_pod
-                && info.plain
-                && u.pods < info.pods
-                && (req.0 == 0 || u.cpu + req.0 <= info.cpu)
-                && (req.1 == 0 || u.memory + req.1 <= info.memory);
-            let verdict = if fits {
-                None
-            } else {
-                filter(info, pod, u, req)
-                    .or_else(|| binding.node_reason(&info.node).map(str::to_string))
-            };
-            match verdict {
-                Some(r) => *reasons.entry(r).or_default() += 1,
-                None => {
-                    // Score: fewer pods and fewer requested resources is better.
-                    let score = u
-                        .pods
-                        .saturating_mul(1000)
-                        .saturating_add(u.cpu.saturating_add(req.0) / 10)
-                        .saturating_add(u.memory.saturating_add(req.1) / (64 << 20));
-                    best.push((score, index));
+        let nodes = &self.nodes;
+        // The whole filter, for a node the fast path did not pass: its reason, or its score.
+        let evaluate =
+            |fit: &Fit, index: usize, reasons: &mut BTreeMap<String, usize>, best: &mut Best| {
+                if let Some(score) = fast_score(fit, plain_pod, req) {
+                    best.add(score, index);
+                    return;
                 }
-            }
-        };
+                let info = &nodes[index];
+                match filter(info, pod, fit.used, req)
+                    .or_else(|| binding.node_reason(&info.node).map(str::to_string))
+                {
+                    Some(r) => *reasons.entry(r).or_default() += 1,
+                    None => best.add(score(fit.used, req), index),
+                }
+            };
         // A pod pinned to named nodes (a DaemonSet's pods are) is tried on those alone, as the
         // NodeAffinity PreFilter narrows the search; if none fits, every node is looked at so
         // the FailedScheduling message counts them all.
         if let Some(names) = affinity_node_names(pod.spec.affinity.as_ref()) {
             for name in &names {
                 if let Some(&index) = self.node_index.get(name) {
-                    evaluate(&self.nodes[index], index, &mut reasons, &mut best);
+                    evaluate(&self.fit[index], index, &mut reasons, &mut best);
                 }
             }
             reasons.clear();
         }
-        if best.is_empty() {
+        if best.found == 0 {
             let wanted = feasible_nodes_to_find(total);
-            best.reserve(wanted);
             let start = if total == 0 {
                 0
             } else {
                 self.next_start % total
             };
             let mut processed = 0;
-            for i in 0..total {
-                if best.len() >= wanted {
+            // The nodes from `start` round to the end, then from the first: index order.
+            let (tail, head) = self.fit.split_at(start);
+            for (index, fit) in (start..).zip(head).chain((0..).zip(tail)) {
+                if best.found >= wanted {
                     break;
                 }
                 processed += 1;
-                let index = (start + i) % total;
-                evaluate(&self.nodes[index], index, &mut reasons, &mut best);
+                match fast_score(fit, plain_pod, req) {
+                    Some(score) => best.add(score, index),
+                    None => evaluate(fit, index, &mut reasons, &mut best),
+                }
             }
             if total > 0 {
                 self.next_start = (start + processed) % total;
             }
         }
-        if best.is_empty() {
+        if best.found == 0 {
             let resource_reasons = reasons
                 .iter()
                 .filter(|(r, _)| r.starts_with("Insufficient") || r.as_str() == "Too many pods")
@@ -376,23 +435,22 @@ impl Scheduler {
             return;
         }
         // Ties in score go to a seeded pick among them, in node-name order.
-        let top = best.iter().map(|b| b.0).min().unwrap_or(0);
-        let mut ties: Vec<usize> = best.iter().filter(|b| b.0 == top).map(|b| b.1).collect();
-        // The cache holds nodes in name order, so index order is name order.
-        ties.sort_unstable();
-        let node = self.nodes[ties[rng.below(ties.len() as u64) as usize]]
-            .node
-            .metadata
-            .name
-            .clone();
-        if let Some(info) = self
-            .node_index
-            .get(&node)
-            .and_then(|i| self.nodes.get_mut(*i))
-        {
-            info.used.cpu += req.0;
-            info.used.memory += req.1;
-            info.used.pods += 1;
+        let mut ties = best.ties;
+        // The cache holds nodes in name order, so index order is name order. The scan went
+        // round from `start`, so its ties are in index order but for one wrap: turned back
+        // into order, they need no sort (the named nodes of a pinned pod may).
+        if let Some(wrap) = ties.windows(2).position(|w| w[0] > w[1]) {
+            ties.rotate_left(wrap + 1);
+        }
+        if !ties.is_sorted() {
+            ties.sort_unstable();
+        }
+        let chosen = ties[rng.below(ties.len() as u64) as usize];
+        let node = self.nodes[chosen].node.metadata.name.clone();
+        if let Some(fit) = self.fit.get_mut(chosen) {
+            fit.used.cpu += req.0;
+            fit.used.memory += req.1;
+            fit.used.pods += 1;
         }
         let delayed = binding.delayed_claims();
         if !delayed.is_empty() {

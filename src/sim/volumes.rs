@@ -265,7 +265,7 @@ pub fn pod_field(pod: &Pod, path: &str) -> Option<String> {
             if pod.spec.service_account_name.is_empty() {
                 "default".into()
             } else {
-                pod.spec.service_account_name.clone()
+                pod.spec.service_account_name.to_string()
             }
         }
         "status.podIP" | "status.podIPs" => pod.status.pod_ip.clone(),
@@ -441,7 +441,7 @@ fn token(pod: &Pod, audience: &str) -> String {
     let sa = if pod.spec.service_account_name.is_empty() {
         "default"
     } else {
-        pod.spec.service_account_name.as_str()
+        &*pod.spec.service_account_name
     };
     let claims = format!(
         r#"{{"aud":["{}"],"sub":"system:serviceaccount:{}:{sa}","kubernetes.io":{{"namespace":"{}","pod":{{"name":"{}","uid":"{}"}}}}}}"#,

@@ -301,10 +301,11 @@ fn create_deployment(s: &mut Session, args: &[String]) -> Result<Output, String>
                     labels: labels.into(),
                     ..Default::default()
                 },
-                spec: PodSpec {
+                spec: PodSpecFields {
                     containers: containers.into(),
                     ..Default::default()
-                },
+                }
+                .into(),
             },
             ..Default::default()
         },
@@ -488,7 +489,7 @@ fn create_batch(s: &mut Session, args: &[String]) -> Result<Output, String> {
         .to_string();
     let template = PodTemplateSpec {
         metadata: ObjectMeta::default(),
-        spec: PodSpec {
+        spec: PodSpecFields {
             containers: vec![Container {
                 name: name.clone(),
                 image,
@@ -496,9 +497,10 @@ fn create_batch(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 ..Default::default()
             }]
             .into(),
-            restart_policy: restart,
+            restart_policy: restart.into(),
             ..Default::default()
-        },
+        }
+        .into(),
     };
     let job_spec = JobSpec {
         template,

@@ -264,7 +264,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
     let status = if m.deletion_timestamp.is_some() {
         "Terminating".to_string()
     } else {
-        pod.status.phase.clone()
+        pod.status.phase.to_string()
     };
     o.push_str(&format!("Status:\t{status}"));
     if let Some(t) = &m.deletion_timestamp {

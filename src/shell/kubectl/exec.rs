@@ -344,7 +344,7 @@ fn pick_pod(c: &crate::sim::cluster::Cluster, ns: &str, arg: &str) -> Result<Str
         }
     };
     let rank = |p: &Pod| {
-        let phase = match p.status.phase.as_str() {
+        let phase = match &*p.status.phase {
             "Running" => 0,
             "Unknown" => 1,
             _ => 2,

@@ -687,6 +687,8 @@ mod tests {
             ),
             ("Pod", fields_of::<Pod>(), &["Pod"]),
             ("PodSpec", fields_of::<PodSpec>(), &["PodSpec"]),
+            // The fields a PodSpec shares with its template: it (de)serialises as them.
+            ("PodSpecFields", fields_of::<PodSpecFields>(), &["PodSpec"]),
             ("Container", fields_of::<Container>(), &["Container"]),
             ("Probe", fields_of::<Probe>(), &["Probe"]),
             (
@@ -911,12 +913,12 @@ mod tests {
     fn every_field_of_the_simulated_event_has_a_documented_counterpart() {
         let docs = parse_docs().expect("explain.yaml parses");
         let event = Event {
-            namespace: String::new(),
+            namespace: "".into(),
             involved_kind: "",
-            involved_name: String::new(),
+            involved_name: "".into(),
             type_: "",
             reason: "",
-            message: String::new(),
+            message: "".into(),
             source: "",
             first_timestamp: 0,
             last_timestamp: 0,

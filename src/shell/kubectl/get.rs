@@ -60,10 +60,10 @@ impl Printable for Pod {
             "metadata.name" => self.metadata.name.clone(),
             "metadata.namespace" => self.metadata.namespace.clone(),
             "spec.nodeName" => self.spec.node_name.clone(),
-            "spec.restartPolicy" => self.spec.restart_policy.clone(),
-            "spec.schedulerName" => self.spec.scheduler_name.clone(),
-            "spec.serviceAccountName" => self.spec.service_account_name.clone(),
-            "status.phase" => self.status.phase.clone(),
+            "spec.restartPolicy" => self.spec.restart_policy.to_string(),
+            "spec.schedulerName" => self.spec.scheduler_name.to_string(),
+            "spec.serviceAccountName" => self.spec.service_account_name.to_string(),
+            "status.phase" => self.status.phase.to_string(),
             "status.podIP" => self.status.pod_ip.clone(),
             _ => return None,
         })
@@ -896,12 +896,12 @@ fn events(store: &Store, q: &Query) -> String {
     let mut events: Vec<&Event> = store
         .events
         .iter()
-        .filter(|e| q.scope.as_deref().is_none_or(|n| e.namespace == n))
+        .filter(|e| q.scope.as_deref().is_none_or(|n| *e.namespace == *n))
         .filter(|e| {
             fields_match(&q.fields, |f| match f {
-                "involvedObject.name" => e.involved_name.clone(),
+                "involvedObject.name" => e.involved_name.to_string(),
                 "involvedObject.kind" => e.involved_kind.to_string(),
-                "involvedObject.namespace" | "metadata.namespace" => e.namespace.clone(),
+                "involvedObject.namespace" | "metadata.namespace" => e.namespace.to_string(),
                 "type" => e.type_.to_string(),
                 "reason" => e.reason.to_string(),
                 "source" => e.source.to_string(),
@@ -919,7 +919,7 @@ fn events(store: &Store, q: &Query) -> String {
     for e in &events {
         let mut r = Vec::new();
         if q.scope.is_none() {
-            r.push(e.namespace.clone());
+            r.push(e.namespace.to_string());
         }
         let seen = human_duration(q.now.saturating_sub(e.last_timestamp));
         let seen = if e.count > 1 {
@@ -941,7 +941,7 @@ fn events(store: &Store, q: &Query) -> String {
             e.type_.to_string(),
             e.reason.to_string(),
             format!("{kind}/{}", e.involved_name),
-            e.message.clone(),
+            e.message.to_string(),
         ]);
         rows.push(r);
     }

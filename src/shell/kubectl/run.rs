@@ -86,7 +86,7 @@ pub(super) fn run_pod(s: &mut Session, args: &[String]) -> Result<Output, String
             labels: labels.into(),
             ..Default::default()
         },
-        spec: PodSpec {
+        spec: PodSpecFields {
             containers: vec![Container {
                 name: name.clone(),
                 image,
@@ -98,9 +98,10 @@ pub(super) fn run_pod(s: &mut Session, args: &[String]) -> Result<Output, String
                 ..Default::default()
             }]
             .into(),
-            restart_policy: restart,
+            restart_policy: restart.into(),
             ..Default::default()
-        },
+        }
+        .into(),
         status: PodStatus::default(),
     };
     let dry = p.value("dry-run").is_some_and(|d| d != "none");

@@ -309,7 +309,11 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
         spec.containers
             .update(|cs| cs.iter_mut().for_each(default_container));
     }
-    spec.init_containers.iter_mut().for_each(default_container);
+    // Only when there are any: a pod's fields are shared with its template (`PodSpec`), and
+    // reaching them to change would copy them.
+    if !spec.init_containers.is_empty() {
+        spec.init_containers.iter_mut().for_each(default_container);
+    }
 }
 
 /// Whether [`default_container`] would change anything (so shared containers stay shared
@@ -549,7 +553,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &str) -> Vec<FieldError> {
             }
         }
     }
-    if !["Always", "OnFailure", "Never"].contains(&spec.restart_policy.as_str()) {
+    if !["Always", "OnFailure", "Never"].contains(&&*spec.restart_policy) {
         errs.push(FieldError::unsupported(
             format!("{path}.restartPolicy"),
             &spec.restart_policy,
@@ -935,7 +939,7 @@ fn validate_job_spec(spec: &JobSpec, path: &str) -> Vec<FieldError> {
     let mut pod_errs = validate_pod_spec(&spec.template.spec, &tpath);
     pod_errs.retain(|e| e.path != format!("{tpath}.restartPolicy"));
     errs.extend(pod_errs);
-    if !["OnFailure", "Never"].contains(&spec.template.spec.restart_policy.as_str()) {
+    if !["OnFailure", "Never"].contains(&&*spec.template.spec.restart_policy) {
         errs.push(FieldError::unsupported(
             format!("{tpath}.restartPolicy"),
             &spec.template.spec.restart_policy,
@@ -1224,7 +1228,7 @@ mod tests {
 
     #[test]
     fn unsupported_restart_policy() {
-        let mut spec = PodSpec {
+        let mut spec = PodSpecFields {
             restart_policy: "Sometimes".into(),
             containers: vec![Container {
                 name: "a".into(),
@@ -1233,7 +1237,8 @@ mod tests {
             }]
             .into(),
             ..Default::default()
-        };
+        }
+        .into();
         default_pod_spec(&mut spec);
         let errs = validate_pod_spec(&spec, "spec");
         assert_eq!(

@@ -47,6 +47,27 @@ impl EventLog {
     pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut Event> + '_ {
         self.chunks.iter_mut().flat_map(|c| c.iter_mut())
     }
+
+    /// The newest of the last `n` events that `f` accepts: what `iter_mut().rev().take(n)
+    /// .find(f)` finds, walking each chunk as a slice (aggregation asks at every event).
+    pub fn find_recent_mut(
+        &mut self,
+        n: usize,
+        mut f: impl FnMut(&Event) -> bool,
+    ) -> Option<&mut Event> {
+        let mut left = n;
+        for chunk in self.chunks.iter_mut().rev() {
+            if left == 0 {
+                break;
+            }
+            let from = chunk.len().saturating_sub(left);
+            left -= chunk.len() - from;
+            if let Some(i) = chunk[from..].iter().rposition(&mut f) {
+                return chunk.get_mut(from + i);
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -57,15 +78,39 @@ mod tests {
         Event {
             namespace: "default".into(),
             involved_kind: "Pod",
-            involved_name: format!("p{n}"),
+            involved_name: format!("p{n}").into(),
             type_: "Normal",
             reason: "Scheduled",
-            message: String::new(),
+            message: "".into(),
             source: "default-scheduler",
             first_timestamp: 0,
             last_timestamp: 0,
             count: n,
             key: 0,
+        }
+    }
+
+    #[test]
+    fn finds_recent_events_across_chunks() {
+        let mut log = EventLog::default();
+        assert!(log.find_recent_mut(64, |_| true).is_none());
+        let n = CHUNK as u32 + 10;
+        for i in 0..n {
+            log.push(event(i));
+        }
+        // The newest that matches, among the last 64 only (they span two chunks).
+        let found = log
+            .find_recent_mut(64, |e| e.count % 7 == 0)
+            .map(|e| e.count);
+        assert_eq!(found, Some((0..n).rev().find(|c| c % 7 == 0).unwrap_or(0)));
+        assert!(log.find_recent_mut(64, |e| e.count == n - 65).is_none());
+        assert_eq!(
+            log.find_recent_mut(64, |e| e.count == n - 64)
+                .map(|e| e.count),
+            Some(n - 64)
+        );
+        for (want, limit) in [(None, 0), (Some(n - 1), 1)] {
+            assert_eq!(log.find_recent_mut(limit, |_| true).map(|e| e.count), want);
         }
     }
 

@@ -37,7 +37,10 @@ pub fn default_requests(pod: &mut Pod) {
             .containers
             .update(|cs| cs.iter_mut().for_each(fill));
     }
-    pod.spec.init_containers.iter_mut().for_each(fill);
+    // Only when there are any: reaching the shared spec fields to change would copy them.
+    if !pod.spec.init_containers.is_empty() {
+        pod.spec.init_containers.iter_mut().for_each(fill);
+    }
 }
 
 /// `SetDefaults_LimitRangeItem`, for every Container item of a LimitRange: a missing default
@@ -385,8 +388,10 @@ pub fn default_pod(store: &Store, pod: &mut Pod) {
                     }
                 });
             }
-            for c in pod.spec.init_containers.iter_mut() {
-                apply(c, "init container", &mut notes);
+            if !pod.spec.init_containers.is_empty() {
+                for c in pod.spec.init_containers.iter_mut() {
+                    apply(c, "init container", &mut notes);
+                }
             }
         }
     }

@@ -251,7 +251,7 @@ fn compute_usage(requests: &ResourceList, limits: &ResourceList) -> ResourceList
 /// Whether a pod still counts for compute quota: not Succeeded or Failed, and not past its
 /// deletion (kube's `QuotaV1Pod`).
 fn pod_counts(pod: &Pod) -> bool {
-    !matches!(pod.status.phase.as_str(), "Succeeded" | "Failed")
+    !matches!(&*pod.status.phase, "Succeeded" | "Failed")
 }
 
 /// A pod's usage (kube's `PodUsageFunc`).

@@ -475,7 +475,7 @@ pub fn pod_claims(pod: &Pod) -> Vec<String> {
 
 /// Whether a pod is one that holds its claims (not finished).
 pub fn pod_holds_claims(pod: &Pod) -> bool {
-    !matches!(pod.status.phase.as_str(), "Succeeded" | "Failed")
+    !matches!(&*pod.status.phase, "Succeeded" | "Failed")
 }
 
 // ---------------------------------------------------------------- store

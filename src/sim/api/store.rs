@@ -13,6 +13,7 @@ use crate::sim::clock::{rfc3339, secs, Millis};
 use crate::sim::rng::Rng;
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One kind's objects, by namespace then name; cluster-scoped kinds use an empty namespace.
 /// Nested maps so a lookup by `&str` needs no allocation, and a namespace is one subtree.
@@ -227,6 +228,8 @@ pub struct Store {
     /// Kinds that CustomResourceDefinitions registered, by resource.
     pub custom_kinds: BTreeMap<String, KindInfo>,
     pub events: super::event_log::EventLog,
+    /// The strings events share (see `EventText`).
+    event_text: EventText,
     /// Where every write is routed: the controllers' work queues and the informers' indexes.
     pub watch: Watch,
     /// What controllers remember to avoid recomputing (never state: dropping it changes nothing).
@@ -618,9 +621,12 @@ impl Store {
         if self.aggregate(now, key, namespace, kind, name, reason, &message) {
             return;
         }
-        let message = exact(message);
+        let (namespace, message) = (
+            self.event_text.namespace(namespace),
+            self.event_text.message(&message),
+        );
         self.events.push(Event {
-            namespace: namespace.into(),
+            namespace,
             involved_kind: kind,
             involved_name: name.into(),
             type_,
@@ -634,8 +640,8 @@ impl Store {
         });
     }
 
-    /// `record_event` for a caller that owns the namespace and name already (the kubelet's
-    /// and the scheduler's events): kept as they are instead of copied.
+    /// `record_event` for a caller that owns the name already (the kubelet's and the
+    /// scheduler's events): kept as it is instead of copied.
     #[allow(clippy::too_many_arguments)]
     pub fn record_event_owned(
         &mut self,
@@ -652,11 +658,14 @@ impl Store {
         if self.aggregate(now, key, &namespace, kind, &name, reason, &message) {
             return;
         }
-        let (namespace, name, message) = (exact(namespace), exact(name), exact(message));
+        let (namespace, message) = (
+            self.event_text.namespace(&namespace),
+            self.event_text.message(&message),
+        );
         self.events.push(Event {
             namespace,
             involved_kind: kind,
-            involved_name: name,
+            involved_name: name.into_boxed_str(),
             type_,
             reason,
             message,
@@ -681,13 +690,13 @@ impl Store {
         reason: &str,
         message: &str,
     ) -> bool {
-        match self.events.iter_mut().rev().take(64).find(|e| {
+        match self.events.find_recent_mut(64, |e| {
             e.key == key
-                && e.involved_name == name
+                && *e.involved_name == *name
                 && e.involved_kind == kind
-                && e.namespace == namespace
+                && *e.namespace == *namespace
                 && e.reason == reason
-                && e.message == message
+                && *e.message == *message
         }) {
             Some(e) => {
                 e.count += 1;
@@ -703,9 +712,51 @@ impl Store {
         self.events
             .iter()
             .filter(|e| {
-                e.namespace == namespace && e.involved_kind == kind && e.involved_name == name
+                *e.namespace == *namespace && e.involved_kind == kind && *e.involved_name == *name
             })
             .collect()
+    }
+}
+
+/// One copy of the strings many events repeat: each namespace, and recent messages (a small
+/// cache by hash: `Started container nginx` is said of every pod made from one template,
+/// `Created pod: web-…` of one). What an event says does not depend on it.
+#[derive(Debug, Clone, Default)]
+struct EventText {
+    namespaces: Vec<Arc<str>>,
+    messages: Vec<Option<Arc<str>>>,
+}
+
+/// Slots of `EventText::messages`.
+const MESSAGE_SLOTS: usize = 256;
+
+impl EventText {
+    fn namespace(&mut self, namespace: &str) -> Arc<str> {
+        if let Some(shared) = self.namespaces.iter().find(|n| ***n == *namespace) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = namespace.into();
+        if self.namespaces.len() < 64 {
+            self.namespaces.push(shared.clone());
+        }
+        shared
+    }
+
+    fn message(&mut self, message: &str) -> Arc<str> {
+        use std::hash::BuildHasher;
+        if self.messages.is_empty() {
+            self.messages.resize(MESSAGE_SLOTS, None);
+        }
+        let hash = crate::sim::fxhash::FxBuild::default().hash_one(message);
+        let slot = &mut self.messages[(hash % MESSAGE_SLOTS as u64) as usize];
+        match slot {
+            Some(shared) if **shared == *message => shared.clone(),
+            _ => {
+                let shared: Arc<str> = message.into();
+                *slot = Some(shared.clone());
+                shared
+            }
+        }
     }
 }
 

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 /// A subtree we accept and keep but do not interpret (yet).
 pub type Raw = serde_yaml::Value;
 pub type Labels = BTreeMap<String, String>;
+/// A string that is nearly always one of a few words (`Always`, `Running`, `v1`): those are
+/// borrowed, anything else owned.
+pub type Word = Cow<'static, str>;
 
 /// A value shared between copies until one of them changes it (copy on write). The pods of a
 /// ReplicaSet share their containers with its template, so copying a pod, which the control
@@ -31,6 +34,13 @@ impl<T: Clone + PartialEq> Shared<T> {
         if v != *self.0 {
             self.0 = std::sync::Arc::new(v);
         }
+    }
+}
+
+impl<T> Shared<T> {
+    /// Whether both are the same value in memory (not only equal).
+    pub fn ptr_eq(&self, other: &Shared<T>) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -163,10 +173,12 @@ pub enum IntOrString {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Pod {
-    #[serde(default = "v1")]
-    pub api_version: String,
+    /// Words from a small set (here and in the spec and status below): borrowed, not
+    /// allocated, when the simulator writes them (100,000 pods hold them).
+    #[serde(default = "v1_word")]
+    pub api_version: Word,
     #[serde(default = "pod_kind")]
-    pub kind: String,
+    pub kind: Word,
     #[serde(default)]
     pub metadata: ObjectMeta,
     #[serde(default)]
@@ -178,31 +190,128 @@ pub struct Pod {
 fn v1() -> String {
     "v1".into()
 }
-fn pod_kind() -> String {
+fn v1_word() -> Word {
+    "v1".into()
+}
+fn pod_kind() -> Word {
     "Pod".into()
 }
 
+/// A pod's spec. Pods made from one template differ only in their node, their tolerations
+/// and their service account (admission adds those two to pods, not to templates: the
+/// DefaultTolerationSeconds and ServiceAccount plugins), so those three are its own and
+/// everything else is [`PodSpecFields`], shared with the template until one of them changes
+/// it (copy on write, as `Shared`): 100,000 pods of 1,000 templates hold 1,000 copies of it,
+/// not 100,000. It reads as the fields (`spec.containers`), and (de)serialises and compares
+/// as one spec with all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodSpec {
+    pub node_name: String,
+    pub tolerations: Shared<Vec<Toleration>>,
+    pub service_account_name: Word,
+    /// Its `node_name`, `tolerations` and `service_account_name` stay empty: the ones above
+    /// are the pod's.
+    fields: Shared<PodSpecFields>,
+}
+
+impl Default for PodSpec {
+    fn default() -> Self {
+        // One empty spec for every default one (templates and pods built in code start so).
+        thread_local! {
+            static EMPTY: Shared<PodSpecFields> = Shared::new(PodSpecFields::default());
+        }
+        PodSpec {
+            node_name: String::new(),
+            tolerations: Shared::default(),
+            service_account_name: Word::Borrowed(""),
+            fields: EMPTY.with(Shared::clone),
+        }
+    }
+}
+
+impl PodSpec {
+    /// Whether the two share their fields (one was copied from the other and neither changed
+    /// them since).
+    pub fn shares_fields_with(&self, other: &PodSpec) -> bool {
+        self.fields.ptr_eq(&other.fields)
+    }
+
+    /// The whole spec, as one struct.
+    pub fn to_fields(&self) -> PodSpecFields {
+        let mut all = (*self.fields).clone();
+        all.node_name = self.node_name.clone();
+        all.tolerations = self.tolerations.clone();
+        all.service_account_name = self.service_account_name.clone();
+        all
+    }
+}
+
+impl From<PodSpecFields> for PodSpec {
+    fn from(mut fields: PodSpecFields) -> Self {
+        PodSpec {
+            node_name: std::mem::take(&mut fields.node_name),
+            tolerations: std::mem::take(&mut fields.tolerations),
+            service_account_name: std::mem::take(&mut fields.service_account_name),
+            fields: Shared::new(fields),
+        }
+    }
+}
+
+impl std::ops::Deref for PodSpec {
+    type Target = PodSpecFields;
+    fn deref(&self) -> &PodSpecFields {
+        &self.fields
+    }
+}
+
+impl std::ops::DerefMut for PodSpec {
+    /// Copies the shared fields first if another spec holds them.
+    fn deref_mut(&mut self) -> &mut PodSpecFields {
+        &mut self.fields
+    }
+}
+
+impl Serialize for PodSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.node_name.is_empty()
+            && self.tolerations.is_empty()
+            && self.service_account_name.is_empty()
+        {
+            self.fields.serialize(s)
+        } else {
+            self.to_fields().serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PodSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PodSpecFields::deserialize(d).map(PodSpec::from)
+    }
+}
+
+/// Every field of a pod's spec, in the API's order (see [`PodSpec`] for how pods hold it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PodSpec {
+pub struct PodSpecFields {
     #[serde(default)]
     pub containers: Shared<Vec<Container>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub init_containers: Vec<Container>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub restart_policy: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub restart_policy: Word,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_deadline_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub dns_policy: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub dns_policy: Word,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub node_selector: Labels,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub service_account_name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub service_account: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub service_account_name: Word,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub service_account: Word,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automount_service_account_token: Option<bool>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -225,8 +334,8 @@ pub struct PodSpec {
     pub subdomain: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Raw>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub scheduler_name: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub scheduler_name: Word,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tolerations: Shared<Vec<Toleration>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -442,8 +551,8 @@ pub struct Toleration {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodStatus {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub phase: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub phase: Word,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -460,8 +569,8 @@ pub struct PodStatus {
     pub init_container_statuses: Vec<ContainerStatus>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub container_statuses: Vec<ContainerStatus>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub qos_class: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub qos_class: Word,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -702,14 +811,19 @@ pub struct NamespaceStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
-    pub namespace: String,
+    /// Shared by the events of a namespace (the store keeps one copy of each name).
+    #[serde(serialize_with = "str_of")]
+    pub namespace: std::sync::Arc<str>,
     pub involved_kind: &'static str,
-    pub involved_name: String,
+    pub involved_name: Box<str>,
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]
     pub type_: &'static str,
     pub reason: &'static str,
-    pub message: String,
+    /// Shared between events that say the same (`Started container nginx`, on every pod
+    /// made from one template).
+    #[serde(serialize_with = "str_of")]
+    pub message: std::sync::Arc<str>,
     /// The component that reported it (`default-scheduler`, `kubelet`, …).
     pub source: &'static str,
     pub first_timestamp: u64,
@@ -718,4 +832,9 @@ pub struct Event {
     /// A hash of what aggregation compares (object, reason, message), to find repeats fast.
     #[serde(skip)]
     pub key: u64,
+}
+
+/// Serialise a shared string as the string.
+fn str_of<S: serde::Serializer>(s: &std::sync::Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
 }

@@ -14,6 +14,7 @@ pub const GENERATION_LABEL: &str = "pod-template-generation";
 
 /// The tolerations a DaemonSet's pods get automatically (fact 40).
 fn daemon_tolerations(spec: &mut PodSpec) {
+    let host_network = spec.host_network;
     let mut add = |key: &str, effect: &str| {
         if !spec
             .tolerations
@@ -35,7 +36,7 @@ fn daemon_tolerations(spec: &mut PodSpec) {
     add("node.kubernetes.io/memory-pressure", "NoSchedule");
     add("node.kubernetes.io/pid-pressure", "NoSchedule");
     add("node.kubernetes.io/unschedulable", "NoSchedule");
-    if spec.host_network {
+    if host_network {
         add("node.kubernetes.io/network-unavailable", "NoSchedule");
     }
 }
