@@ -127,9 +127,17 @@ test('Tab indents, F1 explains the field under the cursor', async () => {
     el.focus();
     el.setSelectionRange(at, at);
   });
-  await page.keyboard.press('F1');
+  // The field docs come from the site about a second after start-up (src/ui/lazy_data.rs);
+  // until then F1 says they are loading. Ask again until they are there.
   const docs = page.locator('#field-docs');
-  await docs.waitFor({ timeout: 5_000 });
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('F1');
+    await docs.waitFor({ timeout: 5_000 });
+    if (!/still loading/.test(await docs.innerText())) break;
+    await page.click('.fd-close');
+    await page.focus('#editor');
+    await page.waitForTimeout(150);
+  }
   assert.match(await docs.innerText(), /kubectl explain deployment\.spec\.template\.spec\.containers\.image/);
   assert.match(await docs.innerText(), /FIELD: image <string>/);
   await shot('editor-docs.png');
