@@ -150,3 +150,25 @@ fn the_seed_table_names_real_lessons_and_every_seed_heading() {
         }
     }
 }
+
+/// The overview reads each lesson's id, title and chapter from its first lines, without
+/// decoding the file; they must be what decoding the whole file gives, in the same order.
+#[test]
+fn the_heads_read_at_start_up_are_the_lessons_own() {
+    let lessons = lesson::Lessons::built_in();
+    let full: Vec<(String, String, u32)> = lesson::all()
+        .into_iter()
+        .map(|l| (l.id, l.title, l.chapter))
+        .collect();
+    let heads: Vec<(String, String, u32)> = lessons
+        .heads()
+        .iter()
+        .map(|h| (h.id.clone(), h.title.clone(), h.chapter))
+        .collect();
+    assert_eq!(heads, full);
+    assert_eq!(lessons.all().len(), full.len());
+    for (id, title, _) in &full {
+        assert_eq!(lessons.get(id).map(|l| &l.title), Some(title));
+    }
+    assert!(lessons.get("no-such-lesson").is_none());
+}

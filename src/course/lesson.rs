@@ -339,3 +339,120 @@ pub fn all() -> Vec<Lesson> {
     crate::sim::sort::by_key(&mut out, |l| l.chapter);
     out
 }
+
+/// What the course overview shows of a lesson: its link, title and chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    pub id: String,
+    pub title: String,
+    pub chapter: u32,
+}
+
+/// A lesson file's head, read from its top-level `id:`, `title:` and `chapter:` lines (each
+/// value decoded as the YAML scalar it is), without decoding the rest of the file. None when a
+/// value is not a one-line scalar or is missing: the caller decodes the whole file instead.
+fn scan_head(text: &str) -> Option<Head> {
+    let (mut id, mut title, mut chapter) = (None, None, None);
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if key.starts_with([' ', '\t', '#', '-']) {
+            continue;
+        }
+        let value = value.trim();
+        if value.is_empty() || value.starts_with(['|', '>', '&', '*', '!', '[', '{']) {
+            if matches!(key, "id" | "title" | "chapter") {
+                return None;
+            }
+            continue;
+        }
+        match key {
+            "id" => id = crate::yaml::from_str::<String>(value).ok(),
+            "title" => title = crate::yaml::from_str::<String>(value).ok(),
+            "chapter" => chapter = crate::yaml::from_str::<u32>(value).ok(),
+            _ => {}
+        }
+        if id.is_some() && title.is_some() && chapter.is_some() {
+            break;
+        }
+    }
+    Some(Head {
+        id: id?,
+        title: title?,
+        chapter: chapter?,
+    })
+}
+
+/// The built-in lessons for the page: their heads at once (the overview needs only those), the
+/// lessons themselves decoded at the first use, which keeps about a hundred kilobytes of YAML
+/// off the start-up path of every page that does not open a lesson.
+pub struct Lessons {
+    heads: Vec<Head>,
+    full: std::sync::OnceLock<Vec<Lesson>>,
+}
+
+impl Lessons {
+    pub fn built_in() -> Self {
+        let mut heads: Vec<Head> = BUILT_IN
+            .iter()
+            .filter_map(|(_, t)| {
+                scan_head(t).or_else(|| {
+                    parse(t).ok().map(|l| Head {
+                        id: l.id,
+                        title: l.title,
+                        chapter: l.chapter,
+                    })
+                })
+            })
+            .collect();
+        crate::sim::sort::by_key(&mut heads, |h| h.chapter);
+        Lessons {
+            heads,
+            full: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Every lesson's head, in course order.
+    pub fn heads(&self) -> &[Head] {
+        &self.heads
+    }
+
+    /// Every lesson that parses, in course order (decoded at the first call).
+    pub fn all(&self) -> &[Lesson] {
+        self.full.get_or_init(all)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Lesson> {
+        if !self.heads.iter().any(|h| h.id == id) {
+            return None;
+        }
+        self.all().iter().find(|l| l.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_is_read_as_yaml_reads_it_or_not_at_all() {
+        let h = scan_head("id: a-b\ntitle: \"Pods: the smallest unit\" # a comment\nchapter: 2\nsteps:\n  - |\n    title: not this\n");
+        assert_eq!(
+            h,
+            Some(Head {
+                id: "a-b".into(),
+                title: "Pods: the smallest unit".into(),
+                chapter: 2
+            })
+        );
+        assert_eq!(
+            scan_head("id: x\ntitle: 'It''s'\nchapter: 3\n").map(|h| h.title),
+            Some("It's".into())
+        );
+        // A block scalar, a missing key or a chapter that is not a number: decode the file.
+        assert_eq!(scan_head("id: x\ntitle: >\n  folded\nchapter: 1\n"), None);
+        assert_eq!(scan_head("id: x\nchapter: 1\n"), None);
+        assert_eq!(scan_head("id: x\ntitle: t\nchapter: one\n"), None);
+    }
+}

@@ -277,8 +277,10 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
     let next = {
         let id = id.clone();
         c.lessons.with_value(|all| {
-            let at = all.iter().position(|l| l.id == id)?;
-            all.get(at + 1)
+            let heads = all.heads();
+            let at = heads.iter().position(|l| l.id == id)?;
+            heads
+                .get(at + 1)
                 .map(|l| (Route::Lesson(l.id.clone(), 0).hash(), l.title.clone()))
         })
     };

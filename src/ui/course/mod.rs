@@ -12,7 +12,7 @@ use super::editor::files as editor_files;
 use super::terminal::{persist, Entry};
 use super::AppState;
 use crate::course::goals;
-use crate::course::lesson::Lesson;
+use crate::course::lesson::{Lesson, Lessons};
 use crate::course::route::Route;
 use crate::course::workspace::{self, FileLog, FileSet};
 use crate::shell::files::MemFiles;
@@ -71,7 +71,7 @@ pub struct Checked {
 /// The course's part of the page state (in `AppState::course`).
 #[derive(Clone, Copy)]
 pub struct CourseState {
-    pub lessons: StoredValue<Vec<Lesson>>,
+    pub lessons: StoredValue<Lessons>,
     pub route: RwSignal<Route>,
     pub ctx: RwSignal<Ctx>,
     pub workspace: RwSignal<Workspace>,
@@ -97,8 +97,7 @@ impl CourseState {
     }
 
     pub fn lesson(&self, id: &str) -> Option<Lesson> {
-        self.lessons
-            .with_value(|all| all.iter().find(|l| l.id == id).cloned())
+        self.lessons.with_value(|all| all.get(id).cloned())
     }
 
     /// The open context's lesson, if it is one.
@@ -124,12 +123,11 @@ fn sandbox_files() -> Vec<(String, String)> {
     vec![(l.manifest_name.to_string(), l.manifest.to_string())]
 }
 
-fn initial_files(ctx: &Ctx, lessons: &[Lesson]) -> Vec<(String, String)> {
+fn initial_files(ctx: &Ctx, lessons: &Lessons) -> Vec<(String, String)> {
     match ctx {
         Ctx::Sandbox => sandbox_files(),
         Ctx::Lesson(id) => lessons
-            .iter()
-            .find(|l| &l.id == id)
+            .get(id)
             .map(|l| {
                 l.start
                     .files
@@ -142,7 +140,7 @@ fn initial_files(ctx: &Ctx, lessons: &[Lesson]) -> Vec<(String, String)> {
 }
 
 /// The files the editor will show for a context (saved ones, else its initial ones).
-fn files_for(ctx: &Ctx, lessons: &[Lesson]) -> FileSet {
+fn files_for(ctx: &Ctx, lessons: &Lessons) -> FileSet {
     match editor_files::load(&ctx.files_key()) {
         Ok(Some(saved)) => {
             crate::sim::sort::map_of(saved.files.into_iter().map(|f| (f.name, f.text)))
@@ -152,20 +150,17 @@ fn files_for(ctx: &Ctx, lessons: &[Lesson]) -> FileSet {
 }
 
 /// How many log steps a context's start made (undo never goes before them).
-fn start_steps(ctx: &Ctx, lessons: &[Lesson]) -> usize {
+fn start_steps(ctx: &Ctx, lessons: &Lessons) -> usize {
     match ctx {
         Ctx::Sandbox => 0,
-        Ctx::Lesson(id) => lessons
-            .iter()
-            .find(|l| &l.id == id)
-            .map_or(0, |l| l.start.commands.len()),
+        Ctx::Lesson(id) => lessons.get(id).map_or(0, |l| l.start.commands.len()),
     }
 }
 
 /// A context's world at its start: a lesson's start, or a fresh sandbox.
-fn fresh(ctx: &Ctx, lessons: &[Lesson]) -> (Session, FileLog, Vec<String>) {
+fn fresh(ctx: &Ctx, lessons: &Lessons) -> (Session, FileLog, Vec<String>) {
     match ctx.clone() {
-        Ctx::Lesson(id) => match lessons.iter().find(|l| l.id == id) {
+        Ctx::Lesson(id) => match lessons.get(&id) {
             Some(l) => {
                 let (s, outputs) = goals::start(l);
                 (s, FileLog::starting_with(l.start.files.clone()), outputs)
@@ -177,8 +172,8 @@ fn fresh(ctx: &Ctx, lessons: &[Lesson]) -> (Session, FileLog, Vec<String>) {
 }
 
 /// The context the page opens in: the route's, else the one open last, else the sandbox.
-fn initial_ctx(route: &Route, record: &Record, lessons: &[Lesson]) -> Ctx {
-    let known = |id: &str| lessons.iter().any(|l| l.id == id);
+fn initial_ctx(route: &Route, record: &Record, lessons: &Lessons) -> Ctx {
+    let known = |id: &str| lessons.heads().iter().any(|l| l.id == id);
     match route {
         Route::Lesson(id, _) if known(id) => Ctx::Lesson(id.clone()),
         Route::Sandbox => Ctx::Sandbox,
@@ -191,7 +186,7 @@ fn initial_ctx(route: &Route, record: &Record, lessons: &[Lesson]) -> Ctx {
 
 /// The course's state and the first context's session with its terminal entries.
 pub fn init() -> (CourseState, Session, Vec<Entry>) {
-    let lessons = crate::course::lesson::all();
+    let lessons = Lessons::built_in();
     crate::ui::mark("pc:lessons");
     let route = Route::parse(&hash());
     let (record, problem) = progress::load();
@@ -202,7 +197,7 @@ pub fn init() -> (CourseState, Session, Vec<Entry>) {
     });
     let mut entries = loaded.entries;
     if let Ctx::Lesson(id) = &ctx {
-        if let Some(l) = lessons.iter().find(|l| &l.id == id) {
+        if let Some(l) = lessons.get(id) {
             entries.insert(0, persist::notice(0, lesson_notice(l), true));
             for (i, e) in entries.iter_mut().enumerate() {
                 e.id = i as u64;
@@ -472,7 +467,10 @@ pub fn wire(state: AppState) {
     });
     Effect::new(move |_| {
         let route = c.route.get();
-        let known = |id: &str| c.lessons.with_value(|l| l.iter().any(|l| l.id == id));
+        let known = |id: &str| {
+            c.lessons
+                .with_value(|l| l.heads().iter().any(|l| l.id == id))
+        };
         let open = match &route {
             Route::Lesson(id, _) if known(id) => {
                 switch_to(&state, Ctx::Lesson(id.clone()));

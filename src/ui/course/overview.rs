@@ -27,19 +27,26 @@ fn next_up(c: &CourseState) -> Option<(String, String, bool)> {
     let lessons = c.lessons;
     if let Route::Lesson(id, step) = Route::parse(record.open.as_deref().unwrap_or("")) {
         if !record.done.contains(&id) {
-            if let Some(l) = c.lesson(&id) {
-                return Some((Route::Lesson(id, step).hash(), l.title, true));
+            let title = lessons.with_value(|all| {
+                let head = all.heads().iter().find(|h| h.id == id);
+                head.map(|h| h.title.clone())
+            });
+            if let Some(title) = title {
+                return Some((Route::Lesson(id, step).hash(), title, true));
             }
         }
     }
     lessons.with_value(|all| {
-        all.iter().find(|l| !record.done.contains(&l.id)).map(|l| {
-            (
-                Route::Lesson(l.id.clone(), 0).hash(),
-                l.title.clone(),
-                false,
-            )
-        })
+        all.heads()
+            .iter()
+            .find(|l| !record.done.contains(&l.id))
+            .map(|l| {
+                (
+                    Route::Lesson(l.id.clone(), 0).hash(),
+                    l.title.clone(),
+                    false,
+                )
+            })
     })
 }
 
@@ -47,11 +54,11 @@ fn next_up(c: &CourseState) -> Option<(String, String, bool)> {
 pub fn Overview() -> impl IntoView {
     let state = expect_context::<AppState>();
     let c = state.course;
-    let total = c.lessons.with_value(|l| l.len());
+    let total = c.lessons.with_value(|l| l.heads().len());
     let done = move || {
         c.record.with(|r| {
             c.lessons
-                .with_value(|l| l.iter().filter(|l| r.done.contains(&l.id)).count())
+                .with_value(|l| l.heads().iter().filter(|l| r.done.contains(&l.id)).count())
         })
     };
     let started_any = move || {
@@ -80,7 +87,8 @@ pub fn Overview() -> impl IntoView {
     let chapters = (1..=10u32)
         .map(|n| {
             let lessons: Vec<(String, String)> = c.lessons.with_value(|all| {
-                all.iter()
+                all.heads()
+                    .iter()
                     .filter(|l| l.chapter == n)
                     .map(|l| (l.id.clone(), l.title.clone()))
                     .collect()
