@@ -368,9 +368,9 @@ fn scan_head(text: &str) -> Option<Head> {
             continue;
         }
         match key {
-            "id" => id = crate::yaml::from_str::<String>(value).ok(),
-            "title" => title = crate::yaml::from_str::<String>(value).ok(),
-            "chapter" => chapter = crate::yaml::from_str::<u32>(value).ok(),
+            "id" => id = scalar(value),
+            "title" => title = scalar(value),
+            "chapter" => chapter = value.parse::<u32>().ok().or_else(|| yaml_scalar(value)),
             _ => {}
         }
         if id.is_some() && title.is_some() && chapter.is_some() {
@@ -382,6 +382,28 @@ fn scan_head(text: &str) -> Option<Head> {
         title: title?,
         chapter: chapter?,
     })
+}
+
+/// A one-line YAML value as a string: the text itself when it is a plain scalar that can only
+/// mean that text, else what the YAML decoder makes of it.
+fn scalar(value: &str) -> Option<String> {
+    let special = |c: char| "#:\"'\\{}[],&*!|>%@`".contains(c);
+    let plain = !value.starts_with(['-', '?', '~'])
+        && !value.contains(special)
+        && value.parse::<f64>().is_err()
+        && !matches!(
+            value.to_ascii_lowercase().as_str(),
+            "null" | "true" | "false" | "yes" | "no" | "on" | "off"
+        );
+    if plain {
+        Some(value.to_string())
+    } else {
+        yaml_scalar(value)
+    }
+}
+
+fn yaml_scalar<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+    crate::yaml::from_str(value).ok()
 }
 
 /// The built-in lessons for the page: their heads at once (the overview needs only those), the
@@ -454,5 +476,11 @@ mod tests {
         assert_eq!(scan_head("id: x\ntitle: >\n  folded\nchapter: 1\n"), None);
         assert_eq!(scan_head("id: x\nchapter: 1\n"), None);
         assert_eq!(scan_head("id: x\ntitle: t\nchapter: one\n"), None);
+        // Values that are not plain text go through the decoder.
+        for value in ["\"a: b\"", "~", "12", "true", "Pods  "] {
+            let head = scan_head(&format!("id: x\ntitle: {value}\nchapter: 1\n"));
+            let decoded: Option<String> = crate::yaml::from_str(value).ok();
+            assert_eq!(head.map(|h| h.title), decoded, "{value}");
+        }
     }
 }
