@@ -2,7 +2,7 @@
 //! pod's restartPolicy with back-off, stop them on deletion, and report status back to the API.
 
 use super::api::*;
-use super::clock::{go_duration, rfc3339, secs, Millis};
+use super::clock::{go_duration, secs, Millis};
 use super::fxhash::FxHashMap;
 use super::images::{self, Behaviour};
 use super::rng::Rng;
@@ -1492,7 +1492,7 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
         RunState::Running { since, .. } => (
             ContainerState {
                 running: Some(StateRunning {
-                    started_at: Some(rfc3339(*since)),
+                    started_at: Some(Time::at(*since)),
                 }),
                 ..Default::default()
             },
@@ -1510,8 +1510,8 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
                 terminated: Some(Box::new(StateTerminated {
                     exit_code: *code,
                     reason: reason.clone(),
-                    started_at: Some(rfc3339(*started)),
-                    finished_at: Some(rfc3339(*finished)),
+                    started_at: Some(Time::at(*started)),
+                    finished_at: Some(Time::at(*finished)),
                     ..Default::default()
                 })),
                 ..Default::default()
@@ -1571,8 +1571,8 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
             terminated: Some(Box::new(StateTerminated {
                 exit_code: *code,
                 reason: reason.clone(),
-                started_at: Some(rfc3339(*started)),
-                finished_at: Some(rfc3339(*finished)),
+                started_at: Some(Time::at(*started)),
+                finished_at: Some(Time::at(*finished)),
                 ..Default::default()
             })),
             ..Default::default()
@@ -1581,8 +1581,8 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
             terminated: Some(Box::new(StateTerminated {
                 exit_code: *code,
                 reason: reason.clone(),
-                started_at: Some(rfc3339(*started)),
-                finished_at: Some(rfc3339(*finished)),
+                started_at: Some(Time::at(*started)),
+                finished_at: Some(Time::at(*finished)),
                 ..Default::default()
             })),
             ..Default::default()
@@ -1632,7 +1632,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
         message: pod.status.message.clone(),
         host_ip: node.ip.clone(),
         pod_ip: rt.ip.clone(),
-        start_time: Some(rfc3339(rt.started)),
+        start_time: Some(Time::at(rt.started)),
         init_container_statuses: Vec::new(),
         container_statuses: Vec::new(),
         qos_class: qos_class(pod),

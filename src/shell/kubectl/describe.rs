@@ -50,6 +50,13 @@ fn time_of(ts: Option<&String>) -> String {
         .unwrap_or_else(|| "<unset>".into())
 }
 
+/// [`time_of`] for a field held as a [`Time`].
+fn time_at(ts: Option<&Time>) -> String {
+    ts.and_then(Time::millis)
+        .map(rfc1123z)
+        .unwrap_or_else(|| "<unset>".into())
+}
+
 pub(super) fn events_section(
     out: &mut String,
     store: &Store,
@@ -142,7 +149,7 @@ fn container_lines(
             if let Some(r) = &st.running {
                 out.push_str(&format!(
                     "{i}{label}:\tRunning\n{i}  Started:\t{}\n",
-                    time_of(r.started_at.as_ref())
+                    time_at(r.started_at.as_ref())
                 ));
             } else if let Some(w) = &st.waiting {
                 out.push_str(&format!(
@@ -154,8 +161,8 @@ fn container_lines(
                     "{i}{label}:\tTerminated\n{i}  Reason:\t{}\n{i}  Exit Code:\t{}\n{i}  Started:\t{}\n{i}  Finished:\t{}\n",
                     t.reason,
                     t.exit_code,
-                    time_of(t.started_at.as_ref()),
-                    time_of(t.finished_at.as_ref())
+                    time_at(t.started_at.as_ref()),
+                    time_at(t.finished_at.as_ref())
                 ));
             }
         };
@@ -257,7 +264,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
         }
     ));
     if let Some(t) = &pod.status.start_time {
-        o.push_str(&format!("Start Time:\t{}\n", time_of(Some(t))));
+        o.push_str(&format!("Start Time:\t{}\n", time_at(Some(t))));
     }
     map_lines(&mut o, "", "Labels", &m.labels, "=");
     map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
@@ -567,7 +574,7 @@ pub(super) fn describe_node(store: &Store, n: &Node, now: Millis) -> String {
             c.type_,
             c.status,
             rfc1123z(now),
-            time_of(c.last_transition_time.as_ref()),
+            time_at(c.last_transition_time.as_ref()),
             c.reason,
             c.message
         ));

@@ -2,6 +2,7 @@
 //! Fields the simulation does not act on yet are still accepted (as raw YAML) so that real
 //! manifests apply; unknown fields are rejected, as the API server's strict decoding does.
 
+use super::time::Time;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -564,7 +565,7 @@ pub struct PodStatus {
     #[serde(rename = "podIP", default, skip_serializing_if = "String::is_empty")]
     pub pod_ip: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
+    pub start_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub init_container_statuses: Vec<ContainerStatus>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -582,11 +583,11 @@ pub struct Condition {
     pub type_: Cow<'static, str>,
     pub status: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_probe_time: Option<String>,
+    pub last_probe_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update_time: Option<String>,
+    pub last_update_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_transition_time: Option<String>,
+    pub last_transition_time: Option<Time>,
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub reason: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -660,7 +661,7 @@ pub struct StateWaiting {
 #[serde(rename_all = "camelCase")]
 pub struct StateRunning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<Time>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -674,9 +675,9 @@ pub struct StateTerminated {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<String>,
+    pub finished_at: Option<Time>,
 }
 
 // ---------------------------------------------------------------- Node

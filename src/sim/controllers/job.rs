@@ -22,8 +22,8 @@ fn pod_finish_time(p: &Pod) -> Option<Millis> {
     p.status
         .container_statuses
         .iter()
-        .filter_map(|c| c.state.terminated.as_ref()?.finished_at.as_deref())
-        .filter_map(parse_rfc3339)
+        .filter_map(|c| c.state.terminated.as_ref()?.finished_at.as_ref())
+        .filter_map(Time::millis)
         .max()
 }
 

@@ -197,8 +197,8 @@ fn next_available(pods: &[&Pod], min_ready: i64, now: Millis) -> Option<Millis> 
                 .conditions
                 .iter()
                 .find(|c| c.type_ == "Ready")
-                .and_then(|c| c.last_transition_time.as_deref())
-                .and_then(parse_rfc3339)
+                .and_then(|c| c.last_transition_time.as_ref())
+                .and_then(Time::millis)
                 .unwrap_or(now);
             since.saturating_add(secs(min_ready))
         })

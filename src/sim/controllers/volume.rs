@@ -1101,7 +1101,7 @@ fn waiting_status(pod: &Pod, now: Millis) -> PodStatus {
     let mut status = pod.status.clone();
     status.phase = "Pending".into();
     if status.start_time.is_none() {
-        status.start_time = Some(rfc3339(now));
+        status.start_time = Some(Time::at(now));
     }
     let reason = if pod.spec.init_containers.is_empty() {
         "ContainerCreating"
