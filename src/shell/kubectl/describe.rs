@@ -86,7 +86,10 @@ pub(super) fn events_section(
         };
         out.push_str(&format!(
             "  {}\t{}\t{age}\t{}\t{}\n",
-            e.type_, e.reason, e.source, e.message
+            e.type_(),
+            e.reason(),
+            e.source(),
+            e.message
         ));
     }
 }

@@ -344,7 +344,7 @@ fn load_balancer(store: &mut Store, svc: &Service, now: Millis) -> Option<Millis
         let first = store
             .events_for(ns, "Service", name)
             .iter()
-            .any(|e| e.reason == "EnsuringLoadBalancer");
+            .any(|e| e.reason() == "EnsuringLoadBalancer");
         if !first {
             store.record_event(
                 now,

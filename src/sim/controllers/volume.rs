@@ -1053,7 +1053,7 @@ pub fn after_kubelet_sync(
         let told = store
             .events_for(&key.0, "Pod", &key.1)
             .iter()
-            .any(|e| e.reason == reason && *e.message == *message && e.first_timestamp >= since);
+            .any(|e| e.reason() == reason && *e.message == *message && e.first_timestamp >= since);
         if !told {
             let source = if reason == "FailedAttachVolume" {
                 ATTACH_SOURCE
