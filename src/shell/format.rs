@@ -2,7 +2,7 @@
 //! STATUS and RESTARTS columns of `kubectl get pods` (printers.go printPod).
 
 use crate::sim::api::{Node, Pod, Time};
-use crate::sim::clock::{human_duration, parse_rfc3339, Millis};
+use crate::sim::clock::{human_duration, Millis};
 
 /// kubectl's tabwriter: minwidth 6, padding 3, no padding after the last column.
 pub fn table(rows: &[Vec<String>]) -> String {
@@ -30,8 +30,8 @@ pub fn table(rows: &[Vec<String>]) -> String {
 }
 
 /// Age of an object from its creationTimestamp.
-pub fn age(created: Option<&String>, now: Millis) -> String {
-    match created.and_then(|c| parse_rfc3339(c)) {
+pub fn age(created: Option<&Time>, now: Millis) -> String {
+    match created.and_then(Time::millis) {
         Some(t) => human_duration(now.saturating_sub(t)),
         None => "<unknown>".into(),
     }

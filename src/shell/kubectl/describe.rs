@@ -280,7 +280,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
     if let Some(t) = &m.deletion_timestamp {
         o.push_str(&format!(
             " (lasts {})",
-            human_duration(parse_rfc3339(t).unwrap_or(now).saturating_sub(now))
+            human_duration(t.millis().unwrap_or(now).saturating_sub(now))
         ));
         o.push_str(&format!(
             "\nTermination Grace Period:\t{}s",
@@ -411,7 +411,7 @@ pub(super) fn describe_deployment(store: &Store, d: &Deployment, now: Millis) ->
         "Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n",
         m.name,
         m.namespace,
-        time_of(m.creation_timestamp.as_ref())
+        time_at(m.creation_timestamp.as_ref())
     ));
     map_lines(&mut o, "", "Labels", &m.labels, "=");
     map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
@@ -542,7 +542,7 @@ pub(super) fn describe_node(store: &Store, n: &Node, now: Millis) -> String {
     map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
     o.push_str(&format!(
         "CreationTimestamp:\t{}\n",
-        time_of(m.creation_timestamp.as_ref())
+        time_at(m.creation_timestamp.as_ref())
     ));
     let taints: Vec<String> = n
         .spec
@@ -708,7 +708,7 @@ pub(super) fn describe_statefulset(store: &Store, d: &StatefulSet, now: Millis) 
         "Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n",
         m.name,
         m.namespace,
-        time_of(m.creation_timestamp.as_ref())
+        time_at(m.creation_timestamp.as_ref())
     ));
     o.push_str(&format!(
         "Selector:\t{}\n",

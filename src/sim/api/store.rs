@@ -9,7 +9,7 @@ use super::types::*;
 use super::unstructured::{KindInfo, Unstructured};
 use super::watch::Watch;
 use super::workloads::*;
-use crate::sim::clock::{rfc3339, secs, Millis};
+use crate::sim::clock::{secs, Millis};
 use crate::sim::rng::Rng;
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::BTreeMap;
@@ -473,7 +473,7 @@ impl Store {
             meta.uid = rng.uuid();
             meta.resource_version = rv;
             meta.generation = 1;
-            meta.creation_timestamp = Some(rfc3339(now));
+            meta.creation_timestamp = Some(super::time::Time::at(now));
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             meta.self_link = None;
@@ -590,7 +590,8 @@ impl Store {
             self.resource_version += 1;
             self.write::<Pod>(namespace, name, None);
         } else {
-            pod.metadata.deletion_timestamp = Some(rfc3339(now.saturating_add(secs(g))));
+            pod.metadata.deletion_timestamp =
+                Some(super::time::Time::at(now.saturating_add(secs(g))));
             pod.metadata.deletion_grace_period_seconds = Some(g);
             pod.metadata.resource_version = self.next_rv();
             self.write(namespace, name, Some(pod));

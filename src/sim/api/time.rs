@@ -74,6 +74,22 @@ impl fmt::Debug for Time {
     }
 }
 
+/// Ordered as the text: in the API server's form (fixed width) text order is time order.
+impl Ord for Time {
+    fn cmp(&self, other: &Time) -> std::cmp::Ordering {
+        match (&self.0, &other.0) {
+            (Repr::Unix(a), Repr::Unix(b)) => a.cmp(b),
+            _ => self.as_str().cmp(&other.as_str()),
+        }
+    }
+}
+
+impl PartialOrd for Time {
+    fn partial_cmp(&self, other: &Time) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl PartialEq<str> for Time {
     fn eq(&self, other: &str) -> bool {
         match &self.0 {
@@ -220,6 +236,23 @@ mod tests {
         );
         let json = serde_json::to_string(&c).expect("json");
         assert!(json.contains(r#""lastTransitionTime":"2026-01-01T01:00:05.250+01:00""#));
+    }
+
+    #[test]
+    fn it_orders_as_its_text() {
+        let texts = [
+            "2026-01-01T00:00:05Z",
+            "2026-01-01T00:00:05.5Z",
+            "2026-01-01T00:00:06Z",
+            "2025-12-31T23:59:59Z",
+            "0999-01-01T00:00:00Z",
+            "later",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(Time::parse(a).cmp(&Time::parse(b)), a.cmp(b), "{a} vs {b}");
+            }
+        }
     }
 
     #[test]

@@ -336,8 +336,8 @@ fn load_balancer(store: &mut Store, svc: &Service, now: Millis) -> Option<Millis
     let created = svc
         .metadata
         .creation_timestamp
-        .as_deref()
-        .and_then(crate::sim::clock::parse_rfc3339)
+        .as_ref()
+        .and_then(Time::millis)
         .unwrap_or(now);
     let (ns, name) = (&svc.metadata.namespace, &svc.metadata.name);
     if now < created.saturating_add(LOAD_BALANCER_DELAY) {

@@ -2,7 +2,7 @@
 
 use super::{controller_ref, pod_available, pod_ready};
 use crate::sim::api::*;
-use crate::sim::clock::{parse_rfc3339, secs, Millis};
+use crate::sim::clock::{secs, Millis};
 use crate::sim::rng::Rng;
 
 /// Sync one ReplicaSet; returns when it wants to look again (a pod passing minReadySeconds).
@@ -90,8 +90,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                     let created = p
                         .metadata
                         .creation_timestamp
-                        .as_deref()
-                        .and_then(parse_rfc3339)
+                        .as_ref()
+                        .and_then(Time::millis)
                         .unwrap_or(0);
                     (
                         !p.spec.node_name.is_empty(),
