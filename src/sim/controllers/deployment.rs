@@ -270,7 +270,8 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
                             (desired + surge).to_string(),
                         ),
                     ]),
-                    owner_references: vec![controller_ref("apps/v1", "Deployment", &d.metadata)],
+                    owner_references: vec![controller_ref("apps/v1", "Deployment", &d.metadata)]
+                        .into(),
                     ..Default::default()
                 },
                 spec: ReplicaSetSpec {

@@ -293,7 +293,8 @@ fn sync_endpoints(store: &mut Store, svc: &Service, now: Millis, rng: &mut Rng) 
                             uid: svc.metadata.uid.clone(),
                             controller: Some(true),
                             block_owner_deletion: Some(true),
-                        }],
+                        }]
+                        .into(),
                         ..Default::default()
                     },
                     address_type: "IPv4".into(),

@@ -170,7 +170,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                                 "batch/v1",
                                 "Job",
                                 &job.metadata,
-                            )],
+                            )]
+                            .into(),
                             ..Default::default()
                         },
                         spec: t.spec.clone(),

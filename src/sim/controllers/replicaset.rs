@@ -35,6 +35,9 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         // Why the last create failed: the ReplicaFailure condition, and a retry.
         let mut failure: Option<String> = None;
         if have < want {
+            // One copy of the owner reference for all the pods made here.
+            let owners: Shared<Vec<OwnerReference>> =
+                vec![controller_ref("apps/v1", "ReplicaSet", &rs.metadata)].into();
             for _ in have..want {
                 let t = &rs.spec.template;
                 let pod = Pod {
@@ -45,11 +48,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                         namespace: ns.clone(),
                         labels: t.metadata.labels.clone(),
                         annotations: t.metadata.annotations.clone(),
-                        owner_references: vec![controller_ref(
-                            "apps/v1",
-                            "ReplicaSet",
-                            &rs.metadata,
-                        )],
+                        owner_references: owners.clone(),
                         ..Default::default()
                     },
                     spec: t.spec.clone(),
