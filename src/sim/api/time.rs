@@ -2,8 +2,8 @@
 //! as the second it names instead of as text.
 //!
 //! The API server writes these as RFC 3339 in UTC to the second (`2026-01-01T00:00:05Z`), and
-//! every pod carries half a dozen of them, so a timestamp in that form is kept as its Unix second
-//! (no allocation; 16 bytes with its `Option`, against 24 and a heap string). Any other text a
+//! every pod carries half a dozen of them, so a timestamp in that form is kept as its second
+//! (no allocation; 8 bytes with its `Option`, against 24 and a heap string). Any other text a
 //! user wrote in a manifest (fractions, an offset, odd spacing) is kept as given, so it prints
 //! back as it was written. Both print, compare and read as the text: a `Time` made from a
 //! string always shows that string.
@@ -12,52 +12,112 @@ use crate::sim::clock::{civil, parse_rfc3339, Millis, EPOCH_UNIX_SECS};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
+use std::num::NonZeroU64;
 
+/// One word: `Option<Time>` is 8 bytes. The low bit tells the two kinds apart: set, the rest
+/// is the second (counted from year 0000, so every four-digit year fits); clear, the rest is
+/// one more than the text's place in [`TEXTS`].
 #[derive(Clone, PartialEq, Eq)]
-pub struct Time(Repr);
+pub struct Time(NonZeroU64);
 
-#[derive(Clone, PartialEq, Eq)]
+/// The Unix second of 0000-01-01T00:00:00Z: the earliest second a `Time` holds as a number.
+const YEAR_ZERO: i64 = -62_167_219_200;
+
+/// The texts kept as written, each once. Only timestamps a user wrote in an odd form land
+/// here (the simulator writes none), and they stay for the life of the program: a few bytes
+/// for each distinct text, never more than the manifests applied held.
+static TEXTS: std::sync::Mutex<Texts> = std::sync::Mutex::new(Texts {
+    all: Vec::new(),
+    index: None,
+});
+
+struct Texts {
+    all: Vec<&'static str>,
+    index: Option<std::collections::HashMap<&'static str, u64>>,
+}
+
+fn texts() -> std::sync::MutexGuard<'static, Texts> {
+    TEXTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 enum Repr {
-    /// Seconds since the Unix epoch; the text is its RFC 3339 form.
     Unix(i64),
-    /// Text that would not read back the same from a second (boxed: rare, and it keeps the
-    /// type at two words, where a `Box<str>` would make it three).
-    #[allow(clippy::box_collection)]
-    Text(Box<String>),
+    Text(&'static str),
 }
 
 impl Time {
+    fn unix(secs: i64) -> Time {
+        // Canonical seconds are within years 0000-9999, so this neither wraps nor is 0.
+        let n = ((secs - YEAR_ZERO) as u64) << 1 | 1;
+        Time(NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN))
+    }
+
+    fn text(s: &str) -> Time {
+        let mut t = texts();
+        let t = &mut *t;
+        let index = t.index.get_or_insert_with(Default::default);
+        let n = match index.get(s) {
+            Some(n) => *n,
+            None => {
+                let kept: &'static str = Box::leak(s.to_string().into_boxed_str());
+                t.all.push(kept);
+                let n = t.all.len() as u64;
+                index.insert(kept, n);
+                n
+            }
+        };
+        Time(NonZeroU64::new(n << 1).unwrap_or(NonZeroU64::MIN))
+    }
+
+    fn repr(&self) -> Repr {
+        let n = self.0.get();
+        if n & 1 == 1 {
+            Repr::Unix((n >> 1) as i64 + YEAR_ZERO)
+        } else {
+            let i = (n >> 1) as usize;
+            Repr::Text(texts().all.get(i.wrapping_sub(1)).copied().unwrap_or(""))
+        }
+    }
+
     /// The virtual instant `t`, to the second (as `clock::rfc3339` prints it).
     pub fn at(t: Millis) -> Time {
-        Time(Repr::Unix((EPOCH_UNIX_SECS + t / 1000) as i64))
+        Time::unix((EPOCH_UNIX_SECS + t / 1000) as i64)
     }
 
     /// A timestamp as written: kept as its second when it is in the API server's own form.
     pub fn parse(s: &str) -> Time {
         match canonical_secs(s) {
-            Some(secs) => Time(Repr::Unix(secs)),
-            None => Time(Repr::Text(Box::new(s.to_string()))),
+            Some(secs) => Time::unix(secs),
+            None => Time::text(s),
         }
     }
 
     /// The text, as the API prints it.
-    pub fn as_str(&self) -> Cow<'_, str> {
-        match &self.0 {
-            Repr::Unix(secs) => Cow::Owned(format_unix(*secs)),
-            Repr::Text(s) => Cow::Borrowed(s.as_str()),
+    pub fn as_str(&self) -> Cow<'static, str> {
+        match self.repr() {
+            Repr::Unix(secs) => Cow::Owned(format_unix(secs)),
+            Repr::Text(s) => Cow::Borrowed(s),
         }
     }
 
     /// The virtual instant it names, as `clock::parse_rfc3339` reads the text (instants before
     /// the virtual epoch read as 0; None when the text is not a timestamp).
     pub fn millis(&self) -> Option<Millis> {
-        match &self.0 {
+        match self.repr() {
             Repr::Unix(secs) => {
-                let rel = *secs - EPOCH_UNIX_SECS as i64;
+                let rel = secs - EPOCH_UNIX_SECS as i64;
                 Some(if rel < 0 { 0 } else { rel as u64 * 1000 })
             }
             Repr::Text(s) => parse_rfc3339(s),
         }
+    }
+
+    /// Whether it is held as a second (the text is the API server's form).
+    #[cfg(test)]
+    fn is_second(&self) -> bool {
+        matches!(self.repr(), Repr::Unix(_))
     }
 }
 
@@ -77,8 +137,8 @@ impl fmt::Debug for Time {
 /// Ordered as the text: in the API server's form (fixed width) text order is time order.
 impl Ord for Time {
     fn cmp(&self, other: &Time) -> std::cmp::Ordering {
-        match (&self.0, &other.0) {
-            (Repr::Unix(a), Repr::Unix(b)) => a.cmp(b),
+        match (self.repr(), other.repr()) {
+            (Repr::Unix(a), Repr::Unix(b)) => a.cmp(&b),
             _ => self.as_str().cmp(&other.as_str()),
         }
     }
@@ -92,9 +152,9 @@ impl PartialOrd for Time {
 
 impl PartialEq<str> for Time {
     fn eq(&self, other: &str) -> bool {
-        match &self.0 {
-            Repr::Unix(secs) => canonical_secs(other) == Some(*secs),
-            Repr::Text(s) => s.as_str() == other,
+        match self.repr() {
+            Repr::Unix(secs) => canonical_secs(other) == Some(secs),
+            Repr::Text(s) => s == other,
         }
     }
 }
@@ -107,10 +167,7 @@ impl From<&str> for Time {
 
 impl From<String> for Time {
     fn from(s: String) -> Time {
-        match canonical_secs(&s) {
-            Some(secs) => Time(Repr::Unix(secs)),
-            None => Time(Repr::Text(Box::new(s))),
-        }
+        Time::parse(&s)
     }
 }
 
@@ -188,11 +245,11 @@ mod tests {
             assert_eq!(time.as_str(), rfc3339(t));
             assert_eq!(Time::parse(&rfc3339(t)), time);
             assert_eq!(time.millis(), parse_rfc3339(&rfc3339(t)));
-            assert!(matches!(Time::parse(&rfc3339(t)).0, Repr::Unix(_)));
+            assert!(Time::parse(&rfc3339(t)).is_second());
         }
         // Before the virtual epoch: a second of its own, read as instant 0 like the text.
         let old = Time::parse("2019-05-04T10:00:00Z");
-        assert!(matches!(old.0, Repr::Unix(_)));
+        assert!(old.is_second());
         assert_eq!(old.as_str(), "2019-05-04T10:00:00Z");
         assert_eq!(old.millis(), Some(0));
     }
@@ -208,7 +265,8 @@ mod tests {
             "",
         ] {
             let time = Time::parse(s);
-            assert!(matches!(time.0, Repr::Text(_)), "{s}");
+            assert!(!time.is_second(), "{s}");
+            assert_eq!(Time::parse(s), time, "the same text, the same Time");
             assert_eq!(time.as_str(), s);
             assert_eq!(time.millis(), parse_rfc3339(s));
             assert_eq!(&time, s);
@@ -256,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn it_stays_two_words() {
-        assert_eq!(std::mem::size_of::<Option<Time>>(), 16);
+    fn it_stays_one_word() {
+        assert_eq!(std::mem::size_of::<Option<Time>>(), 8);
     }
 }
