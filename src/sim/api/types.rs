@@ -617,7 +617,8 @@ pub struct ContainerStatus {
         default,
         skip_serializing_if = "String::is_empty"
     )]
-    pub container_id: String,
+    /// The kubelet's record of the container holds the same copy.
+    pub container_id: Shared<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
 }
