@@ -458,8 +458,9 @@ mod tests {
         assert!(r.text().contains("6/6"));
     }
 
-    /// The pods of a ReplicaSet hold one copy of their spec's fields, the template's, through
-    /// admission, scheduling and the kubelet's status writes (what keeps 100,000 pods small).
+    /// The pods of a ReplicaSet hold one copy of their spec's fields, the template's, and one
+    /// of their owner reference, through admission, scheduling and the kubelet's status writes
+    /// (what keeps 100,000 pods small).
     #[test]
     fn pods_share_their_templates_spec() {
         let opts = Options {
@@ -485,7 +486,16 @@ mod tests {
         let store = &world.cluster().store;
         let mut checked = 0;
         for rs in store.replicasets.in_namespace(Some(NAMESPACE)) {
+            let mut owners: Option<&Shared<Vec<OwnerReference>>> = None;
             for pod in store.owned::<Pod>(&rs.metadata.uid) {
+                // And one copy of their owner reference.
+                let mine = &pod.metadata.owner_references;
+                assert!(
+                    owners.is_none_or(|o| o.ptr_eq(mine)),
+                    "{} has its own copy of its owner reference",
+                    pod.metadata.name
+                );
+                owners = Some(mine);
                 assert!(!pod.spec.node_name.is_empty(), "{}", pod.metadata.name);
                 assert!(
                     pod.spec.shares_fields_with(&rs.spec.template.spec),

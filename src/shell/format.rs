@@ -1,8 +1,8 @@
 //! Output as kubectl prints it: tab-aligned tables (cli-runtime's tabwriter settings) and the
 //! STATUS and RESTARTS columns of `kubectl get pods` (printers.go printPod).
 
-use crate::sim::api::{Node, Pod};
-use crate::sim::clock::{human_duration, parse_rfc3339, Millis};
+use crate::sim::api::{Node, Pod, Time};
+use crate::sim::clock::{human_duration, Millis};
 
 /// kubectl's tabwriter: minwidth 6, padding 3, no padding after the last column.
 pub fn table(rows: &[Vec<String>]) -> String {
@@ -30,8 +30,8 @@ pub fn table(rows: &[Vec<String>]) -> String {
 }
 
 /// Age of an object from its creationTimestamp.
-pub fn age(created: Option<&String>, now: Millis) -> String {
-    match created.and_then(|c| parse_rfc3339(c)) {
+pub fn age(created: Option<&Time>, now: Millis) -> String {
+    match created.and_then(Time::millis) {
         Some(t) => human_duration(now.saturating_sub(t)),
         None => "<unknown>".into(),
     }
@@ -179,7 +179,7 @@ pub fn pod_restarts(pod: &Pod, now: Millis) -> String {
         .iter()
         .chain(pod.status.init_container_statuses.iter())
         .filter_map(|c| c.last_state.terminated.as_ref()?.finished_at.as_ref())
-        .filter_map(|t| parse_rfc3339(t))
+        .filter_map(Time::millis)
         .max();
     match last {
         Some(t) => format!("{total} ({} ago)", human_duration(now.saturating_sub(t))),

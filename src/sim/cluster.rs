@@ -3,7 +3,7 @@
 
 use super::api::watch::Watch;
 use super::api::*;
-use super::clock::{rfc3339, Millis};
+use super::clock::Millis;
 use super::controllers;
 use super::kubelet::Kubelets;
 use super::rng::Rng;
@@ -567,7 +567,7 @@ spec:
                     status: "True".into(),
                     last_probe_time: None,
                     last_update_time: None,
-                    last_transition_time: Some(rfc3339(now)),
+                    last_transition_time: Some(Time::at(now)),
                     reason: "KubeletReady".into(),
                     message: "kubelet is posting ready status".into(),
                 }],

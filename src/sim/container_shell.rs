@@ -40,7 +40,7 @@ impl ContainerShell {
             .unwrap_or_default();
         let image = rt.image.clone();
         let facts = PodFacts::new(pod, &node_ip, &kernel);
-        let env = rootfs::container_env(container, &facts, &rt.service_env, &rt.config_env);
+        let env = rootfs::container_env(container, &facts, &rt.service_env, rt.config_env());
         let mut main: Vec<String> = container.command.clone();
         main.extend(container.args.iter().cloned());
         let main_command = if main.is_empty() {

@@ -20,7 +20,7 @@ pub enum Boot {
     /// postgres: a database was there already.
     Existing,
     /// redis: keys loaded from the dump (how many).
-    Loaded(usize),
+    Loaded(u32),
     /// redis: no dump, an empty dataset.
     Empty,
 }
@@ -64,7 +64,9 @@ pub fn on_start(repo: &str, major: &str, env: &[(String, String)], fs: &mut Fs) 
             Some(Boot::Initialised)
         }
         "redis" => Some(match load(fs) {
-            Ok(keys) if !keys.is_empty() => Boot::Loaded(keys.len()),
+            Ok(keys) if !keys.is_empty() => {
+                Boot::Loaded(u32::try_from(keys.len()).unwrap_or(u32::MAX))
+            }
             _ => Boot::Empty,
         }),
         _ => None,

@@ -2,7 +2,7 @@
 //! pod's restartPolicy with back-off, stop them on deletion, and report status back to the API.
 
 use super::api::*;
-use super::clock::{go_duration, rfc3339, secs, Millis};
+use super::clock::{go_duration, secs, Millis};
 use super::fxhash::FxHashMap;
 use super::images::{self, Behaviour};
 use super::rng::Rng;
@@ -62,22 +62,35 @@ pub struct ContainerRuntime {
     pub state: RunState,
     pub restarts: i64,
     pub backoff: Millis,
-    pub last_exit: Option<(i64, String, Millis, Millis)>,
-    pub container_id: String,
-    /// Readiness as the readiness probe last decided (true at once when there is no probe).
-    pub probe_ready: bool,
+    /// The exit before the current run (boxed: most containers never exited).
+    pub last_exit: Option<Box<(i64, String, Millis, Millis)>>,
+    /// Shared with the container's status in the API (one copy of the 77 bytes).
+    pub container_id: Shared<String>,
     pub probes: ProbeState,
     /// The Service variables this container instance started with (fact 56 (d): fixed at
     /// start, so Services made later do not appear until it restarts). Shared between the
     /// containers that started with the same Services.
     pub service_env: SharedEnv,
     /// The values its `env[].valueFrom` and `envFrom` resolved to when it started (fixed then:
-    /// a ConfigMap edited later does not change them, fact 62).
-    pub config_env: ConfigEnv,
+    /// a ConfigMap edited later does not change them, fact 62). None when there are none (most
+    /// containers): see [`ContainerRuntime::config_env`].
+    pub config_env: Option<Box<ConfigEnv>>,
     /// Copies of the projected files its `subPath` mounts show, taken when it started.
     pub pinned: BTreeMap<String, super::fs::Tree>,
     /// What a data store found in its files when it started (datastores.rs).
     pub boot: Option<super::datastores::Boot>,
+}
+
+impl ContainerRuntime {
+    /// What its config references resolved to when it started (empty when it has none).
+    pub fn config_env(&self) -> &ConfigEnv {
+        static NONE: ConfigEnv = ConfigEnv {
+            from: Vec::new(),
+            values: BTreeMap::new(),
+            skipped: Vec::new(),
+        };
+        self.config_env.as_deref().unwrap_or(&NONE)
+    }
 }
 
 /// A container's resolved config references: `envFrom` pairs in order, then each
@@ -95,9 +108,13 @@ pub struct ConfigEnv {
 pub struct ProbeState {
     pub next_readiness: Option<Millis>,
     pub next_liveness: Option<Millis>,
-    pub readiness_failures: i64,
-    pub readiness_successes: i64,
-    pub liveness_failures: i64,
+    /// Counts of consecutive results (u32: with the ready flag they fit the padding the two
+    /// deadlines leave, keeping a container's record at 256 bytes).
+    pub readiness_failures: u32,
+    pub readiness_successes: u32,
+    pub liveness_failures: u32,
+    /// Readiness as the readiness probe last decided (true at once when there is no probe).
+    pub ready: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,11 +129,28 @@ pub struct PodRuntime {
     pub containers: Vec<ContainerRuntime>,
     /// How many of `containers` are init containers.
     pub init_count: usize,
-    /// Its volumes on the node (emptyDirs, projected files, claims).
-    pub volumes: super::volumes::PodVolumes,
+    /// Its volumes on the node (emptyDirs, projected files, claims); None for a pod without
+    /// volumes (most: boxed so that they cost one pointer), which is mounted from the start.
+    pub volumes: Option<Box<super::volumes::PodVolumes>>,
 }
 
 impl PodRuntime {
+    /// Whether every volume is set up, so containers may start.
+    pub fn mounted(&self) -> bool {
+        self.volumes.as_ref().is_none_or(|v| v.mounted)
+    }
+
+    /// Its volumes (nothing mounted, for a pod without volumes).
+    pub fn volumes(&self) -> std::borrow::Cow<'_, super::volumes::PodVolumes> {
+        match &self.volumes {
+            Some(v) => std::borrow::Cow::Borrowed(&**v),
+            None => std::borrow::Cow::Owned(super::volumes::PodVolumes {
+                mounted: true,
+                ..Default::default()
+            }),
+        }
+    }
+
     /// The spec of container slot `i` (init containers first).
     pub fn spec<'a>(&self, pod: &'a Pod, i: usize) -> Option<&'a Container> {
         if i < self.init_count {
@@ -191,7 +225,7 @@ impl PodRuntime {
                 RunState::ConfigError { retry, .. } => Some(retry),
                 _ => None,
             })
-            .chain(self.volumes.deadline())
+            .chain(self.volumes.as_ref().and_then(|v| v.deadline()))
             .chain(
                 self.containers
                     .iter()
@@ -435,7 +469,10 @@ impl Kubelets {
         if pod.metadata.deletion_timestamp.is_some() {
             return;
         }
-        let v = &mut rt.volumes;
+        let Some(v) = rt.volumes.as_deref_mut() else {
+            // No volumes: nothing to mount or project.
+            return;
+        };
         if !v.mounted {
             if v.retry.is_some_and(|(at, _)| at > now) {
                 return;
@@ -558,11 +595,10 @@ impl Kubelets {
                         restarts: 0,
                         backoff: 0,
                         last_exit: None,
-                        container_id: String::new(),
-                        probe_ready: false,
+                        container_id: Shared::default(),
                         probes: ProbeState::default(),
                         service_env: Default::default(),
-                        config_env: Default::default(),
+                        config_env: None,
                         pinned: BTreeMap::new(),
                         boot: None,
                     })
@@ -575,10 +611,7 @@ impl Kubelets {
                     started: now,
                     containers,
                     init_count: pod.spec.init_containers.len(),
-                    volumes: super::volumes::PodVolumes {
-                        mounted: pod.spec.volumes.is_empty(),
-                        ..Default::default()
-                    },
+                    volumes: (!pod.spec.volumes.is_empty()).then(Default::default),
                 };
                 ctx.pod_env = resolve_pod_env(store, pod, &rt);
                 self.mount(store, pod, &mut rt, &mut ctx);
@@ -694,8 +727,10 @@ impl Kubelets {
             }
             None => ConfigEnv::default(),
         };
-        super::volumes::prepare_sub_paths(pod, spec, &rt.volumes, &mut self.storage, now);
-        let pinned = super::volumes::pin_sub_paths(pod, spec, &rt.volumes);
+        let volumes = rt.volumes();
+        super::volumes::prepare_sub_paths(pod, spec, &volumes, &mut self.storage, now);
+        let pinned = super::volumes::pin_sub_paths(pod, spec, &volumes);
+        drop(volumes);
         for warning in &config.skipped {
             ctx.event(
                 pod,
@@ -705,9 +740,9 @@ impl Kubelets {
             );
         }
         let c = &mut rt.containers[i];
-        c.config_env = config;
+        c.config_env = (config != ConfigEnv::default()).then(|| Box::new(config));
         c.pinned = pinned;
-        c.container_id = format!("containerd://{}", ctx.rng.hex(64));
+        c.container_id = Shared::new(format!("containerd://{}", ctx.rng.hex(64)));
         c.service_env = ctx.service_env.clone();
         let boot = self.boot_data_store(pod, rt, i, now);
         let c = &mut rt.containers[i];
@@ -722,8 +757,8 @@ impl Kubelets {
             p.as_ref()
                 .map(|p| now.saturating_add(secs(p.initial_delay_seconds.unwrap_or(0))))
         };
-        c.probe_ready = spec.readiness_probe.is_none();
         c.probes = ProbeState {
+            ready: spec.readiness_probe.is_none(),
             next_readiness: first(&spec.readiness_probe),
             next_liveness: first(&spec.liveness_probe),
             ..Default::default()
@@ -781,7 +816,7 @@ impl Kubelets {
             if spec.image != rt.containers[i].image && rt.containers[i].state != RunState::Waiting {
                 let c = &mut rt.containers[i];
                 if let RunState::Running { since, .. } = c.state {
-                    c.last_exit = Some((0, "Completed".into(), since, now));
+                    c.last_exit = Some(Box::new((0, "Completed".into(), since, now)));
                     c.restarts += 1;
                 }
                 c.image = spec.image.clone();
@@ -829,7 +864,7 @@ impl Kubelets {
         rt: &mut PodRuntime,
         ctx: &mut Ctx,
     ) -> bool {
-        if rt.init_failed() || !rt.volumes.mounted {
+        if rt.init_failed() || !rt.mounted() {
             return false;
         }
         let due: Vec<usize> = match rt.pending_init(pod) {
@@ -867,23 +902,28 @@ impl Kubelets {
                     match run_probe(probe, spec, &ip, since, now) {
                         Ok(()) => {
                             c.probes.readiness_failures = 0;
-                            c.probes.readiness_successes += 1;
-                            if c.probes.readiness_successes >= probe.success_threshold.unwrap_or(1)
+                            c.probes.readiness_successes =
+                                c.probes.readiness_successes.saturating_add(1);
+                            if i64::from(c.probes.readiness_successes)
+                                >= probe.success_threshold.unwrap_or(1)
                             {
-                                c.probe_ready = true;
+                                c.probes.ready = true;
                             }
                         }
                         Err(why) => {
                             c.probes.readiness_successes = 0;
-                            c.probes.readiness_failures += 1;
+                            c.probes.readiness_failures =
+                                c.probes.readiness_failures.saturating_add(1);
                             ctx.event(
                                 pod,
                                 "Warning",
                                 "Unhealthy",
                                 format!("Readiness probe failed: {why}"),
                             );
-                            if c.probes.readiness_failures >= probe.failure_threshold.unwrap_or(3) {
-                                c.probe_ready = false;
+                            if i64::from(c.probes.readiness_failures)
+                                >= probe.failure_threshold.unwrap_or(3)
+                            {
+                                c.probes.ready = false;
                             }
                         }
                     }
@@ -896,14 +936,17 @@ impl Kubelets {
                     match run_probe(probe, spec, &ip, since, now) {
                         Ok(()) => c.probes.liveness_failures = 0,
                         Err(why) => {
-                            c.probes.liveness_failures += 1;
+                            c.probes.liveness_failures =
+                                c.probes.liveness_failures.saturating_add(1);
                             ctx.event(
                                 pod,
                                 "Warning",
                                 "Unhealthy",
                                 format!("Liveness probe failed: {why}"),
                             );
-                            if c.probes.liveness_failures >= probe.failure_threshold.unwrap_or(3) {
+                            if i64::from(c.probes.liveness_failures)
+                                >= probe.failure_threshold.unwrap_or(3)
+                            {
                                 ctx.event(
                                     pod,
                                     "Normal",
@@ -918,7 +961,7 @@ impl Kubelets {
                                     since,
                                     exits: Some((now, 137)),
                                 };
-                                c.probe_ready = false;
+                                // Not ready, and the probes start over.
                                 c.probes = ProbeState::default();
                             }
                         }
@@ -1067,7 +1110,7 @@ impl Kubelets {
                 restart: Some(r),
             } if r <= now => {
                 let c = &mut rt.containers[i];
-                c.last_exit = Some((code, reason, started, finished));
+                c.last_exit = Some(Box::new((code, reason, started, finished)));
                 c.restarts += 1;
                 self.start_container(pod, rt, i, ctx);
             }
@@ -1142,7 +1185,7 @@ impl Kubelets {
         }
         let spec = rt.spec(pod, i)?;
         let facts = super::rootfs::PodFacts::new(pod, "", "");
-        let env = super::rootfs::container_env(spec, &facts, &[], &c.config_env);
+        let env = super::rootfs::container_env(spec, &facts, &[], c.config_env());
         if repo == "postgres"
             && !env
                 .iter()
@@ -1250,12 +1293,13 @@ fn view<'a>(
         now,
     );
     if let Some((rt, i)) = rt {
-        if let Some(spec) = rt.spec(pod, i) {
+        // A pod without volumes (no `volumes` record) has nothing to mount.
+        if let (Some(spec), Some(volumes)) = (rt.spec(pod, i), rt.volumes.as_deref()) {
             super::volumes::mount_container(
                 &mut fs,
                 pod,
                 spec,
-                &rt.volumes,
+                volumes,
                 &rt.containers[i].pinned,
                 storage,
             );
@@ -1492,11 +1536,11 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
         RunState::Running { since, .. } => (
             ContainerState {
                 running: Some(StateRunning {
-                    started_at: Some(rfc3339(*since)),
+                    started_at: Some(Time::at(*since)),
                 }),
                 ..Default::default()
             },
-            c.probe_ready,
+            c.probes.ready,
             true,
         ),
         RunState::Exited {
@@ -1510,8 +1554,8 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
                 terminated: Some(Box::new(StateTerminated {
                     exit_code: *code,
                     reason: reason.clone(),
-                    started_at: Some(rfc3339(*started)),
-                    finished_at: Some(rfc3339(*finished)),
+                    started_at: Some(Time::at(*started)),
+                    finished_at: Some(Time::at(*finished)),
                     ..Default::default()
                 })),
                 ..Default::default()
@@ -1557,7 +1601,7 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
         ),
     };
     // While in back-off, the exit that caused it is the last state.
-    let last_state = match (&c.state, &c.last_exit) {
+    let last_state = match (&c.state, c.last_exit.as_deref()) {
         (
             RunState::Exited {
                 code,
@@ -1571,8 +1615,8 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
             terminated: Some(Box::new(StateTerminated {
                 exit_code: *code,
                 reason: reason.clone(),
-                started_at: Some(rfc3339(*started)),
-                finished_at: Some(rfc3339(*finished)),
+                started_at: Some(Time::at(*started)),
+                finished_at: Some(Time::at(*finished)),
                 ..Default::default()
             })),
             ..Default::default()
@@ -1581,8 +1625,8 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
             terminated: Some(Box::new(StateTerminated {
                 exit_code: *code,
                 reason: reason.clone(),
-                started_at: Some(rfc3339(*started)),
-                finished_at: Some(rfc3339(*finished)),
+                started_at: Some(Time::at(*started)),
+                finished_at: Some(Time::at(*finished)),
                 ..Default::default()
             })),
             ..Default::default()
@@ -1632,7 +1676,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
         message: pod.status.message.clone(),
         host_ip: node.ip.clone(),
         pod_ip: rt.ip.clone(),
-        start_time: Some(rfc3339(rt.started)),
+        start_time: Some(Time::at(rt.started)),
         init_container_statuses: Vec::new(),
         container_statuses: Vec::new(),
         qos_class: qos_class(pod),

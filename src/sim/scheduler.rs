@@ -1,8 +1,8 @@
 //! The scheduler: binds each pending pod to a node that passes every filter, preferring the node
 //! with the most room. A pod nothing fits stays Pending with the real `FailedScheduling` text.
 
-use super::api::{Condition, Node, Pod, Store, Taint, Toleration, Usage};
-use super::clock::{rfc3339, Millis};
+use super::api::{Condition, Node, Pod, Store, Taint, Time, Toleration, Usage};
+use super::clock::Millis;
 use super::quantity;
 use super::rng::Rng;
 use std::collections::BTreeMap;
@@ -551,7 +551,7 @@ pub fn set_condition(
 ) {
     if let Some(c) = conditions.iter_mut().find(|c| c.type_ == type_) {
         if c.status != status {
-            c.last_transition_time = Some(rfc3339(now));
+            c.last_transition_time = Some(Time::at(now));
         }
         c.status = status.into();
         c.reason = reason.into();
@@ -564,7 +564,7 @@ pub fn set_condition(
             status: status.into(),
             last_probe_time: None,
             last_update_time: None,
-            last_transition_time: Some(rfc3339(now)),
+            last_transition_time: Some(Time::at(now)),
             reason: reason.into(),
             message: message.into(),
         });

@@ -5,7 +5,6 @@ use super::super::{Output, Session};
 use super::*;
 use crate::manifest::{self, ApiObject};
 use crate::sim::api::*;
-use crate::sim::clock::rfc3339;
 
 pub(super) fn delete(
     s: &mut Session,
@@ -312,7 +311,7 @@ pub(super) fn delete(
                     continue;
                 };
                 if n.metadata.deletion_timestamp.is_none() {
-                    n.metadata.deletion_timestamp = Some(rfc3339(now));
+                    n.metadata.deletion_timestamp = Some(Time::at(now));
                     n.status.phase = "Terminating".into();
                     c.store.put(n);
                 }

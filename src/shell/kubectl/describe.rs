@@ -50,6 +50,13 @@ fn time_of(ts: Option<&String>) -> String {
         .unwrap_or_else(|| "<unset>".into())
 }
 
+/// [`time_of`] for a field held as a [`Time`].
+fn time_at(ts: Option<&Time>) -> String {
+    ts.and_then(Time::millis)
+        .map(rfc1123z)
+        .unwrap_or_else(|| "<unset>".into())
+}
+
 pub(super) fn events_section(
     out: &mut String,
     store: &Store,
@@ -79,7 +86,10 @@ pub(super) fn events_section(
         };
         out.push_str(&format!(
             "  {}\t{}\t{age}\t{}\t{}\n",
-            e.type_, e.reason, e.source, e.message
+            e.type_(),
+            e.reason(),
+            e.source(),
+            e.message
         ));
     }
 }
@@ -95,7 +105,7 @@ fn container_lines(
     let i = format!("{indent}  ");
     if let Some(s) = status {
         if !s.container_id.is_empty() {
-            out.push_str(&format!("{i}Container ID:\t{}\n", s.container_id));
+            out.push_str(&format!("{i}Container ID:\t{}\n", *s.container_id));
         }
     }
     out.push_str(&format!("{i}Image:\t{}\n", c.image));
@@ -142,7 +152,7 @@ fn container_lines(
             if let Some(r) = &st.running {
                 out.push_str(&format!(
                     "{i}{label}:\tRunning\n{i}  Started:\t{}\n",
-                    time_of(r.started_at.as_ref())
+                    time_at(r.started_at.as_ref())
                 ));
             } else if let Some(w) = &st.waiting {
                 out.push_str(&format!(
@@ -154,8 +164,8 @@ fn container_lines(
                     "{i}{label}:\tTerminated\n{i}  Reason:\t{}\n{i}  Exit Code:\t{}\n{i}  Started:\t{}\n{i}  Finished:\t{}\n",
                     t.reason,
                     t.exit_code,
-                    time_of(t.started_at.as_ref()),
-                    time_of(t.finished_at.as_ref())
+                    time_at(t.started_at.as_ref()),
+                    time_at(t.finished_at.as_ref())
                 ));
             }
         };
@@ -257,7 +267,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
         }
     ));
     if let Some(t) = &pod.status.start_time {
-        o.push_str(&format!("Start Time:\t{}\n", time_of(Some(t))));
+        o.push_str(&format!("Start Time:\t{}\n", time_at(Some(t))));
     }
     map_lines(&mut o, "", "Labels", &m.labels, "=");
     map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
@@ -270,7 +280,7 @@ pub(super) fn describe_pod(store: &Store, pod: &Pod, now: Millis) -> String {
     if let Some(t) = &m.deletion_timestamp {
         o.push_str(&format!(
             " (lasts {})",
-            human_duration(parse_rfc3339(t).unwrap_or(now).saturating_sub(now))
+            human_duration(t.millis().unwrap_or(now).saturating_sub(now))
         ));
         o.push_str(&format!(
             "\nTermination Grace Period:\t{}s",
@@ -401,7 +411,7 @@ pub(super) fn describe_deployment(store: &Store, d: &Deployment, now: Millis) ->
         "Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n",
         m.name,
         m.namespace,
-        time_of(m.creation_timestamp.as_ref())
+        time_at(m.creation_timestamp.as_ref())
     ));
     map_lines(&mut o, "", "Labels", &m.labels, "=");
     map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
@@ -532,7 +542,7 @@ pub(super) fn describe_node(store: &Store, n: &Node, now: Millis) -> String {
     map_lines(&mut o, "", "Annotations", &m.annotations, ": ");
     o.push_str(&format!(
         "CreationTimestamp:\t{}\n",
-        time_of(m.creation_timestamp.as_ref())
+        time_at(m.creation_timestamp.as_ref())
     ));
     let taints: Vec<String> = n
         .spec
@@ -567,7 +577,7 @@ pub(super) fn describe_node(store: &Store, n: &Node, now: Millis) -> String {
             c.type_,
             c.status,
             rfc1123z(now),
-            time_of(c.last_transition_time.as_ref()),
+            time_at(c.last_transition_time.as_ref()),
             c.reason,
             c.message
         ));
@@ -698,7 +708,7 @@ pub(super) fn describe_statefulset(store: &Store, d: &StatefulSet, now: Millis) 
         "Name:\t{}\nNamespace:\t{}\nCreationTimestamp:\t{}\n",
         m.name,
         m.namespace,
-        time_of(m.creation_timestamp.as_ref())
+        time_at(m.creation_timestamp.as_ref())
     ));
     o.push_str(&format!(
         "Selector:\t{}\n",

@@ -365,7 +365,8 @@ fn pick_pod(c: &crate::sim::cluster::Cluster, ns: &str, arg: &str) -> Result<Str
             phase,
             ready.is_none(),
             ready
-                .and_then(|c| c.last_transition_time.clone())
+                .and_then(|c| c.last_transition_time.as_ref())
+                .map(|t| t.as_str().into_owned())
                 .unwrap_or_else(|| "~".into()),
             restarts,
             p.metadata.creation_timestamp.clone(),

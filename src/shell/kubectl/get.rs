@@ -900,11 +900,11 @@ fn events(store: &Store, q: &Query) -> String {
         .filter(|e| {
             fields_match(&q.fields, |f| match f {
                 "involvedObject.name" => e.involved_name.to_string(),
-                "involvedObject.kind" => e.involved_kind.to_string(),
+                "involvedObject.kind" => e.involved_kind().to_string(),
                 "involvedObject.namespace" | "metadata.namespace" => e.namespace.to_string(),
-                "type" => e.type_.to_string(),
-                "reason" => e.reason.to_string(),
-                "source" => e.source.to_string(),
+                "type" => e.type_().to_string(),
+                "reason" => e.reason().to_string(),
+                "source" => e.source().to_string(),
                 _ => String::new(),
             })
         })
@@ -931,15 +931,15 @@ fn events(store: &Store, q: &Query) -> String {
         } else {
             seen
         };
-        let kind = match e.involved_kind {
+        let kind = match e.involved_kind() {
             "Deployment" => "deployment".to_string(),
             "ReplicaSet" => "replicaset".to_string(),
             k => k.to_ascii_lowercase(),
         };
         r.extend([
             seen,
-            e.type_.to_string(),
-            e.reason.to_string(),
+            e.type_().to_string(),
+            e.reason().to_string(),
             format!("{kind}/{}", e.involved_name),
             e.message.to_string(),
         ]);

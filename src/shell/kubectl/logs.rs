@@ -175,7 +175,7 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
         format!("Error from server (BadRequest): container \"{}\" in pod \"{pod_name}\" is waiting to start: {reason}", container.name)
     };
     let lines = if p.bool("previous") {
-        match rt.and_then(|r| r.last_exit.clone()).or_else(|| match rt.map(|r| &r.state) {
+        match rt.and_then(|r| r.last_exit.as_deref().cloned()).or_else(|| match rt.map(|r| &r.state) {
             Some(RunState::Exited { code, reason, started, finished, .. }) => Some((*code, reason.clone(), *started, *finished)),
             _ => None,
         }) {

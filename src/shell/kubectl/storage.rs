@@ -5,7 +5,7 @@
 use super::describe;
 use crate::sim::api::storage;
 use crate::sim::api::*;
-use crate::sim::clock::{human_duration, parse_rfc3339, Millis};
+use crate::sim::clock::{human_duration, Millis};
 use serde_yaml::Value;
 
 /// The describer for a stored object of one of the three kinds, if it is one.
@@ -43,8 +43,8 @@ fn status_line(o: &Unstructured, now: Millis) -> String {
     match o
         .metadata
         .deletion_timestamp
-        .as_deref()
-        .and_then(parse_rfc3339)
+        .as_ref()
+        .and_then(Time::millis)
     {
         Some(t) => format!(
             "Terminating (lasts {})",

@@ -496,7 +496,11 @@ pub(super) fn row(info: &KindInfo, o: &Unstructured, now: Millis, wide: bool) ->
     match info.printer {
         Printer::CreatedAt => vec![
             name,
-            o.metadata.creation_timestamp.clone().unwrap_or_default(),
+            o.metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|t| t.as_str().into_owned())
+                .unwrap_or_default(),
         ],
         Printer::ConfigMap => vec![
             name,

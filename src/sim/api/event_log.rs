@@ -77,12 +77,14 @@ mod tests {
     fn event(n: u32) -> Event {
         Event {
             namespace: "default".into(),
-            involved_kind: "Pod",
             involved_name: format!("p{n}").into(),
-            type_: "Normal",
-            reason: "Scheduled",
+            words: crate::sim::api::EventWords::of(
+                "Pod",
+                "Normal",
+                "Scheduled",
+                "default-scheduler",
+            ),
             message: "".into(),
-            source: "default-scheduler",
             first_timestamp: 0,
             last_timestamp: 0,
             count: n,

@@ -12,7 +12,7 @@ use super::store::Store;
 use super::types::{Labels, ObjectMeta, Pod};
 use super::unstructured::Unstructured;
 use super::workloads::LabelSelector;
-use crate::sim::clock::{rfc3339, Millis};
+use crate::sim::clock::Millis;
 use crate::sim::quantity;
 use serde_yaml::{Mapping, Value};
 
@@ -504,7 +504,7 @@ impl Store {
         }
         if current.metadata.deletion_timestamp.is_none() {
             let mut next = current.clone();
-            next.metadata.deletion_timestamp = Some(rfc3339(now));
+            next.metadata.deletion_timestamp = Some(super::time::Time::at(now));
             next.metadata.deletion_grace_period_seconds = Some(0);
             next.metadata.resource_version = self.next_rv();
             self.write_unstructured(resource, ns, name, Some(next));
@@ -535,7 +535,7 @@ impl Store {
         let name = obj.metadata.name.clone();
         obj.metadata.resource_version = self.next_rv();
         if obj.metadata.creation_timestamp.is_none() {
-            obj.metadata.creation_timestamp = Some(rfc3339(now));
+            obj.metadata.creation_timestamp = Some(super::time::Time::at(now));
         }
         self.write_unstructured(resource, &ns, &name, Some(obj));
     }

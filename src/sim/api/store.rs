@@ -9,7 +9,7 @@ use super::types::*;
 use super::unstructured::{KindInfo, Unstructured};
 use super::watch::Watch;
 use super::workloads::*;
-use crate::sim::clock::{rfc3339, secs, Millis};
+use crate::sim::clock::{secs, Millis};
 use crate::sim::rng::Rng;
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::BTreeMap;
@@ -473,7 +473,7 @@ impl Store {
             meta.uid = rng.uuid();
             meta.resource_version = rv;
             meta.generation = 1;
-            meta.creation_timestamp = Some(rfc3339(now));
+            meta.creation_timestamp = Some(super::time::Time::at(now));
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             meta.self_link = None;
@@ -590,7 +590,8 @@ impl Store {
             self.resource_version += 1;
             self.write::<Pod>(namespace, name, None);
         } else {
-            pod.metadata.deletion_timestamp = Some(rfc3339(now.saturating_add(secs(g))));
+            pod.metadata.deletion_timestamp =
+                Some(super::time::Time::at(now.saturating_add(secs(g))));
             pod.metadata.deletion_grace_period_seconds = Some(g);
             pod.metadata.resource_version = self.next_rv();
             self.write(namespace, name, Some(pod));
@@ -621,18 +622,17 @@ impl Store {
         if self.aggregate(now, key, namespace, kind, name, reason, &message) {
             return;
         }
-        let (namespace, message) = (
+        let (namespace, involved_name, words, message) = (
             self.event_text.namespace(namespace),
+            self.event_text.name(name),
+            self.event_text.words(kind, type_, reason, source),
             self.event_text.message(&message),
         );
         self.events.push(Event {
             namespace,
-            involved_kind: kind,
-            involved_name: name.into(),
-            type_,
-            reason,
+            involved_name,
+            words,
             message,
-            source,
             first_timestamp: now,
             last_timestamp: now,
             count: 1,
@@ -658,18 +658,17 @@ impl Store {
         if self.aggregate(now, key, &namespace, kind, &name, reason, &message) {
             return;
         }
-        let (namespace, message) = (
+        let (namespace, involved_name, words, message) = (
             self.event_text.namespace(&namespace),
+            self.event_text.name(&name),
+            self.event_text.words(kind, type_, reason, source),
             self.event_text.message(&message),
         );
         self.events.push(Event {
             namespace,
-            involved_kind: kind,
-            involved_name: name.into_boxed_str(),
-            type_,
-            reason,
+            involved_name,
+            words,
             message,
-            source,
             first_timestamp: now,
             last_timestamp: now,
             count: 1,
@@ -693,9 +692,9 @@ impl Store {
         match self.events.find_recent_mut(64, |e| {
             e.key == key
                 && *e.involved_name == *name
-                && e.involved_kind == kind
+                && e.words.kind == kind
                 && *e.namespace == *namespace
-                && e.reason == reason
+                && e.words.reason == reason
                 && *e.message == *message
         }) {
             Some(e) => {
@@ -712,7 +711,7 @@ impl Store {
         self.events
             .iter()
             .filter(|e| {
-                *e.namespace == *namespace && e.involved_kind == kind && *e.involved_name == *name
+                *e.namespace == *namespace && e.words.kind == kind && *e.involved_name == *name
             })
             .collect()
     }
@@ -725,7 +724,18 @@ impl Store {
 struct EventText {
     namespaces: Vec<Arc<str>>,
     messages: Vec<Option<Arc<str>>>,
+    /// The objects of the last few events (a pod's events come together).
+    names: [Option<Arc<str>>; NAME_SLOTS],
+    next_name: usize,
+    /// The last words asked for (a few combinations come back all the time), by the
+    /// addresses of their texts, so most events need not look in the shared set.
+    words: [Option<&'static EventWords>; WORD_SLOTS],
+    next_words: usize,
 }
+
+/// Slots of `EventText::names` and `EventText::words`.
+const NAME_SLOTS: usize = 8;
+const WORD_SLOTS: usize = 16;
 
 /// Slots of `EventText::messages`.
 const MESSAGE_SLOTS: usize = 256;
@@ -739,6 +749,38 @@ impl EventText {
         if self.namespaces.len() < 64 {
             self.namespaces.push(shared.clone());
         }
+        shared
+    }
+
+    fn name(&mut self, name: &str) -> Arc<str> {
+        if let Some(shared) = self.names.iter().flatten().find(|n| ***n == *name) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = name.into();
+        self.names[self.next_name] = Some(shared.clone());
+        self.next_name = (self.next_name + 1) % NAME_SLOTS;
+        shared
+    }
+
+    fn words(
+        &mut self,
+        kind: &'static str,
+        type_: &'static str,
+        reason: &'static str,
+        source: &'static str,
+    ) -> &'static EventWords {
+        let same = |a: &str, b: &str| std::ptr::eq(a, b);
+        if let Some(w) = self.words.iter().flatten().find(|w| {
+            same(w.kind, kind)
+                && same(w.type_, type_)
+                && same(w.reason, reason)
+                && same(w.source, source)
+        }) {
+            return w;
+        }
+        let shared = EventWords::of(kind, type_, reason, source);
+        self.words[self.next_words] = Some(shared);
+        self.next_words = (self.next_words + 1) % WORD_SLOTS;
         shared
     }
 

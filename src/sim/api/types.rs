@@ -2,6 +2,7 @@
 //! Fields the simulation does not act on yet are still accepted (as raw YAML) so that real
 //! manifests apply; unknown fields are rejected, as the API server's strict decoding does.
 
+use super::time::Time;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -114,13 +115,15 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub generation: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creation_timestamp: Option<String>,
+    pub creation_timestamp: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deletion_timestamp: Option<String>,
+    pub deletion_timestamp: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub owner_references: Vec<OwnerReference>,
+    /// Shared between the objects one controller makes (the pods of a ReplicaSet hold one
+    /// copy of their owner reference and its four strings).
+    pub owner_references: Shared<Vec<OwnerReference>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub finalizers: Vec<String>,
     #[serde(default, skip_serializing)]
@@ -564,7 +567,7 @@ pub struct PodStatus {
     #[serde(rename = "podIP", default, skip_serializing_if = "String::is_empty")]
     pub pod_ip: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
+    pub start_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub init_container_statuses: Vec<ContainerStatus>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -582,11 +585,11 @@ pub struct Condition {
     pub type_: Cow<'static, str>,
     pub status: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_probe_time: Option<String>,
+    pub last_probe_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update_time: Option<String>,
+    pub last_update_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_transition_time: Option<String>,
+    pub last_transition_time: Option<Time>,
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub reason: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -614,7 +617,8 @@ pub struct ContainerStatus {
         default,
         skip_serializing_if = "String::is_empty"
     )]
-    pub container_id: String,
+    /// The kubelet's record of the container holds the same copy.
+    pub container_id: Shared<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
 }
@@ -660,7 +664,7 @@ pub struct StateWaiting {
 #[serde(rename_all = "camelCase")]
 pub struct StateRunning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<Time>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -674,9 +678,9 @@ pub struct StateTerminated {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<String>,
+    pub finished_at: Option<Time>,
 }
 
 // ---------------------------------------------------------------- Node
@@ -808,33 +812,100 @@ pub struct NamespaceStatus {
 // ---------------------------------------------------------------- Event
 
 /// An event, as `kubectl describe` and `kubectl get events` show them (core/v1 Event).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// 88 bytes: a cluster keeps six per pod. The strings many events repeat are shared (the
+/// namespace, the object's name between its events, recurring messages) and the four words
+/// from the program's own text (kind, type, reason, source) are one pointer to a shared
+/// [`EventWords`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Shared by the events of a namespace (the store keeps one copy of each name).
-    #[serde(serialize_with = "str_of")]
     pub namespace: std::sync::Arc<str>,
-    pub involved_kind: &'static str,
-    pub involved_name: Box<str>,
-    /// `Normal` or `Warning`.
-    #[serde(rename = "type")]
-    pub type_: &'static str,
-    pub reason: &'static str,
+    /// Shared by the events of one object that come together (a pod's Scheduled, Pulling, …).
+    pub involved_name: std::sync::Arc<str>,
+    pub words: &'static EventWords,
     /// Shared between events that say the same (`Started container nginx`, on every pod
     /// made from one template).
-    #[serde(serialize_with = "str_of")]
     pub message: std::sync::Arc<str>,
-    /// The component that reported it (`default-scheduler`, `kubelet`, …).
-    pub source: &'static str,
     pub first_timestamp: u64,
     pub last_timestamp: u64,
     pub count: u32,
     /// A hash of what aggregation compares (object, reason, message), to find repeats fast.
-    #[serde(skip)]
     pub key: u64,
 }
 
-/// Serialise a shared string as the string.
-fn str_of<S: serde::Serializer>(s: &std::sync::Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(s)
+/// The words of an event that come from the program's text: the involved object's kind, the
+/// type (`Normal` or `Warning`), the reason and the reporting component (`default-scheduler`,
+/// `kubelet`, …). One shared copy of each combination (there are a few dozen).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct EventWords {
+    pub kind: &'static str,
+    pub type_: &'static str,
+    pub reason: &'static str,
+    pub source: &'static str,
+}
+
+impl EventWords {
+    /// The shared copy of these words (made the first time they are asked for; never freed,
+    /// as there are only as many as the program has distinct event kinds).
+    pub fn of(
+        kind: &'static str,
+        type_: &'static str,
+        reason: &'static str,
+        source: &'static str,
+    ) -> &'static EventWords {
+        use std::collections::HashSet;
+        use std::sync::Mutex;
+        static ALL: Mutex<Option<HashSet<&'static EventWords>>> = Mutex::new(None);
+        let words = EventWords {
+            kind,
+            type_,
+            reason,
+            source,
+        };
+        let mut all = ALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let all = all.get_or_insert_with(HashSet::new);
+        if let Some(shared) = all.get(&words) {
+            return shared;
+        }
+        let shared: &'static EventWords = Box::leak(Box::new(words));
+        all.insert(shared);
+        shared
+    }
+}
+
+impl Event {
+    pub fn involved_kind(&self) -> &'static str {
+        self.words.kind
+    }
+    /// `Normal` or `Warning`.
+    pub fn type_(&self) -> &'static str {
+        self.words.type_
+    }
+    pub fn reason(&self) -> &'static str {
+        self.words.reason
+    }
+    /// The component that reported it.
+    pub fn source(&self) -> &'static str {
+        self.words.source
+    }
+}
+
+/// Serialised with the fields it had as a flat struct, in that order.
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = ser.serialize_struct("Event", 10)?;
+        s.serialize_field("namespace", &*self.namespace)?;
+        s.serialize_field("involvedKind", self.words.kind)?;
+        s.serialize_field("involvedName", &*self.involved_name)?;
+        s.serialize_field("type", self.words.type_)?;
+        s.serialize_field("reason", self.words.reason)?;
+        s.serialize_field("message", &*self.message)?;
+        s.serialize_field("source", self.words.source)?;
+        s.serialize_field("firstTimestamp", &self.first_timestamp)?;
+        s.serialize_field("lastTimestamp", &self.last_timestamp)?;
+        s.serialize_field("count", &self.count)?;
+        s.end()
+    }
 }

@@ -1419,7 +1419,7 @@ impl Store {
         meta.uid = rng.uuid();
         meta.resource_version = rv;
         meta.generation = i64::from(info.generation);
-        meta.creation_timestamp = Some(rfc3339(now));
+        meta.creation_timestamp = Some(super::time::Time::at(now));
         meta.deletion_timestamp = None;
         meta.managed_fields = None;
         meta.self_link = None;
@@ -1649,7 +1649,7 @@ impl Store {
                 namespace: namespace.into(),
                 uid: Rng::new(seed).uuid(),
                 resource_version: rv,
-                creation_timestamp: Some(rfc3339(now)),
+                creation_timestamp: Some(super::time::Time::at(now)),
                 ..Default::default()
             },
             rest: Mapping::new(),
@@ -1693,7 +1693,7 @@ impl Store {
                 )]),
                 uid: Rng::new(seed).uuid(),
                 resource_version: rv,
-                creation_timestamp: Some(rfc3339(now)),
+                creation_timestamp: Some(super::time::Time::at(now)),
                 ..Default::default()
             },
             rest,

@@ -15,6 +15,7 @@ use crate::sim::fxhash::FxHashMap;
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// (namespace, name); cluster-scoped objects have an empty namespace.
 pub type Key = (String, String);
@@ -139,8 +140,9 @@ pub struct PodCounts {
 #[derive(Debug, Clone)]
 struct Indexed {
     obj: ObjRef,
-    /// The uid of the object's controller, if it has one.
-    owner: Option<String>,
+    /// The uid of the object's controller, if it has one: the same copy as the key of its
+    /// entry in `dependents` (a ReplicaSet's pods share one).
+    owner: Option<Arc<str>>,
 }
 
 /// The control plane's view of the store's writes: work queues and indexes.
@@ -176,7 +178,7 @@ pub struct Watch {
     // Indexes looked up by key and never walked, so hash maps (their order would not be
     // deterministic); what is walked is ordered.
     objects: FxHashMap<String, Indexed>,
-    dependents: FxHashMap<String, BTreeSet<ObjRef>>,
+    dependents: FxHashMap<Arc<str>, BTreeSet<ObjRef>>,
     /// Each node's pods, by namespace and name (the name inline: `NameKey`).
     pods_on_node: BTreeMap<String, BTreeSet<(String, NameKey)>>,
     usage: FxHashMap<String, Usage>,
@@ -482,7 +484,7 @@ impl Watch {
             if !same_object {
                 self.objects.remove(&o.uid);
                 // What it owned is now orphaned: the garbage collector decides.
-                if self.dependents.contains_key(&o.uid) {
+                if self.dependents.contains_key(o.uid.as_str()) {
                     self.gc.insert(o.uid.clone());
                 }
             }
@@ -493,22 +495,21 @@ impl Watch {
                 namespace: n.namespace.clone(),
                 name: n.name.clone(),
             };
-            if let Some(owner) = new_owner {
+            let owner = new_owner.map(|owner| {
+                let shared: Arc<str> = match self.dependents.get_key_value(owner) {
+                    Some((key, _)) => key.clone(),
+                    None => owner.into(),
+                };
                 self.dependents
-                    .entry(owner.to_string())
+                    .entry(shared.clone())
                     .or_default()
                     .insert(obj.clone());
                 if !self.objects.contains_key(owner) {
                     self.gc.insert(n.uid.clone());
                 }
-            }
-            self.objects.insert(
-                n.uid.clone(),
-                Indexed {
-                    obj,
-                    owner: new_owner.map(str::to_string),
-                },
-            );
+                shared
+            });
+            self.objects.insert(n.uid.clone(), Indexed { obj, owner });
         }
     }
 
@@ -581,7 +582,7 @@ impl Watch {
                     .objects
                     .get(&r.uid)
                     .and_then(|i| i.owner.as_ref())
-                    .and_then(|u| self.objects.get(u))
+                    .and_then(|u| self.objects.get(&**u))
                 {
                     let g = grand.obj.clone();
                     self.wake_owner(&g.kind, &g.namespace, &g.name);

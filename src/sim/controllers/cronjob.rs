@@ -15,12 +15,14 @@ const SOURCE: &str = "cronjob-controller";
 /// Returns the most recent one and how many were missed.
 fn due(cj: &CronJob, now: Millis) -> Option<(Millis, usize)> {
     let schedule = Schedule::parse(&cj.spec.schedule).ok()?;
-    let base = cj
-        .status
-        .last_schedule_time
-        .as_deref()
-        .or(cj.metadata.creation_timestamp.as_deref())
-        .and_then(parse_rfc3339)?;
+    let base = match cj.status.last_schedule_time.as_deref() {
+        Some(last) => parse_rfc3339(last),
+        None => cj
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .and_then(Time::millis),
+    }?;
     let mut t = schedule.next_after(base)?;
     if t > now {
         return None;
@@ -91,7 +93,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                                 "batch/v1",
                                 "CronJob",
                                 &cj.metadata,
-                            )],
+                            )]
+                            .into(),
                             ..Default::default()
                         },
                         spec: t.spec.clone(),
@@ -181,12 +184,14 @@ fn deadline(store: &Store, namespace: &str, name: &str, now: Millis) -> Option<M
         return None;
     }
     let schedule = Schedule::parse(&c.spec.schedule).ok()?;
-    let base = c
-        .status
-        .last_schedule_time
-        .as_deref()
-        .or(c.metadata.creation_timestamp.as_deref())
-        .and_then(parse_rfc3339)?;
+    let base = match c.status.last_schedule_time.as_deref() {
+        Some(last) => parse_rfc3339(last),
+        None => c
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .and_then(Time::millis),
+    }?;
     schedule
         .next_after(base.max(now.saturating_sub(1)))
         .filter(|t| *t > now)

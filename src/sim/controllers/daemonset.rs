@@ -152,7 +152,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                     namespace: ns.clone(),
                     labels,
                     annotations: ds.spec.template.metadata.annotations.clone(),
-                    owner_references: vec![controller_ref("apps/v1", "DaemonSet", &ds.metadata)],
+                    owner_references: vec![controller_ref("apps/v1", "DaemonSet", &ds.metadata)]
+                        .into(),
                     ..Default::default()
                 },
                 spec,

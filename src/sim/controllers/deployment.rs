@@ -5,7 +5,7 @@
 use super::{controller_ref, fnv32a, safe_encode};
 use crate::sim::api::admission::resolve_int_or_percent;
 use crate::sim::api::*;
-use crate::sim::clock::{parse_rfc3339, rfc3339, secs, Millis};
+use crate::sim::clock::{secs, Millis};
 use crate::sim::rng::Rng;
 use crate::sim::scheduler::set_condition;
 
@@ -270,7 +270,8 @@ fn sync(store: &mut Store, d: &Deployment, hash: &str, now: Millis, rng: &mut Rn
                             (desired + surge).to_string(),
                         ),
                     ]),
-                    owner_references: vec![controller_ref("apps/v1", "Deployment", &d.metadata)],
+                    owner_references: vec![controller_ref("apps/v1", "Deployment", &d.metadata)]
+                        .into(),
                     ..Default::default()
                 },
                 spec: ReplicaSetSpec {
@@ -471,8 +472,8 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis, own
         .cloned();
     let last_progress = progressing
         .as_ref()
-        .and_then(|c| c.last_update_time.as_deref())
-        .and_then(parse_rfc3339)
+        .and_then(|c| c.last_update_time.as_ref())
+        .and_then(Time::millis)
         .unwrap_or(now);
     let progressed = status.updated_replicas != d.status.updated_replicas
         || status.available_replicas != d.status.available_replicas
@@ -522,7 +523,7 @@ fn update_status(store: &mut Store, d: &Deployment, hash: &str, now: Millis, own
         .find(|c| c.type_ == "Progressing")
     {
         if progressed || c.last_update_time.is_none() {
-            c.last_update_time = Some(rfc3339(now));
+            c.last_update_time = Some(Time::at(now));
         }
     }
     if store
@@ -556,7 +557,7 @@ fn progress_deadline(d: &Deployment, now: Millis) -> Option<Millis> {
     if c.reason != "ReplicaSetUpdated" {
         return None;
     }
-    let last = c.last_update_time.as_deref().and_then(parse_rfc3339)?;
+    let last = c.last_update_time.as_ref().and_then(Time::millis)?;
     let t = last
         .saturating_add(secs(d.spec.progress_deadline_seconds.unwrap_or(600)))
         .saturating_add(1);

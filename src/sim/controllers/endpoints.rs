@@ -293,7 +293,8 @@ fn sync_endpoints(store: &mut Store, svc: &Service, now: Millis, rng: &mut Rng) 
                             uid: svc.metadata.uid.clone(),
                             controller: Some(true),
                             block_owner_deletion: Some(true),
-                        }],
+                        }]
+                        .into(),
                         ..Default::default()
                     },
                     address_type: "IPv4".into(),
@@ -336,15 +337,15 @@ fn load_balancer(store: &mut Store, svc: &Service, now: Millis) -> Option<Millis
     let created = svc
         .metadata
         .creation_timestamp
-        .as_deref()
-        .and_then(crate::sim::clock::parse_rfc3339)
+        .as_ref()
+        .and_then(Time::millis)
         .unwrap_or(now);
     let (ns, name) = (&svc.metadata.namespace, &svc.metadata.name);
     if now < created.saturating_add(LOAD_BALANCER_DELAY) {
         let first = store
             .events_for(ns, "Service", name)
             .iter()
-            .any(|e| e.reason == "EnsuringLoadBalancer");
+            .any(|e| e.reason() == "EnsuringLoadBalancer");
         if !first {
             store.record_event(
                 now,

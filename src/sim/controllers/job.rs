@@ -22,8 +22,8 @@ fn pod_finish_time(p: &Pod) -> Option<Millis> {
     p.status
         .container_statuses
         .iter()
-        .filter_map(|c| c.state.terminated.as_ref()?.finished_at.as_deref())
-        .filter_map(parse_rfc3339)
+        .filter_map(|c| c.state.terminated.as_ref()?.finished_at.as_ref())
+        .filter_map(Time::millis)
         .max()
 }
 
@@ -170,7 +170,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                                 "batch/v1",
                                 "Job",
                                 &job.metadata,
-                            )],
+                            )]
+                            .into(),
                             ..Default::default()
                         },
                         spec: t.spec.clone(),

@@ -12,8 +12,8 @@ pub mod replicaset;
 pub mod statefulset;
 pub mod volume;
 
-use super::api::{Condition, ObjectMeta, OwnerReference, Pod};
-use super::clock::{parse_rfc3339, secs, Millis};
+use super::api::{Condition, ObjectMeta, OwnerReference, Pod, Time};
+use super::clock::{secs, Millis};
 
 /// The owner reference a controller puts on what it creates.
 pub fn controller_ref(api_version: &str, kind: &str, meta: &ObjectMeta) -> OwnerReference {
@@ -48,8 +48,8 @@ pub fn pod_available(pod: &Pod, min_ready_seconds: i64, now: Millis) -> bool {
     }
     let since = ready
         .last_transition_time
-        .as_deref()
-        .and_then(parse_rfc3339)
+        .as_ref()
+        .and_then(Time::millis)
         .unwrap_or(now);
     now >= since.saturating_add(secs(min_ready_seconds))
 }

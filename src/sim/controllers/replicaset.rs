@@ -2,7 +2,7 @@
 
 use super::{controller_ref, pod_available, pod_ready};
 use crate::sim::api::*;
-use crate::sim::clock::{parse_rfc3339, secs, Millis};
+use crate::sim::clock::{secs, Millis};
 use crate::sim::rng::Rng;
 
 /// Sync one ReplicaSet; returns when it wants to look again (a pod passing minReadySeconds).
@@ -35,6 +35,9 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
         // Why the last create failed: the ReplicaFailure condition, and a retry.
         let mut failure: Option<String> = None;
         if have < want {
+            // One copy of the owner reference for all the pods made here.
+            let owners: Shared<Vec<OwnerReference>> =
+                vec![controller_ref("apps/v1", "ReplicaSet", &rs.metadata)].into();
             for _ in have..want {
                 let t = &rs.spec.template;
                 let pod = Pod {
@@ -45,11 +48,7 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                         namespace: ns.clone(),
                         labels: t.metadata.labels.clone(),
                         annotations: t.metadata.annotations.clone(),
-                        owner_references: vec![controller_ref(
-                            "apps/v1",
-                            "ReplicaSet",
-                            &rs.metadata,
-                        )],
+                        owner_references: owners.clone(),
                         ..Default::default()
                     },
                     spec: t.spec.clone(),
@@ -90,8 +89,8 @@ pub fn sync_key(store: &mut Store, key: &Key, now: Millis, rng: &mut Rng) -> Opt
                     let created = p
                         .metadata
                         .creation_timestamp
-                        .as_deref()
-                        .and_then(parse_rfc3339)
+                        .as_ref()
+                        .and_then(Time::millis)
                         .unwrap_or(0);
                     (
                         !p.spec.node_name.is_empty(),
@@ -197,8 +196,8 @@ fn next_available(pods: &[&Pod], min_ready: i64, now: Millis) -> Option<Millis> 
                 .conditions
                 .iter()
                 .find(|c| c.type_ == "Ready")
-                .and_then(|c| c.last_transition_time.as_deref())
-                .and_then(parse_rfc3339)
+                .and_then(|c| c.last_transition_time.as_ref())
+                .and_then(Time::millis)
                 .unwrap_or(now);
             since.saturating_add(secs(min_ready))
         })

@@ -64,7 +64,7 @@ fn new_pod(sts: &StatefulSet, ordinal: i64, rev: &str) -> Pod {
             namespace: sts.metadata.namespace.clone(),
             labels,
             annotations: t.metadata.annotations.clone(),
-            owner_references: vec![controller_ref("apps/v1", "StatefulSet", &sts.metadata)],
+            owner_references: vec![controller_ref("apps/v1", "StatefulSet", &sts.metadata)].into(),
             ..Default::default()
         },
         spec,
@@ -159,7 +159,7 @@ fn create_claims(
                 namespace: ns.clone(),
                 labels: labels.into(),
                 annotations: map("annotations"),
-                owner_references,
+                owner_references: owner_references.into(),
                 ..Default::default()
             },
             rest,
@@ -210,7 +210,7 @@ fn hand_claims_to_pod(store: &mut Store, sts: &StatefulSet, ordinal: i64, pod_na
     for (_, claim_name) in claim_names(sts, ordinal) {
         if let Some(c) = store.get_unstructured(storage::PVC, &ns, &claim_name) {
             let mut c = c.clone();
-            c.metadata.owner_references = vec![owner.clone()];
+            c.metadata.owner_references = vec![owner.clone()].into();
             store.put_unstructured(storage::PVC, c);
         }
     }

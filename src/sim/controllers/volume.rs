@@ -31,7 +31,7 @@
 
 use crate::sim::api::storage::{self, PV, PVC, PVC_PROTECTION, PV_PROTECTION, SC, SELECTED_NODE};
 use crate::sim::api::*;
-use crate::sim::clock::{parse_rfc3339, rfc3339, Millis};
+use crate::sim::clock::{rfc3339, Millis};
 use crate::sim::rng::Rng;
 use serde_yaml::{Mapping, Value};
 use std::collections::BTreeMap;
@@ -655,7 +655,7 @@ fn reclaim(store: &mut Store, pv: &mut Unstructured, now: Millis) {
             if deletable {
                 // Deleted from the store: the mounts prune what was written on it.
                 pv.metadata.finalizers.clear();
-                pv.metadata.deletion_timestamp = Some(rfc3339(now));
+                pv.metadata.deletion_timestamp = Some(Time::at(now));
                 return;
             }
             let message = if host_path.is_empty() {
@@ -804,7 +804,7 @@ fn provisioned_volume(
             uid: rng.uuid(),
             annotations,
             finalizers,
-            creation_timestamp: Some(rfc3339(now)),
+            creation_timestamp: Some(Time::at(now)),
             ..Default::default()
         },
         rest,
@@ -1009,8 +1009,8 @@ pub fn attach_blocker(
                     && other
                         .metadata
                         .deletion_timestamp
-                        .as_deref()
-                        .and_then(parse_rfc3339)
+                        .as_ref()
+                        .and_then(Time::millis)
                         .is_none_or(|t| now < t.saturating_add(FORCE_DETACH_MS))
             })
             .map(|p| p.metadata.name.as_str())
@@ -1049,11 +1049,11 @@ pub fn after_kubelet_sync(
             store.modify::<Pod>(&key.0, &key.1, |p| p.status = status);
             store.watch.kubelet.forget(&key);
         }
-        let since = created.as_deref().and_then(parse_rfc3339).unwrap_or(0);
+        let since = created.as_ref().and_then(Time::millis).unwrap_or(0);
         let told = store
             .events_for(&key.0, "Pod", &key.1)
             .iter()
-            .any(|e| e.reason == reason && *e.message == *message && e.first_timestamp >= since);
+            .any(|e| e.reason() == reason && *e.message == *message && e.first_timestamp >= since);
         if !told {
             let source = if reason == "FailedAttachVolume" {
                 ATTACH_SOURCE
@@ -1101,7 +1101,7 @@ fn waiting_status(pod: &Pod, now: Millis) -> PodStatus {
     let mut status = pod.status.clone();
     status.phase = "Pending".into();
     if status.start_time.is_none() {
-        status.start_time = Some(rfc3339(now));
+        status.start_time = Some(Time::at(now));
     }
     let reason = if pod.spec.init_containers.is_empty() {
         "ContainerCreating"
