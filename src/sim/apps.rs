@@ -3,7 +3,7 @@
 //! name and its tag as the version). Pure functions of the image, its command, the pod and the
 //! request, so every replay answers the same.
 
-use crate::sim::clock::Millis;
+use crate::sim::clock::{days_from_civil, Millis};
 use crate::sim::images;
 use crate::sim::network::{HttpRequest, HttpResponse};
 
@@ -60,17 +60,6 @@ pub fn http_date(t: Millis) -> String {
         MONTHS[m.clamp(1, 12) - 1],
         time.trim_end_matches('Z')
     )
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 const NGINX_VERSION: &str = "nginx/1.25.5";

@@ -72,6 +72,18 @@ pub fn civil(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// (year, month, day) to days since 1970-01-01: the inverse of [`civil`] (Howard Hinnant's
+/// algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// kubectl's AGE column: `k8s.io/apimachinery/pkg/util/duration.HumanDuration`.
 pub fn human_duration(ms: Millis) -> String {
     let seconds = ms / 1000;
@@ -251,14 +263,7 @@ pub fn parse_rfc3339(s: &str) -> Option<Millis> {
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let unix = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    let unix = days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss;
     let rel = unix - EPOCH_UNIX_SECS as i64;
     if rel < 0 {
         return Some(0);

@@ -8,7 +8,7 @@
 //! back as it was written. Both print, compare and read as the text: a `Time` made from a
 //! string always shows that string.
 
-use crate::sim::clock::{civil, parse_rfc3339, Millis, EPOCH_UNIX_SECS};
+use crate::sim::clock::{civil, days_from_civil, parse_rfc3339, Millis, EPOCH_UNIX_SECS};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
@@ -221,14 +221,7 @@ fn canonical_secs(s: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 59 {
         return None;
     }
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    let secs = days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss;
     // A day past the month's end (`02-30`) names another date: keep such text as written.
     (format_unix(secs) == s).then_some(secs)
 }
