@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod course;
+pub mod host;
 pub mod manifest;
 pub mod shell;
 pub mod sim;

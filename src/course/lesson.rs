@@ -348,6 +348,21 @@ pub struct Head {
     pub chapter: u32,
 }
 
+impl Head {
+    /// The built-in lessons' heads from the generated table (`heads.rs`), in course order: the
+    /// page's overview, without the lesson files.
+    pub fn built_in() -> Vec<Head> {
+        super::heads::HEADS
+            .iter()
+            .map(|(id, title, chapter)| Head {
+                id: id.to_string(),
+                title: title.to_string(),
+                chapter: *chapter,
+            })
+            .collect()
+    }
+}
+
 /// A lesson file's head, read from its top-level `id:`, `title:` and `chapter:` lines (each
 /// value decoded as the YAML scalar it is), without decoding the rest of the file. None when a
 /// value is not a one-line scalar or is missing: the caller decodes the whole file instead.
@@ -456,6 +471,29 @@ impl Lessons {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_heads_table_is_the_lessons_own() {
+        let heads = Lessons::built_in().heads().to_vec();
+        if std::env::var_os("UPDATE_HEADS").is_some() {
+            let mut text = String::new();
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/course/heads.rs");
+            let old = std::fs::read_to_string(path).unwrap();
+            let head = old.split("pub const HEADS").next().unwrap();
+            text.push_str(head);
+            text.push_str("pub const HEADS: &[(&str, &str, u32)] = &[\n");
+            for h in &heads {
+                text.push_str(&format!("    ({:?}, {:?}, {}),\n", h.id, h.title, h.chapter));
+            }
+            text.push_str("];\n");
+            std::fs::write(path, text).unwrap();
+        }
+        assert_eq!(
+            Head::built_in(),
+            heads,
+            "src/course/heads.rs is out of date: UPDATE_HEADS=1 cargo test --lib heads_table"
+        );
+    }
 
     #[test]
     fn a_head_is_read_as_yaml_reads_it_or_not_at_all() {

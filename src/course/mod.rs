@@ -3,6 +3,7 @@
 //! `workspace.rs` the editor's files by step and undo. The first-pod text below is the sandbox's.
 
 pub mod goals;
+pub mod heads;
 pub mod lesson;
 pub mod markdown;
 pub mod route;

@@ -8,14 +8,14 @@ use super::{ApiObject, ManifestErrorKind};
 use crate::sim::api::admission::{self, FieldError};
 use crate::sim::api::{unstructured, Kinds, Resource};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     Error,
     Hint,
 }
 
 /// One underline: 1-based line and columns (end exclusive) in the whole buffer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub line: usize,
     pub column: usize,

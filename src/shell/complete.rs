@@ -11,7 +11,7 @@ use super::Session;
 use crate::sim::api::Store;
 
 /// What a Tab press does to the line.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Completion {
     /// The line after completing.
     pub line: String,

@@ -4,7 +4,7 @@
 use crate::manifest::locate::{self, Step};
 
 /// The documentation of the field at a place in an editor buffer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldDocs {
     /// `spec.template.spec.containers[0].image`.
     pub path: String,

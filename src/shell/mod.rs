@@ -22,7 +22,7 @@ use files::{Files, MemFiles};
 use std::collections::BTreeMap;
 
 /// What a command printed, and whether it succeeded (its exit status was 0).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Output {
     pub text: String,
     pub ok: bool,

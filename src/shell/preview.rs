@@ -8,14 +8,14 @@ use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
 /// One field that an apply changes (`None`: not there before, or not there after).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldChange {
     pub path: String,
     pub old: Option<String>,
     pub new: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     Created,
     Configured(Vec<FieldChange>),
@@ -25,7 +25,7 @@ pub enum Change {
 }
 
 /// The preview of one document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocPreview {
     /// 1-based line where the document starts.
     pub line: usize,

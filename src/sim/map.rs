@@ -9,7 +9,7 @@ use super::World;
 use crate::shell::format;
 
 /// A rectangle in map units (the SVG's user units).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Rect {
     pub x: i32,
     pub y: i32,
@@ -24,7 +24,7 @@ impl Rect {
 }
 
 /// How a pod's STATUS reads at a glance: the colour it is drawn in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Health {
     Ok,
     Wait,
@@ -58,7 +58,7 @@ impl Health {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapPod {
     /// `c0/pod/default/web-7d9f-abcde`.
     pub id: String,
@@ -72,7 +72,7 @@ pub struct MapPod {
     pub node: String,
     pub labels: Vec<(String, String)>,
     /// The proxy it runs (`ingress-nginx`, `Emissary-ingress`…), as proxy.rs recognises it.
-    pub proxy: Option<&'static str>,
+    pub proxy: Option<String>,
     pub health: Health,
     /// A kube-system pod (CoreDNS): drawn quieter.
     pub system: bool,
@@ -82,7 +82,7 @@ pub struct MapPod {
 }
 
 /// A control-plane component on a master (a static pod in kube-system).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Component {
     /// `kube-apiserver`, `etcd`, `kube-scheduler`, `kube-controller-manager`.
     pub name: String,
@@ -90,7 +90,7 @@ pub struct Component {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapNode {
     /// `c0/node/worker-1`.
     pub id: String,
@@ -108,7 +108,7 @@ pub struct MapNode {
     pub kube_proxy: Rect,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapService {
     /// `c0/svc/default/web`.
     pub id: String,
@@ -127,7 +127,7 @@ pub struct MapService {
 }
 
 /// A cloud load balancer in front of a LoadBalancer Service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapLoadBalancer {
     /// `c0/lb/203.0.113.10`.
     pub id: String,
@@ -136,7 +136,7 @@ pub struct MapLoadBalancer {
     pub rect: Rect,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapCluster {
     pub index: usize,
     pub name: String,
@@ -156,14 +156,14 @@ pub struct MapCluster {
 }
 
 /// One record set of the public zone, as the map lists it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ZoneRecord {
     pub name: String,
     pub type_: String,
     pub values: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapModel {
     pub clusters: Vec<MapCluster>,
     pub zone: Vec<ZoneRecord>,
@@ -221,7 +221,7 @@ impl MapModel {
                     let proxy = p.spec.containers.iter().find_map(|ct| {
                         let mut args = ct.command.clone();
                         args.extend(ct.args.iter().cloned());
-                        super::proxy::Proxy::of(&ct.image, &args).map(|x| x.label())
+                        super::proxy::Proxy::of(&ct.image, &args).map(|x| x.label().to_string())
                     });
                     MapPod {
                         id: format!("c{k}/pod/{}/{}", p.metadata.namespace, p.metadata.name),

@@ -32,7 +32,7 @@ pub const MAX_PODS: usize = 32;
 const SYSTEM_PREFIX: &str = "kube-";
 
 /// One workload's replicas at a moment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Replicas {
     /// `deployment/web`, `statefulset/db`, `replicaset/frontend`; `NS/` before it outside
     /// `default`, `CLUSTER: ` before that when the world has several clusters.
@@ -42,14 +42,14 @@ pub struct Replicas {
 }
 
 /// The workloads' replicas at one virtual time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sample {
     pub at: Millis,
     pub workloads: Vec<Replicas>,
 }
 
 /// The requests of one virtual second.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Second {
     /// Seconds since the world started.
     pub second: u64,

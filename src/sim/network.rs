@@ -74,7 +74,7 @@ pub enum ConnectError {
 
 /// One step of a request's path, with the rule that decided it: "kube-proxy (iptables) picked
 /// endpoint 10.244.3.4:80 of Service default/web at random (3 ready endpoints)".
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Hop {
     /// Where: `pod default/client`, `dns 10.96.0.10`, `service default/web`, `kube-proxy
     /// worker-1`, `pod default/web-7d9f-abcde`, `container nginx`, `laptop`, …

@@ -336,7 +336,7 @@ fn a_cross_cluster_emissary_request_leaves_through_the_public_dns_and_enters_the
     // The Emissary pods are recognised as proxies.
     let emissary = m
         .pods()
-        .filter(|p| p.proxy == Some("Emissary-ingress"))
+        .filter(|p| p.proxy.as_deref() == Some("Emissary-ingress"))
         .count();
     assert!(emissary >= 6, "{emissary}");
     let words = summary(&steps);

@@ -67,7 +67,7 @@ pub fn pod_view(p: MapPod, endpoint: Signal<bool>) -> impl IntoView {
         p.status,
         p.ready,
         ip,
-        p.proxy.map(|x| format!(", {x}")).unwrap_or_default()
+        p.proxy.as_ref().map(|x| format!(", {x}")).unwrap_or_default()
     );
     let title = format!(
         "{label}\nrestarts: {}\n{}",
@@ -85,7 +85,7 @@ pub fn pod_view(p: MapPod, endpoint: Signal<bool>) -> impl IntoView {
         }
     );
     let sub = clip(&second, ((r.w - 14) / 6).max(4) as usize);
-    let name = match p.proxy {
+    let name = match p.proxy.as_deref() {
         Some(x) => format!(
             "{} {}",
             clip(&p.name, ((r.w - 74) / 7).max(4) as usize),
