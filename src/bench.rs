@@ -11,6 +11,7 @@
 //! [`traffic`] is the network's benchmark: traced requests per second through the Kubernetes 101
 //! seed's gateway (`pocket-cluster bench traffic`).
 
+pub mod route;
 pub mod traffic;
 
 use crate::sim::api::*;

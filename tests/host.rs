@@ -2,7 +2,7 @@
 //! the same messages the browser's worker answers.
 
 use pocket_cluster::course::lesson::Lessons;
-use pocket_cluster::host::proto::{Answer, Call, Ctx, Entry, Reply, Request, Source, View};
+use pocket_cluster::host::proto::{Answer, Call, Ctx, Entry, Open, Reply, Request, Source, View};
 use pocket_cluster::host::Host;
 use std::collections::BTreeMap;
 
@@ -13,13 +13,15 @@ fn host() -> Host {
 fn open(h: &mut Host, ctx: Ctx, journal: Option<String>, files_log: Option<String>) -> Vec<Answer> {
     h.call(Call {
         id: 1,
-        request: Request::Open {
+        request: Request::Open(Open {
             ctx,
             journal,
             files_log,
             files: BTreeMap::new(),
+            at_load: false,
             cleared: 0,
-        },
+            notice: None,
+        }),
     })
 }
 
@@ -80,7 +82,10 @@ fn the_sandbox_opens_runs_a_command_and_asks_the_page_to_save_it() {
     let e = entries(&a);
     assert!(e[0].notice && e[0].output.starts_with("Sandbox:"), "{e:?}");
     let v = views(&a);
-    assert_eq!((v[0].context.as_str(), v[0].namespace.as_str()), ("demo", "default"));
+    assert_eq!(
+        (v[0].context.as_str(), v[0].namespace.as_str()),
+        ("demo", "default")
+    );
     assert!(v[0].map.is_some(), "the first view has the map");
 
     let (entry, answers) = run(&mut h, "kubectl get pods");
@@ -98,7 +103,10 @@ fn the_sandbox_opens_runs_a_command_and_asks_the_page_to_save_it() {
 fn a_saved_journal_comes_back_and_a_broken_one_is_set_aside() {
     let mut h = host();
     open(&mut h, Ctx::Sandbox, None, None);
-    run(&mut h, "kubectl create deployment web --image=nginx:1.25 --replicas=2");
+    run(
+        &mut h,
+        "kubectl create deployment web --image=nginx:1.25 --replicas=2",
+    );
     let (_, answers) = run(&mut h, "kubectl get deploy");
     let journal = saved(&answers, "pocket-cluster.session").unwrap();
     let files = saved(&answers, "pocket-cluster.session.files");
@@ -148,7 +156,10 @@ fn undo_takes_the_last_command_back_and_says_so() {
             _ => None,
         })
         .unwrap();
-    assert!(msg.starts_with("Undid `kubectl create namespace shop`"), "{msg}");
+    assert!(
+        msg.starts_with("Undid `kubectl create namespace shop`"),
+        "{msg}"
+    );
     let (entry, _) = run(&mut h, "kubectl get namespace shop");
     assert_eq!(
         entry.output,
@@ -162,7 +173,9 @@ fn undo_takes_the_last_command_back_and_says_so() {
         id: 5,
         request: Request::Undo,
     });
-    assert!(a.iter().any(|a| matches!(&a.reply, Reply::Message(m) if m.starts_with("Nothing undone"))));
+    assert!(a
+        .iter()
+        .any(|a| matches!(&a.reply, Reply::Message(m) if m.starts_with("Nothing undone"))));
 }
 
 #[test]
@@ -185,7 +198,11 @@ fn a_lessons_solution_meets_its_goals_through_the_host() {
     };
     let before = goals(&mut h).expect("a lesson's goals are checked");
     assert!(before.iter().any(|r| r.is_err()));
-    assert_eq!(goals(&mut h), None, "not checked again while nothing changed");
+    assert_eq!(
+        goals(&mut h),
+        None,
+        "not checked again while nothing changed"
+    );
     h.call(Call {
         id: 10,
         request: Request::Solve,
@@ -228,7 +245,10 @@ fn the_json_face_answers_calls_and_ignores_anything_else() {
         other => panic!("{other:?}"),
     }
     assert_eq!(h.call_json("not a call"), "[]");
-    assert_eq!(h.call_json("{\"id\":1,\"request\":{\"Tick\":{\"ms\":-5}}}"), "[]");
+    assert_eq!(
+        h.call_json("{\"id\":1,\"request\":{\"Tick\":{\"ms\":-5}}}"),
+        "[]"
+    );
 }
 
 #[test]
@@ -249,7 +269,8 @@ fn every_reply_survives_its_trip_through_json() {
     all.extend(h.call(Call {
         id: 20,
         request: Request::Diagnose {
-            text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containerz: []\n".into(),
+            text:
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containerz: []\n".into(),
         },
     }));
     all.extend(h.call(Call {

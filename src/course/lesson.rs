@@ -483,7 +483,10 @@ mod tests {
             text.push_str(head);
             text.push_str("pub const HEADS: &[(&str, &str, u32)] = &[\n");
             for h in &heads {
-                text.push_str(&format!("    ({:?}, {:?}, {}),\n", h.id, h.title, h.chapter));
+                text.push_str(&format!(
+                    "    ({:?}, {:?}, {}),\n",
+                    h.id, h.title, h.chapter
+                ));
             }
             text.push_str("];\n");
             std::fs::write(path, text).unwrap();

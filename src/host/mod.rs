@@ -43,8 +43,13 @@ pub struct Host {
     /// The context and world version the goals were last checked at.
     checked: Option<(Ctx, u64)>,
     last_save: f64,
+    /// Whether the page has opened a context yet (before, the session is a placeholder that
+    /// must not be saved over a real one).
+    opened: bool,
     /// Real time in ms (replay budgets, save pacing): `performance.now()` in the browser.
     clock: Box<dyn Fn() -> f64>,
+    /// Where the benchmarks take their time and memory from (None: no benchmarks here).
+    bench: Option<Box<dyn crate::bench::Host>>,
 }
 
 /// How a logged command is shown: its line, and a heredoc's text as it was typed.
@@ -94,8 +99,16 @@ impl Host {
             sent_plots: None,
             checked: None,
             last_save: f64::NEG_INFINITY,
+            opened: false,
             clock,
+            bench: None,
         }
+    }
+
+    /// Let the host run benchmarks, timed and measured by `env`.
+    pub fn with_bench(mut self, env: Box<dyn crate::bench::Host>) -> Host {
+        self.bench = Some(env);
+        self
     }
 
     pub fn session(&self) -> &Session {
@@ -131,14 +144,16 @@ impl Host {
     /// Handle a request: its answers, and in `own` the views and saves it caused.
     pub fn handle(&mut self, request: Request, own: &mut Vec<Reply>) -> Vec<Reply> {
         match request {
-            Request::Open {
-                ctx,
-                journal,
-                files_log,
-                files,
-                cleared,
-            } => {
-                let entries = self.open(ctx, journal, files_log, files, cleared, own);
+            Request::Open(o) => {
+                if self.opened {
+                    own.push(self.save());
+                }
+                self.opened = true;
+                let notice = o.notice.clone();
+                let mut entries = self.open(o, own);
+                if let Some(text) = notice {
+                    entries.insert(0, Entry::notice(text, false));
+                }
                 self.changed(own, true);
                 vec![Reply::Entries {
                     entries,
@@ -214,9 +229,12 @@ impl Host {
                     at,
                 ))]
             }
-            Request::Diagnose { text } => vec![Reply::Diagnostics(
-                crate::manifest::diagnostics::check(&text, self.session.world.cluster().store.kinds()),
-            )],
+            Request::Diagnose { text } => {
+                vec![Reply::Diagnostics(crate::manifest::diagnostics::check(
+                    &text,
+                    self.session.world.cluster().store.kinds(),
+                ))]
+            }
             Request::Preview { text } => vec![Reply::Preview(crate::shell::preview::preview(
                 &self.session,
                 &text,
@@ -225,7 +243,8 @@ impl Host {
                 crate::shell::field_docs::docs_at(&text, line),
             )],
             Request::Explain { text } => {
-                let _ = crate::shell::kubectl::explain::provide(text.as_deref().map_err(Clone::clone));
+                let _ =
+                    crate::shell::kubectl::explain::provide(text.as_deref().map_err(Clone::clone));
                 Vec::new()
             }
             Request::MapWidth(w) => {
@@ -241,6 +260,10 @@ impl Host {
                 own.push(self.save());
                 Vec::new()
             }
+            Request::Bench { route } => match &self.bench {
+                Some(env) => vec![Reply::Bench(crate::bench::route::run(&route, env.as_ref()))],
+                None => Vec::new(),
+            },
         }
     }
 
@@ -295,6 +318,9 @@ impl Host {
     /// The journal and the files log, for the page to save under the context's keys.
     pub fn save(&mut self) -> Reply {
         self.last_save = (self.clock)();
+        if !self.opened {
+            return Reply::Store(Vec::new());
+        }
         let key = self.ctx.session_key();
         let mut writes = vec![(key.clone(), Some(journal::save(&self.session)))];
         if let Ok(files) = serde_json::to_string(&self.file_log) {
@@ -374,18 +400,25 @@ impl Host {
     /// Open a context: its saved journal replayed (with the editor's files each step had), or
     /// its start when nothing was saved or what was saved had to be set aside (`own` gets the
     /// writes that set it aside). Returns the terminal's entries.
-    fn open(
-        &mut self,
-        ctx: Ctx,
-        journal: Option<String>,
-        files_log: Option<String>,
-        files: FileSet,
-        cleared: usize,
-        own: &mut Vec<Reply>,
-    ) -> Vec<Entry> {
+    fn open(&mut self, o: proto::Open, own: &mut Vec<Reply>) -> Vec<Entry> {
+        let proto::Open {
+            ctx,
+            journal,
+            files_log,
+            files,
+            at_load,
+            cleared,
+            ..
+        } = o;
+        let cleared = if at_load { cleared } else { 0 };
         let key = ctx.session_key();
         let keep = self.start_steps(&ctx);
-        let mut entries = vec![Entry::notice(self.context_notice(&ctx), true)];
+        // The sandbox says what it is when the learner comes to it, not when the page opens
+        // on it.
+        let mut entries = Vec::new();
+        if !(at_load && ctx == Ctx::Sandbox) {
+            entries.push(Entry::notice(self.context_notice(&ctx), true));
+        }
         let restored = journal.map(|text| {
             let log: FileLog = files_log
                 .and_then(|t| serde_json::from_str(&t).ok())
@@ -393,12 +426,10 @@ impl Host {
             let clock = &self.clock;
             let start = clock();
             let mut out_of_time = || clock() - start > REPLAY_BUDGET_MS;
-            let r = journal::restore_with(
-                &text,
-                Limits::default(),
-                &mut out_of_time,
-                &mut |i, s| log.apply(i, s),
-            );
+            let r =
+                journal::restore_with(&text, Limits::default(), &mut out_of_time, &mut |i, s| {
+                    log.apply(i, s)
+                });
             (text, log, r)
         });
         let (session, file_log, outputs) = match restored {
@@ -541,7 +572,8 @@ impl Host {
             .iter()
             .map(|c| {
                 let shown = shown_command(c.line(), c.stdin());
-                self.run(&shown, c.line(), c.stdin(), Source::Terminal).entry
+                self.run(&shown, c.line(), c.stdin(), Source::Terminal)
+                    .entry
             })
             .collect();
         (files, entries)

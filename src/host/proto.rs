@@ -85,18 +85,26 @@ pub enum Source {
     Traffic,
 }
 
+/// A context to open: its saved journal and files log as the page read them from
+/// localStorage (None: nothing saved), the editor's files, and, for the page's first context
+/// (`at_load`), how many of the session's commands the terminal had cleared (Ctrl+L) before the
+/// page was reloaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Open {
+    pub ctx: Ctx,
+    pub journal: Option<String>,
+    pub files_log: Option<String>,
+    pub files: FileSet,
+    pub at_load: bool,
+    pub cleared: usize,
+    /// A message of the page's to show first (its saved terminal history was unreadable).
+    pub notice: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Bring a context into the panes: its saved journal and files log as the page read them
-    /// from localStorage (None: nothing saved), the editor's files, and how many of the
-    /// session's commands the terminal had cleared (Ctrl+L) before the page was reloaded.
-    Open {
-        ctx: Ctx,
-        journal: Option<String>,
-        files_log: Option<String>,
-        files: FileSet,
-        cleared: usize,
-    },
+    /// Bring a context into the panes (the one open before is saved first).
+    Open(Open),
     /// Run a command line (with a heredoc's text), shown in the terminal as `shown`.
     Run {
         shown: String,
@@ -136,6 +144,8 @@ pub enum Request {
     Lesson(String),
     /// Save the session now (the page is going away).
     Save,
+    /// Run the benchmark a benchmark page's route names (`crate::bench::route`).
+    Bench { route: String },
 }
 
 /// The plots' data (`sim::metrics`), sent when the metrics' revision moves.
@@ -191,9 +201,15 @@ pub enum Reply {
     Ready,
     /// Terminal entries: `replace` the terminal's (a context opened, restarted or undone), or
     /// added after it.
-    Entries { entries: Vec<Entry>, replace: bool },
+    Entries {
+        entries: Vec<Entry>,
+        replace: bool,
+    },
     Ran(Ran),
-    Described { line: String, text: String },
+    Described {
+        line: String,
+        text: String,
+    },
     Completion(Completion),
     Diagnostics(Vec<Diagnostic>),
     Preview(Vec<DocPreview>),
@@ -210,6 +226,8 @@ pub enum Reply {
     View(View),
     /// localStorage writes: a key set to a text, or removed (None).
     Store(Vec<(String, Option<String>)>),
+    /// A benchmark's outcome.
+    Bench(crate::bench::route::Done),
 }
 
 /// What the lesson pane shows of a lesson (the goals' checks and the commands stay with the
@@ -227,6 +245,8 @@ pub struct LessonPage {
     pub solution: Vec<String>,
     /// The files the solution writes.
     pub solution_files: Vec<(String, String)>,
+    /// The files the editor starts with.
+    pub start_files: Vec<(String, String)>,
     pub takeaway: String,
 }
 
@@ -247,6 +267,12 @@ impl LessonPage {
                 .collect(),
             solution_files: l
                 .solution
+                .files
+                .iter()
+                .map(|(a, b)| (a.clone(), b.clone()))
+                .collect(),
+            start_files: l
+                .start
                 .files
                 .iter()
                 .map(|(a, b)| (a.clone(), b.clone()))

@@ -8,7 +8,9 @@ use super::{ApiObject, ManifestErrorKind};
 use crate::sim::api::admission::{self, FieldError};
 use crate::sim::api::{unstructured, Kinds, Resource};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Error,
     Hint,

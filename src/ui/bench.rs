@@ -5,143 +5,28 @@
 //! `#/bench/traffic?requests=N` (and `seed`) is the traffic benchmark of
 //! [`crate::bench::traffic`], as `pocket-cluster bench traffic` runs it.
 //!
-//! The benchmark is one synchronous run: after "Run benchmark" the page shows "running…", yields
-//! to the browser once (an animation frame, then a timeout) so that is painted, and then is busy
-//! until the report appears. Progress lines go to the console as they happen and under the report
-//! at the end.
+//! The benchmark runs in the engine's Web Worker (`Request::Bench`, `crate::bench::route::run`),
+//! as one synchronous run there: the page stays responsive and shows "running…" until the report
+//! comes. Progress lines go to the console and under the report at the end. The worker's wasm
+//! linear memory is the memory figure: it holds the engine's heap.
 
-use crate::bench::{self, traffic, Host, Options};
+pub use crate::bench::route::is_route;
+use crate::bench::route::{options_from, route_path, traffic_options_from, Done};
+use crate::host::proto::{Reply, Request};
 use leptos::prelude::*;
-use std::time::Duration;
-use wasm_bindgen::JsCast;
 
-/// Pods the page agrees to build (the size is 100,000), and nodes.
-const MAX_PODS: usize = 1_000_000;
-const MAX_NODES: usize = 100_000;
-
-/// `#/bench`, `#/bench/traffic`, or either with `?…` (with or without the `#`).
-pub fn is_route(hash: &str) -> bool {
-    matches!(route_path(hash), "/bench" | "/bench/traffic")
-}
-
-fn route_path(hash: &str) -> &str {
-    let path = hash.trim_start_matches('#');
-    path.split('?').next().unwrap_or_default()
-}
-
-/// Requests the traffic page agrees to send from each place.
-const MAX_REQUESTS: usize = 10_000_000;
-
-/// The traffic benchmark's options a route asks for, and what was wrong with it. Without
-/// parameters the page sends 20,000 requests from each place (a second or two).
-pub fn traffic_options_from(hash: &str) -> (traffic::Options, Vec<String>) {
-    let mut opts = traffic::Options {
-        requests: 20_000,
-        ..traffic::Options::default()
-    };
-    let mut errors = Vec::new();
-    let query = hash.split_once('?').map(|(_, q)| q).unwrap_or_default();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        const KEYS: [&str; 2] = ["requests", "seed"];
-        if !KEYS.contains(&key) {
-            errors.push(format!("unknown parameter {key:?} ({})", KEYS.join(", ")));
-            continue;
+/// Run the route's benchmark in the engine's worker; `done` gets its outcome.
+fn ask_bench(running: RwSignal<bool>, done: RwSignal<Option<Done>>) {
+    let hash = window().location().hash().unwrap_or_default();
+    super::link::ask(Request::Bench { route: hash }, move |reply| {
+        if let Reply::Bench(d) = reply {
+            for line in &d.progress {
+                leptos::logging::log!("{line}");
+            }
+            done.set(Some(d));
+            running.set(false);
         }
-        let Ok(n) = value.parse::<u64>() else {
-            errors.push(format!("{key}: {value:?} is not a whole number"));
-            continue;
-        };
-        match key {
-            "requests" => opts.requests = usize::try_from(n).unwrap_or(usize::MAX),
-            _ => opts.seed = n,
-        }
-    }
-    if opts.requests > MAX_REQUESTS {
-        errors.push(format!("requests: at most {MAX_REQUESTS}"));
-    }
-    (opts, errors)
-}
-
-/// The options a route asks for, and what was wrong with it. Without parameters the page runs
-/// 1,000 nodes × 100 Deployments × 10 replicas, a size that finishes in well under a minute.
-pub fn options_from(hash: &str) -> (Options, Vec<String>) {
-    let mut opts = Options {
-        nodes: 1000,
-        deployments: 100,
-        replicas: 10,
-        ..Options::default()
-    };
-    let mut errors = Vec::new();
-    let query = hash.split_once('?').map(|(_, q)| q).unwrap_or_default();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        const KEYS: [&str; 6] = [
-            "nodes",
-            "deployments",
-            "replicas",
-            "seed",
-            "ticks",
-            "max-virtual",
-        ];
-        if !KEYS.contains(&key) {
-            errors.push(format!("unknown parameter {key:?} ({})", KEYS.join(", ")));
-            continue;
-        }
-        let Ok(n) = value.parse::<u64>() else {
-            errors.push(format!("{key}: {value:?} is not a whole number"));
-            continue;
-        };
-        let n_usize = usize::try_from(n).unwrap_or(usize::MAX);
-        match key {
-            "nodes" => opts.nodes = n_usize,
-            "deployments" => opts.deployments = n_usize,
-            "replicas" => opts.replicas = n_usize,
-            "seed" => opts.seed = n,
-            "ticks" => opts.ticks = n_usize,
-            _ => opts.max_virtual_ms = n.saturating_mul(1000),
-        }
-    }
-    if opts.nodes > MAX_NODES {
-        errors.push(format!("nodes: at most {MAX_NODES}"));
-    }
-    match opts.deployments.checked_mul(opts.replicas) {
-        Some(p) if p <= MAX_PODS => {}
-        _ => errors.push(format!("deployments × replicas: at most {MAX_PODS} pods")),
-    }
-    (opts, errors)
-}
-
-/// The browser as the benchmark's host.
-struct Browser(Option<web_sys::Performance>);
-
-impl Host for Browser {
-    fn now_ms(&self) -> f64 {
-        match &self.0 {
-            Some(p) => p.now(),
-            None => js_sys::Date::now(),
-        }
-    }
-
-    /// The wasm module's linear memory: it only grows, so its size now is its peak. (The JS heap,
-    /// `performance.memory.usedJSHeapSize`, does not hold the engine's data.)
-    fn memory_mb(&self) -> Option<(f64, &'static str)> {
-        let memory = wasm_bindgen::memory()
-            .dyn_into::<js_sys::WebAssembly::Memory>()
-            .ok()?;
-        let buffer = memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok()?;
-        Some((
-            buffer.byte_length() as f64 / (1024.0 * 1024.0),
-            "wasm linear memory",
-        ))
-    }
-}
-
-#[derive(Clone, PartialEq)]
-struct Done {
-    report: String,
-    converged: bool,
-    progress: Vec<String>,
+    });
 }
 
 /// The page for the route: the traffic benchmark on `#/bench/traffic`, else the engine's.
@@ -169,37 +54,13 @@ fn EngineBench() -> impl IntoView {
     let can_run = errors.is_empty();
     let isolated = cross_origin_isolated();
 
-    let run = {
-        let opts = opts.clone();
-        move |_| {
-            if running.get_untracked() || !can_run {
-                return;
-            }
-            running.set(true);
-            done.set(None);
-            let opts = opts.clone();
-            // Let "running…" be painted: the frame after this one, then a task of its own.
-            request_animation_frame(move || {
-                set_timeout(
-                    move || {
-                        let host = Browser(window().performance());
-                        let mut progress = Vec::new();
-                        let report = bench::run_with_progress(&opts, &host, &mut |p| {
-                            let line = p.line();
-                            leptos::logging::log!("{line}");
-                            progress.push(line);
-                        });
-                        done.set(Some(Done {
-                            report: report.text(),
-                            converged: report.converged,
-                            progress,
-                        }));
-                        running.set(false);
-                    },
-                    Duration::ZERO,
-                );
-            });
+    let run = move |_| {
+        if running.get_untracked() || !can_run {
+            return;
         }
+        running.set(true);
+        done.set(None);
+        ask_bench(running, done);
     };
 
     let o = &opts;
@@ -264,7 +125,7 @@ fn EngineBench() -> impl IntoView {
                 <span id="bench-status" aria-live="polite">
                     {move || {
                         if running.get() {
-                            "running… the page is busy until the report appears"
+                            "running… in the engine's worker, until the report appears"
                         } else {
                             ""
                         }
@@ -274,7 +135,7 @@ fn EngineBench() -> impl IntoView {
             {move || done.get().map(|d| {
                 let steps = d.progress.len();
                 view! {
-                    <pre id="bench-report" data-converged=d.converged.to_string()>{d.report}</pre>
+                    <pre id="bench-report" data-converged=d.ok.to_string()>{d.report}</pre>
                     <details>
                         <summary>{format!("progress ({steps} steps)")}</summary>
                         <pre id="bench-progress">{d.progress.join("\n")}</pre>
@@ -295,60 +156,23 @@ fn EngineBench() -> impl IntoView {
     }
 }
 
-#[derive(Clone, PartialEq)]
-struct TrafficDone {
-    /// The report, or why the gateway's path is broken.
-    report: String,
-    ok: bool,
-    /// The first request's trace from the laptop and from the pod.
-    traces: String,
-}
-
 /// `#/bench/traffic`: [`traffic::run`] in the page, one synchronous run as the engine's.
 #[component]
 fn TrafficBench() -> impl IntoView {
     let hash = window().location().hash().unwrap_or_default();
     let (opts, errors) = traffic_options_from(&hash);
     let running = RwSignal::new(false);
-    let done = RwSignal::new(None::<TrafficDone>);
+    let done = RwSignal::new(None::<Done>);
     let can_run = errors.is_empty();
     let isolated = cross_origin_isolated();
 
-    let run = {
-        let opts = opts.clone();
-        move |_| {
-            if running.get_untracked() || !can_run {
-                return;
-            }
-            running.set(true);
-            done.set(None);
-            let opts = opts.clone();
-            request_animation_frame(move || {
-                set_timeout(
-                    move || {
-                        let host = Browser(window().performance());
-                        done.set(Some(match traffic::run(&opts, &host) {
-                            Ok(r) => TrafficDone {
-                                report: r.text(),
-                                ok: true,
-                                traces: format!(
-                                    "from the laptop:\n{}\nfrom the pod:\n{}",
-                                    r.laptop.trace_text(),
-                                    r.pod.trace_text()
-                                ),
-                            },
-                            Err(e) => TrafficDone {
-                                report: format!("the gateway's path is broken: {e}"),
-                                ok: false,
-                                traces: String::new(),
-                            },
-                        }));
-                        running.set(false);
-                    },
-                    Duration::ZERO,
-                );
-            });
+    let run = move |_| {
+        if running.get_untracked() || !can_run {
+            return;
         }
+        running.set(true);
+        done.set(None);
+        ask_bench(running, done);
     };
 
     let params = [
@@ -404,7 +228,7 @@ fn TrafficBench() -> impl IntoView {
                 <span id="bench-status" aria-live="polite">
                     {move || {
                         if running.get() {
-                            "running… the page is busy until the report appears"
+                            "running… in the engine's worker, until the report appears"
                         } else {
                             ""
                         }

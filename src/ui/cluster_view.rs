@@ -5,7 +5,8 @@
 //! what changed and where each request went. Everything goes through the session's commands.
 
 use super::map::{draw, traffic};
-use super::AppState;
+use super::{link, AppState};
+use crate::host::proto::{Reply, Request, Source};
 use crate::sim::map::{self, MapModel, Step};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -196,14 +197,19 @@ fn drills(m: &MapModel, id: &str) -> Vec<(String, String)> {
 pub fn ClusterView() -> impl IntoView {
     let state = expect_context::<AppState>();
     let width = RwSignal::new(480);
+    // The engine's model of the map (laid out for the pane's width); an empty one until the
+    // engine is up.
     let model = Memo::new(move |_| {
-        state.version.track();
-        let w = width.get();
-        state
-            .session
-            .try_with_value(|s| MapModel::of(&s.world, w))
-            .unwrap_or_else(|| MapModel::of(&crate::sim::World::new(1), w))
+        state.map.get().unwrap_or_else(|| MapModel {
+            clusters: Vec::new(),
+            zone: Vec::new(),
+            laptop: map::Rect::default(),
+            public_dns: map::Rect::default(),
+            width: width.get_untracked(),
+            height: 120,
+        })
     });
+    Effect::new(move |_| link::send(Request::MapWidth(width.get())));
     let selected = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(None::<String>);
     let hops = RwSignal::new(Vec::<Step>::new());
@@ -248,57 +254,39 @@ pub fn ClusterView() -> impl IntoView {
         }
     };
     Effect::new(move |_| {
-        state.version.track();
-        let Some((len, line, trace, origin)) = state.session.try_with_value(|s| {
-            (
-                commands_run(&s.log),
-                s.log
-                    .iter()
-                    .rev()
-                    .find_map(|st| match st {
-                        crate::shell::Step::Run(e) => Some(e.line.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default(),
-                s.last_trace.clone(),
-                s.world.current,
-            )
-        }) else {
+        let Some(ran) = state.ran.get() else {
             return;
         };
         let ctx = state.course.ctx.get();
         let switched = seen_ctx.with_value(|c| c.as_ref().is_some_and(|c| *c != ctx));
         seen_ctx.set_value(Some(ctx));
-        // Another lesson or the sandbox took the panes, or an undo or a reset replayed the
-        // journal (fewer commands than before): the last request shown is not in this world.
-        if switched || len < seen_log.get_value() {
-            seen_log.set_value(len);
+        // Another lesson or the sandbox took the panes: the last request shown is not in this
+        // world.
+        if switched {
             hops.set(Vec::new());
             return;
         }
-        if len == seen_log.get_value() {
+        if ran.trace.is_empty() || !TOOLS.iter().any(|t| ran.line.contains(t)) {
             return;
         }
-        seen_log.set_value(len);
-        if trace.is_empty() || !TOOLS.iter().any(|t| line.contains(t)) {
-            return;
-        }
-        let steps = model.with_untracked(|m| map::route(m, &trace, origin));
+        let steps = model.with_untracked(|m| map::route(m, &ran.trace, ran.origin));
         live.set(format!("request: {}", map::summary(&steps)));
         hops.set(steps.clone());
         show(steps, true, false);
+    });
+    // A reset or an undo replayed the journal: the last request shown is not in this world.
+    Effect::new(move |_| {
+        let n = state.view.with(|v| v.commands_run);
+        if n < seen_log.get_value() {
+            hops.set(Vec::new());
+        }
+        seen_log.set_value(n);
     });
 
     // Requests between pods that no command made: a container's shell loop (`while true;
     // do wget …; done`) calls a Service each round; the newest few are animated.
     Effect::new(move |_| {
-        state.version.track();
-        let Some(traces) = state
-            .session
-            .try_update_value(|s| crate::sim::loops::take_traces(&mut s.world))
-        else {
-            return;
-        };
+        let traces = state.loop_traces.get();
         let start = traces.len().saturating_sub(8);
         for (origin, trace) in traces.into_iter().skip(start) {
             let steps = model.with_untracked(|m| map::route(m, &trace, origin));
@@ -315,17 +303,24 @@ pub fn ClusterView() -> impl IntoView {
     let owed = StoredValue::new(0f64);
     let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
     let send_one = move |cmd: &str| {
-        let Some((trace, origin, len)) = state.session.try_update_value(|s| {
-            s.run(cmd, None);
-            (s.last_trace.clone(), s.world.current, commands_run(&s.log))
-        }) else {
-            return;
+        let request = Request::Run {
+            shown: cmd.to_string(),
+            line: cmd.to_string(),
+            stdin: None,
+            source: Source::Traffic,
         };
-        seen_log.set_value(len);
-        let steps = model.with_untracked(|m| map::route(m, &trace, origin));
-        let failed = steps.last().is_some_and(|s| s.failed.is_some());
-        stats.update(|(ok, bad)| if failed { *bad += 1 } else { *ok += 1 });
-        show(steps, true, true);
+        link::ask(request, move |reply| {
+            let Reply::Ran(ran) = reply else {
+                return;
+            };
+            if sending.try_get_untracked() != Some(true) {
+                return;
+            }
+            let steps = model.with_untracked(|m| map::route(m, &ran.trace, ran.origin));
+            let failed = steps.last().is_some_and(|s| s.failed.is_some());
+            stats.update(|(ok, bad)| if failed { *bad += 1 } else { *ok += 1 });
+            show(steps, true, true);
+        });
     };
     let command_for = move || {
         let c = custom.get_untracked();
@@ -409,15 +404,25 @@ pub fn ClusterView() -> impl IntoView {
 
     // The selected element's describe, through the session's command language. It changes
     // nothing in the world, and is taken off the log again.
-    let describe = Memo::new(move |_| {
-        let id = selected.get()?;
-        let cmd = model.with(|m| map::describe_command(m, &id))?;
-        let text = state.session.try_update_value(|s| {
-            let out = s.run(&cmd, None);
-            s.log.pop();
-            out.text
-        })?;
-        Some((cmd, text))
+    let describe = RwSignal::new(None::<(String, String)>);
+    Effect::new(move |_| {
+        state.version.track();
+        let Some(id) = selected.get() else {
+            describe.set(None);
+            return;
+        };
+        let Some(cmd) = model.with_untracked(|m| map::describe_command(m, &id)) else {
+            describe.set(None);
+            return;
+        };
+        link::ask(Request::Describe { line: cmd }, move |reply| {
+            if let Reply::Described { line, text } = reply {
+                // Only while that element is still the one selected.
+                if selected.get_untracked().as_deref() == Some(id.as_str()) {
+                    describe.set(Some((line, text)));
+                }
+            }
+        });
     });
 
     let pick = move |id: Option<String>| {
@@ -518,6 +523,9 @@ pub fn ClusterView() -> impl IntoView {
                 </span>
             </div>
             <p id="map-live" class="map-live" aria-live="polite" role="status">{move || live.get()}</p>
+            {move || state.map.with(|m| m.is_none()).then(|| view! {
+                <p id="map-starting" class="panel-note">"Starting the cluster…"</p>
+            })}
             <div class="map-body">
                 {move || selected.get().map(|id| {
                     let name = map::element_name(&id);
@@ -634,11 +642,4 @@ pub fn ClusterView() -> impl IntoView {
             </section>
         </div>
     }
-}
-
-/// How many commands the session has run (its log also holds the clock's ticks).
-fn commands_run(log: &[crate::shell::Step]) -> usize {
-    log.iter()
-        .filter(|st| matches!(st, crate::shell::Step::Run(_)))
-        .count()
 }

@@ -1,6 +1,7 @@
 //! Data the first view does not need, fetched from the site after the page starts: today
 //! `kubectl explain`'s field documentation (`explain.yaml`, copied into the site by Trunk; see
-//! index.html). Until it has come, `kubectl explain` and the editor's F1 say it is loading.
+//! index.html), handed to the engine's worker. Until it has come, `kubectl explain` and the
+//! editor's F1 say it is loading.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -33,11 +34,7 @@ pub fn start() {
     gloo_timers::callback::Timeout::new(DELAY_MS, || {
         wasm_bindgen_futures::spawn_local(async {
             let text = fetch_text("explain.yaml").await;
-            if let Err(e) =
-                crate::shell::kubectl::explain::provide(text.as_deref().map_err(Clone::clone))
-            {
-                web_sys::console::warn_1(&format!("kubectl explain: {e}").into());
-            }
+            super::link::send(crate::host::proto::Request::Explain { text });
         });
     })
     .forget();

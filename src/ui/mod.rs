@@ -9,25 +9,38 @@ mod course;
 mod editor;
 mod layout;
 mod lazy_data;
+pub mod link;
 mod map;
 mod plots;
+mod storage;
 mod terminal;
 mod theme;
 
-use crate::shell::Session;
-use crate::sim::snapshot::Snapshot;
+use crate::host::proto::{Entry, Plots, Ran, Reply, Request, Source, View};
+use crate::sim::map::MapModel;
+use crate::sim::network::Hop;
 use leptos::prelude::*;
 
 /// How often the virtual clock ticks while playing, in real milliseconds.
 const TICK_MS: u32 = 200;
 
-/// Shared state of the page, handed to components by context.
+/// Shared state of the page, handed to components by context. What the views show of the
+/// world comes from the engine's host (`link`, `crate::host`) as it changes.
 #[derive(Clone, Copy)]
 pub struct AppState {
-    pub session: StoredValue<Session, LocalStorage>,
+    /// The newest view of the world (prompt, clock, commands run); its map and plots are
+    /// kept apart, as they come only when they change.
+    pub view: RwSignal<View>,
+    /// The map's model; None until the engine is up.
+    pub map: RwSignal<Option<MapModel>>,
+    pub plots: RwSignal<Plots>,
+    /// The last command the terminal ran, with the request it made.
+    pub ran: RwSignal<Option<Ran>>,
+    /// Requests shell loops made, newest batch.
+    pub loop_traces: RwSignal<Vec<(usize, Vec<Hop>)>>,
     /// Bumped after every change to the world; views derive from it.
     pub version: RwSignal<u64>,
-    pub entries: RwSignal<Vec<terminal::Entry>>,
+    pub entries: RwSignal<Vec<Entry>>,
     pub next_entry: StoredValue<u64>,
     pub paused: RwSignal<bool>,
     pub speed: RwSignal<u64>,
@@ -36,48 +49,109 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Run a command line (with optional heredoc text), show it in the terminal, return the output.
-    pub fn run(&self, shown: &str, line: &str, stdin: Option<&str>) -> crate::shell::Output {
-        course::before_run(self);
-        let out = self
-            .session
-            .try_update_value(|s| s.run(line, stdin))
-            .unwrap_or_else(|| crate::shell::Output::err("the session is gone"));
-        let id = self.next_entry.get_value();
-        self.next_entry.set_value(id + 1);
-        let entry = terminal::Entry {
-            id,
-            prompt: self.prompt(),
-            command: shown.to_string(),
-            output: out.text.clone(),
-            ok: out.ok,
-            notice: false,
-        };
+    /// Run a command line (with optional heredoc text); it shows in the terminal when it has
+    /// run, and `then` gets its answer.
+    pub fn run_then(
+        &self,
+        shown: &str,
+        line: &str,
+        stdin: Option<&str>,
+        then: impl FnOnce(&Ran) + 'static,
+    ) {
+        let state = *self;
+        let mut then = Some(then);
+        link::ask(
+            Request::Run {
+                shown: shown.to_string(),
+                line: line.to_string(),
+                stdin: stdin.map(str::to_string),
+                source: Source::Terminal,
+            },
+            move |reply| {
+                if let Reply::Ran(ran) = reply {
+                    state.show_ran(&ran);
+                    if let Some(f) = then.take() {
+                        f(&ran);
+                    }
+                } else {
+                    receive(state, reply);
+                }
+            },
+        );
+    }
+
+    /// Run a command line, shown in the terminal.
+    pub fn run(&self, shown: &str, line: &str, stdin: Option<&str>) {
+        self.run_then(shown, line, stdin, |_| {});
+    }
+
+    /// A command's answer in the terminal.
+    fn show_ran(&self, ran: &Ran) {
+        if ran.source != Source::Terminal {
+            return;
+        }
+        self.push_entries(vec![ran.entry.clone()], false);
+        self.ran.set(Some(ran.clone()));
+        course::after_run(self, &ran.entry);
+    }
+
+    /// Terminal entries from the host: numbered, replacing the terminal's or after them.
+    pub fn push_entries(&self, mut entries: Vec<Entry>, replace: bool) {
+        for e in entries.iter_mut() {
+            let id = self.next_entry.get_value();
+            self.next_entry.set_value(id + 1);
+            e.id = id;
+        }
         self.entries.update(|e| {
-            e.push(entry);
-            // Keep the page light: the oldest entries scroll away.
-            if e.len() > 500 {
-                e.remove(0);
+            if replace {
+                e.clear();
             }
+            e.extend(entries);
+            // Keep the page light: the oldest entries scroll away.
+            let extra = e.len().saturating_sub(500);
+            e.drain(..extra);
         });
-        self.version.update(|v| *v += 1);
-        course::after_run(self, &out);
-        out
     }
 
     pub fn prompt(&self) -> String {
-        self.session.with_value(|s| {
-            format!(
-                "{}:{}",
-                s.world.cluster().name,
-                s.namespace_for(s.world.current)
-            )
-        })
+        self.view
+            .with_untracked(|v| format!("{}:{}", v.context, v.namespace))
     }
+}
 
-    pub fn snapshot(&self) -> Snapshot {
-        self.version.track();
-        self.session.with_value(|s| Snapshot::of(&s.world))
+/// What the host sends on its own (and answers nobody waits for).
+fn receive(state: AppState, reply: Reply) {
+    match reply {
+        Reply::View(v) => {
+            if state.view.with_untracked(|v| v.version) == 0 {
+                // The engine is up: what the tests (and the start-up traces) wait for.
+                mark("pc:engine");
+                if let Some(body) = document().body() {
+                    let _ = body.set_attribute("data-engine", "1");
+                }
+            }
+            if let Some(m) = &v.map {
+                state.map.set(Some(m.clone()));
+            }
+            if let Some(p) = &v.plots {
+                state.plots.set(p.clone());
+            }
+            if !v.loop_traces.is_empty() {
+                state.loop_traces.set(v.loop_traces.clone());
+            }
+            let version = v.version;
+            state.view.set(View {
+                map: None,
+                plots: None,
+                loop_traces: Vec::new(),
+                ..v
+            });
+            state.version.set(version);
+        }
+        Reply::Ran(ran) => state.show_ran(&ran),
+        Reply::Entries { entries, replace } => state.push_entries(entries, replace),
+        Reply::Store(writes) => storage::write(&writes),
+        other => course::receive(&state, other),
     }
 }
 
@@ -93,6 +167,7 @@ pub fn mount() {
     mark("pc:start");
     let hash = || window().location().hash().unwrap_or_default();
     let on_bench = bench::is_route(&hash());
+    link::connect();
     if on_bench {
         leptos::mount::mount_to_body(bench::BenchPage);
     } else {
@@ -113,25 +188,33 @@ pub fn mount() {
 
 #[component]
 fn App() -> impl IntoView {
-    // The route's lesson (or the sandbox) with its saved session replayed (or a fresh world,
-    // with a message if it had to be set aside).
-    let (course, session, entries) = course::init();
-    mark("pc:course-and-world");
+    // The route's lesson (or the sandbox); its saved session is handed to the engine, which
+    // replays it (or starts a fresh world, with a message if it had to be set aside).
+    let course = course::init();
+    mark("pc:course");
     let state = AppState {
-        session: StoredValue::new_local(session),
+        view: RwSignal::new(View {
+            context: "demo".into(),
+            namespace: "default".into(),
+            ..View::default()
+        }),
+        map: RwSignal::new(None),
+        plots: RwSignal::new(Plots::default()),
+        ran: RwSignal::new(None),
+        loop_traces: RwSignal::new(Vec::new()),
         version: RwSignal::new(0),
-        next_entry: StoredValue::new(entries.len() as u64),
-        entries: RwSignal::new(entries),
+        next_entry: StoredValue::new(0),
+        entries: RwSignal::new(Vec::new()),
         paused: RwSignal::new(false),
         speed: RwSignal::new(1),
         course,
     };
     provide_context(state);
+    link::listen(move |reply| receive(state, reply));
     course::wire(state);
     theme::provide();
 
-    // The clock: advance the world while playing. Kept out of the render path; it only bumps
-    // the version signal, and views redraw from a fresh snapshot.
+    // The clock: advance the world while playing. The engine answers with a new view.
     let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
         let Some(paused) = state.paused.try_get_untracked() else {
             return;
@@ -140,16 +223,13 @@ fn App() -> impl IntoView {
             return;
         }
         let speed = state.speed.get_untracked();
-        state
-            .session
-            .try_update_value(|s| s.advance(TICK_MS as u64 * speed));
-        state.version.try_update(|v| *v += 1);
-        terminal::persist::save_soon(&state);
+        link::send(Request::Tick {
+            ms: TICK_MS as u64 * speed,
+        });
     });
-    // Ticks since the last save are not lost when the page goes away.
-    let _ = window_event_listener(leptos::ev::pagehide, move |_| {
-        terminal::persist::save(&state)
-    });
+    // Ticks since the last save are saved when the page goes away (if the engine answers
+    // in time: at most the last two seconds of ticks can be lost).
+    let _ = window_event_listener(leptos::ev::pagehide, move |_| link::send(Request::Save));
     let handle = StoredValue::new_local(Some(interval));
     on_cleanup(move || {
         handle.try_update_value(|h| h.take());
@@ -188,8 +268,7 @@ fn TimeControls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let clock = move || {
         state.version.track();
-        let now = state.session.with_value(|s| s.world.now);
-        crate::shell::sim_cmd::clock_text(now)
+        crate::shell::sim_cmd::clock_text(state.view.with(|v| v.now))
     };
     let speed_button = move |n: u64| {
         view! {
@@ -216,9 +295,8 @@ fn TimeControls() -> impl IntoView {
                 id="step"
                 aria-label="+1s: advance the clock one second"
                 on:click=move |_| {
-                    state.session.update_value(|s| s.advance(1000));
-                    state.version.update(|v| *v += 1);
-                    terminal::persist::save(&state);
+                    link::send(Request::Tick { ms: 1000 });
+                    link::send(Request::Save);
                 }
             >
                 "+1s"

@@ -41,7 +41,7 @@ async function go(hash) {
 
 async function reload() {
   await page.reload({ waitUntil: 'load' });
-  await page.waitForFunction(() => document.body?.dataset.ready === '1', null, { timeout: 15_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === '1' && document.body?.dataset.engine === '1', null, { timeout: 15_000 });
 }
 
 const title = () => page.locator('#lesson-title').innerText();

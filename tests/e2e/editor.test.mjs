@@ -160,7 +160,7 @@ test('a template opens in a tab, tabs can be renamed, and files survive a reload
   await shot('editor-tabs.png');
 
   await page.reload({ waitUntil: 'load' });
-  await page.waitForFunction(() => document.body?.dataset.ready === '1');
+  await page.waitForFunction(() => document.body?.dataset.ready === '1' && document.body?.dataset.engine === '1');
   const names = await page.locator('.etab-name').allInnerTexts();
   assert.deepEqual(names, ['pod.yaml', 'statefulset.yaml', 'setup/namespace.yaml']);
   assert.match(await page.inputValue('#editor'), /name: shop/);
@@ -175,7 +175,7 @@ test('unreadable saved files are set aside with a message', async () => {
   await page.evaluate(() => localStorage.setItem('pocket-cluster.editor.v1', '{not json'));
   page.errors.length = 0;
   await page.reload({ waitUntil: 'load' });
-  await page.waitForFunction(() => document.body?.dataset.ready === '1');
+  await page.waitForFunction(() => document.body?.dataset.ready === '1' && document.body?.dataset.engine === '1');
   const notice = page.locator('#editor-error');
   await notice.waitFor({ state: 'visible', timeout: 5_000 });
   assert.match(await notice.innerText(), /set aside/);

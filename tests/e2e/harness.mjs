@@ -119,12 +119,16 @@ export async function openApp(browser, url) {
   });
   await page.goto(url, { waitUntil: 'load' });
   try {
-    await page.waitForFunction(() => document.body && document.body.dataset.ready === '1', null, {
-      timeout: 15_000,
-    });
+    // The page draws first (data-ready); the engine's worker answers a moment later
+    // (data-engine): the tests look at both.
+    await page.waitForFunction(
+      () => document.body && document.body.dataset.ready === '1' && document.body.dataset.engine === '1',
+      null,
+      { timeout: 15_000 },
+    );
   } catch (err) {
     const errors = page.errors.length ? page.errors.join('\n') : '(no page errors were reported)';
-    throw new Error(`the app never became ready (body[data-ready="1"]) within 15 s:\n${errors}\n${err.message}`);
+    throw new Error(`the app never became ready (body[data-ready="1"], body[data-engine="1"]) within 15 s:\n${errors}\n${err.message}`);
   }
   return page;
 }

@@ -84,7 +84,7 @@ test('Tab reaches every control in page order, each with a visible focus, and th
 
   // The skip link moves the focus to the terminal.
   await page.reload();
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.body.dataset.engine === '1');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   f = await focused(page);
@@ -240,7 +240,7 @@ test('the splitters move with the arrow keys, Home, End and Enter, and are kept'
 
   // Kept across a reload.
   await page.reload();
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.body.dataset.engine === '1');
   assert.equal((await splitter(page, 'ClusterWorkbench')).now, 45);
   assert.equal((await splitter(page, 'EditorTerminal')).now, 64);
   assert.equal((await splitter(page, 'LessonCluster')).now, 27);

@@ -144,7 +144,7 @@ test('light theme, and reduced motion lists the hops instead of animating', asyn
   p.errors = [];
   p.on('pageerror', (err) => p.errors.push(err.message));
   await p.goto(server.url);
-  await p.waitForFunction(() => document.body.dataset.ready === '1');
+  await p.waitForFunction(() => document.body.dataset.ready === '1' && document.body.dataset.engine === '1');
   await setUp(p);
   await p.waitForFunction(
     () => document.querySelectorAll('#cluster-map [data-pod^="web-"][data-status="Running"]').length === 3,

@@ -122,7 +122,7 @@ test('the theme toggle switches the page and the plots, and is kept across a rel
   await page.screenshot({ path: path.join(SHOTS, 'plots-page-light.png') });
 
   await page.reload({ waitUntil: 'load' });
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.body.dataset.engine === '1');
   assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
   assert.equal(await page.getAttribute('[data-theme-choice="light"]', 'aria-pressed'), 'true');
   // The replayed session gives the same series.

@@ -53,7 +53,7 @@ async function corruptOnReload(items) {
 
 async function reload() {
   await page.reload({ waitUntil: 'load' });
-  await page.waitForFunction(() => document.body?.dataset.ready === '1', null, { timeout: 15_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === '1' && document.body?.dataset.engine === '1', null, { timeout: 15_000 });
 }
 
 const entryCount = () => page.locator('#terminal-output .term-entry').count();

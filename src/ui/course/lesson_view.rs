@@ -4,10 +4,9 @@
 //! reset to the lesson's start, and when every goal holds: done, the takeaway, the next lesson.
 
 use super::overview::CHAPTERS;
-use super::{restart, undo};
-use crate::course::lesson::Lesson;
+use super::{restart, solve, undo};
 use crate::course::route::Route;
-use crate::ui::terminal::persist::shown_command;
+use crate::host::proto::LessonPage as Lesson;
 use crate::ui::AppState;
 use leptos::prelude::*;
 
@@ -24,7 +23,7 @@ fn announcement(lesson: &Lesson, before: &[bool], now: &[bool]) -> Option<String
     }
     let mut parts = Vec::new();
     for (i, (b, n)) in before.iter().zip(now).enumerate() {
-        let text = lesson.goals.get(i).map(|g| g.text.as_str()).unwrap_or("");
+        let text = lesson.goals.get(i).map(|g| g.as_str()).unwrap_or("");
         if !b && *n {
             parts.push(format!("Goal met: {text}."));
         } else if *b && !n {
@@ -99,8 +98,7 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
 
     let open_why = RwSignal::new(Vec::<usize>::new());
     let goals = move || {
-        let texts: Vec<String> =
-            lesson.with_value(|l| l.goals.iter().map(|g| g.text.clone()).collect());
+        let texts: Vec<String> = lesson.with_value(|l| l.goals.clone());
         let r = results.get();
         texts
             .into_iter()
@@ -217,46 +215,18 @@ pub fn LessonView(lesson: Lesson, step: usize) -> impl IntoView {
     // The solution.
     let show_solution = RwSignal::new(false);
     let confirm_solution = RwSignal::new(false);
-    let solution_text = lesson.with_value(|l| {
-        l.solution
-            .commands
-            .iter()
-            .map(|c| shown_command(c.line(), c.stdin()))
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    let solution_files: Vec<(String, String)> = lesson.with_value(|l| {
-        l.solution
-            .files
-            .iter()
-            .map(|(a, b)| (a.clone(), b.clone()))
-            .collect()
-    });
+    let solution_text = lesson.with_value(|l| l.solution.join("\n"));
+    let solution_files: Vec<(String, String)> = lesson.with_value(|l| l.solution_files.clone());
     let has_files = !solution_files.is_empty();
     let file_names = solution_files
         .iter()
         .map(|(n, _)| n.clone())
         .collect::<Vec<_>>()
         .join(", ");
-    let command_count = lesson.with_value(|l| l.solution.commands.len());
+    let command_count = lesson.with_value(|l| l.solution.len());
     let run_solution = move || {
         confirm_solution.set(false);
-        let (files, commands) =
-            lesson.with_value(|l| (l.solution.files.clone(), l.solution.commands.clone()));
-        if !files.is_empty() {
-            let mut all = c.files_now.get_value();
-            all.extend(files);
-            super::set_session_files(&state, all.clone());
-            c.workspace.update(|w| {
-                w.initial = all.into_iter().collect();
-                w.replace = true;
-                w.generation += 1;
-            });
-        }
-        for cmd in commands {
-            let shown = shown_command(cmd.line(), cmd.stdin());
-            state.run(&shown, cmd.line(), cmd.stdin());
-        }
+        solve(&state);
     };
     let solution_files_view = solution_files
         .into_iter()

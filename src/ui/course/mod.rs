@@ -9,46 +9,20 @@ mod overview;
 pub mod progress;
 
 use super::editor::files as editor_files;
-use super::terminal::{persist, Entry};
-use super::AppState;
-use crate::course::goals;
-use crate::course::lesson::{Lesson, Lessons};
+use super::terminal::persist;
+use super::{link, storage, AppState};
+use crate::course::lesson::Head;
 use crate::course::route::Route;
-use crate::course::workspace::{self, FileLog, FileSet};
-use crate::shell::files::MemFiles;
-use crate::shell::journal::Limits;
-use crate::shell::Session;
+use crate::course::workspace::FileSet;
+pub use crate::host::proto::Ctx;
+use crate::host::proto::{files_key, Entry, LessonPage, Open, Reply, Request};
 use leptos::prelude::*;
 use progress::Record;
+use std::collections::HashMap;
 
-/// Goals are checked at most this often (real milliseconds), and only when the world changed.
+/// Goals are checked at most this often (real milliseconds), and only when the world changed
+/// (the engine keeps track of that).
 const CHECK_MS: u32 = 400;
-/// How long an undo's replay may take, in real milliseconds.
-const UNDO_BUDGET_MS: f64 = 5_000.0;
-
-/// Whose world is in the panes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ctx {
-    Sandbox,
-    Lesson(String),
-}
-
-impl Ctx {
-    /// Where its session's journal is saved.
-    pub fn session_key(&self) -> String {
-        match self {
-            Ctx::Sandbox => persist::SESSION_KEY.to_string(),
-            Ctx::Lesson(id) => format!("{}.lesson.{id}", persist::SESSION_KEY),
-        }
-    }
-    /// Where its editor files are saved.
-    pub fn files_key(&self) -> String {
-        match self {
-            Ctx::Sandbox => editor_files::KEY.to_string(),
-            Ctx::Lesson(id) => format!("{}.lesson.{id}", editor_files::KEY),
-        }
-    }
-}
 
 /// The editor's set of files: where they are saved and what they start as. `replace`: take
 /// `initial` even if files were saved (the solution's files).
@@ -68,23 +42,34 @@ pub struct Checked {
     pub results: Vec<Result<(), String>>,
 }
 
+/// The lessons as the page knows them: every head (`course::heads`, for the overview and
+/// the routes) and the lessons the engine has sent for the lesson pane.
+pub struct PageLessons {
+    heads: Vec<Head>,
+}
+
+impl PageLessons {
+    pub fn heads(&self) -> &[Head] {
+        &self.heads
+    }
+    fn known(&self, id: &str) -> bool {
+        self.heads.iter().any(|h| h.id == id)
+    }
+}
+
 /// The course's part of the page state (in `AppState::course`).
 #[derive(Clone, Copy)]
 pub struct CourseState {
-    pub lessons: StoredValue<Lessons>,
+    pub lessons: StoredValue<PageLessons>,
+    /// Lessons as the lesson pane shows them, by id, as the engine sent them.
+    pub pages: RwSignal<HashMap<String, LessonPage>>,
     pub route: RwSignal<Route>,
     pub ctx: RwSignal<Ctx>,
     pub workspace: RwSignal<Workspace>,
     /// The editor's files now (the editor keeps it current).
     pub files_now: StoredValue<FileSet>,
-    /// The editor's files by step of the session's log, saved with it.
-    pub file_log: StoredValue<FileLog>,
-    /// Every command's output in this context (bounded), for `saw` goals.
-    pub outputs: StoredValue<Vec<String>>,
     pub record: RwSignal<Record>,
     pub checked: RwSignal<Option<Checked>>,
-    /// The context and world version last checked.
-    pub last_check: StoredValue<Option<(Ctx, u64)>>,
     /// Hints shown in the open lesson.
     pub hints: RwSignal<usize>,
     /// A message of the lesson pane (undo's answer, a problem reading progress).
@@ -92,29 +77,18 @@ pub struct CourseState {
 }
 
 impl CourseState {
-    pub fn session_key(&self) -> Option<String> {
-        self.ctx.try_with_untracked(|c| c.session_key())
-    }
-
-    pub fn lesson(&self, id: &str) -> Option<Lesson> {
-        self.lessons.with_value(|all| all.get(id).cloned())
-    }
-
-    /// The open context's lesson, if it is one.
-    pub fn open_lesson(&self) -> Option<Lesson> {
-        match self.ctx.get_untracked() {
-            Ctx::Lesson(id) => self.lesson(&id),
-            Ctx::Sandbox => None,
+    /// A lesson for the lesson pane: the one the engine sent, or None while it is asked for.
+    pub fn lesson(&self, id: &str) -> Option<LessonPage> {
+        if let Some(l) = self.pages.with(|p| p.get(id).cloned()) {
+            return Some(l);
         }
+        link::send(Request::Lesson(id.to_string()));
+        None
     }
 }
 
 fn hash() -> String {
     window().location().hash().unwrap_or_default()
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
 }
 
 /// The sandbox's editor starts with the first-pod manifest.
@@ -123,180 +97,117 @@ fn sandbox_files() -> Vec<(String, String)> {
     vec![(l.manifest_name.to_string(), l.manifest.to_string())]
 }
 
-fn initial_files(ctx: &Ctx, lessons: &Lessons) -> Vec<(String, String)> {
+/// The files a context's editor starts with: the sandbox's; a lesson's come from the engine
+/// with the lesson (the editor shows saved ones, else these).
+fn initial_files(ctx: &Ctx) -> Vec<(String, String)> {
     match ctx {
         Ctx::Sandbox => sandbox_files(),
-        Ctx::Lesson(id) => lessons
-            .get(id)
-            .map(|l| {
-                l.start
-                    .files
-                    .iter()
-                    .map(|(a, b)| (a.clone(), b.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        Ctx::Lesson(_) => Vec::new(),
     }
 }
 
-/// The files the editor will show for a context (saved ones, else its initial ones).
-fn files_for(ctx: &Ctx, lessons: &Lessons) -> FileSet {
+/// The files the editor will show for a context: saved ones, else its initial ones.
+fn files_for(ctx: &Ctx) -> Option<FileSet> {
     match editor_files::load(&ctx.files_key()) {
-        Ok(Some(saved)) => {
-            crate::sim::sort::map_of(saved.files.into_iter().map(|f| (f.name, f.text)))
-        }
-        _ => crate::sim::sort::map_of(initial_files(ctx, lessons)),
-    }
-}
-
-/// How many log steps a context's start made (undo never goes before them).
-fn start_steps(ctx: &Ctx, lessons: &Lessons) -> usize {
-    match ctx {
-        Ctx::Sandbox => 0,
-        Ctx::Lesson(id) => lessons.get(id).map_or(0, |l| l.start.commands.len()),
-    }
-}
-
-/// A context's world at its start: a lesson's start, or a fresh sandbox.
-fn fresh(ctx: &Ctx, lessons: &Lessons) -> (Session, FileLog, Vec<String>) {
-    match ctx.clone() {
-        Ctx::Lesson(id) => match lessons.get(&id) {
-            Some(l) => {
-                let (s, outputs) = goals::start(l);
-                (s, FileLog::starting_with(l.start.files.clone()), outputs)
-            }
-            None => (Session::new(persist::SEED), FileLog::default(), Vec::new()),
-        },
-        Ctx::Sandbox => (Session::new(persist::SEED), FileLog::default(), Vec::new()),
+        Ok(Some(saved)) => Some(crate::sim::sort::map_of(
+            saved.files.into_iter().map(|f| (f.name, f.text)),
+        )),
+        _ => None,
     }
 }
 
 /// The context the page opens in: the route's, else the one open last, else the sandbox.
-fn initial_ctx(route: &Route, record: &Record, lessons: &Lessons) -> Ctx {
-    let known = |id: &str| lessons.heads().iter().any(|l| l.id == id);
+fn initial_ctx(route: &Route, record: &Record, lessons: &PageLessons) -> Ctx {
     match route {
-        Route::Lesson(id, _) if known(id) => Ctx::Lesson(id.clone()),
+        Route::Lesson(id, _) if lessons.known(id) => Ctx::Lesson(id.clone()),
         Route::Sandbox => Ctx::Sandbox,
         _ => match Route::parse(record.open.as_deref().unwrap_or("")) {
-            Route::Lesson(id, _) if known(&id) => Ctx::Lesson(id),
+            Route::Lesson(id, _) if lessons.known(&id) => Ctx::Lesson(id),
             _ => Ctx::Sandbox,
         },
     }
 }
 
-/// The course's state and the first context's session with its terminal entries.
-pub fn init() -> (CourseState, Session, Vec<Entry>) {
-    let lessons = Lessons::built_in();
-    crate::ui::mark("pc:lessons");
+/// Ask the engine to open a context with what was saved of it.
+fn open(ctx: &Ctx, files: FileSet, at_load: bool, cleared: usize, notice: Option<String>) {
+    let key = ctx.session_key();
+    link::send(Request::Open(Open {
+        ctx: ctx.clone(),
+        journal: storage::get(&key),
+        files_log: storage::get(&files_key(&key)),
+        files,
+        at_load,
+        cleared,
+        notice,
+    }));
+}
+
+/// The course's state; the first context is opened in the engine.
+pub fn init() -> CourseState {
+    let lessons = PageLessons {
+        heads: Head::built_in(),
+    };
     let route = Route::parse(&hash());
     let (record, problem) = progress::load();
     let ctx = initial_ctx(&route, &record, &lessons);
-    let keep = start_steps(&ctx, &lessons);
-    let loaded = persist::load_context(&ctx.session_key(), keep, true, &mut || {
-        fresh(&ctx, &lessons)
-    });
-    let mut entries = loaded.entries;
+    let (terminal, terminal_problem) = persist::load_terminal();
+    let files = files_for(&ctx).unwrap_or_else(|| crate::sim::sort::map_of(initial_files(&ctx)));
+    open(
+        &ctx,
+        files.clone(),
+        true,
+        terminal.cleared,
+        terminal_problem,
+    );
     if let Ctx::Lesson(id) = &ctx {
-        if let Some(l) = lessons.get(id) {
-            entries.insert(0, persist::notice(0, lesson_notice(l), true));
-            for (i, e) in entries.iter_mut().enumerate() {
-                e.id = i as u64;
-            }
-        }
+        link::send(Request::Lesson(id.clone()));
     }
     let workspace = Workspace {
         key: ctx.files_key(),
-        initial: initial_files(&ctx, &lessons),
+        initial: initial_files(&ctx),
         replace: false,
         generation: 0,
     };
     let record_hints = record.hints_of(&ctx);
-    let state = CourseState {
+    CourseState {
         lessons: StoredValue::new(lessons),
+        pages: RwSignal::new(HashMap::new()),
         route: RwSignal::new(route),
         ctx: RwSignal::new(ctx),
         workspace: RwSignal::new(workspace),
-        files_now: StoredValue::new(FileSet::new()),
-        file_log: StoredValue::new(loaded.files),
-        outputs: StoredValue::new(loaded.outputs),
+        files_now: StoredValue::new(files),
         record: RwSignal::new(record),
         checked: RwSignal::new(None),
-        last_check: StoredValue::new(None),
         hints: RwSignal::new(record_hints),
         message: RwSignal::new(problem),
-    };
-    (state, loaded.session, entries)
-}
-
-fn lesson_notice(l: &Lesson) -> String {
-    format!(
-        "Lesson \"{}\" (chapter {}): this terminal runs the lesson's world.",
-        l.title, l.chapter
-    )
-}
-
-fn push_notice(state: &AppState, entries: &mut Vec<Entry>, text: String, ok: bool) {
-    let id = state.next_entry.get_value();
-    state.next_entry.set_value(id + 1);
-    entries.push(persist::notice(id, text, ok));
-}
-
-/// Renumber entries from the state's counter (ids must not repeat in the terminal's list).
-fn renumber(state: &AppState, entries: &mut [Entry]) {
-    for e in entries.iter_mut() {
-        let id = state.next_entry.get_value();
-        state.next_entry.set_value(id + 1);
-        e.id = id;
     }
 }
 
-/// Give the session the editor's files (as the editor's own effect would, but now: a command
-/// may run before it does).
-fn set_session_files(state: &AppState, files: FileSet) {
-    state.course.files_now.set_value(files.clone());
-    state
-        .session
-        .update_value(|s| s.files = Box::new(MemFiles { files }));
-}
-
-/// Open another context in the panes: save this one, bring that one back (or start it).
+/// Open another context in the panes: the engine saves this one and brings that one back
+/// (or starts it).
 pub fn switch_to(state: &AppState, ctx: Ctx) {
     let c = state.course;
     if c.ctx.get_untracked() == ctx {
         return;
     }
-    persist::save(state);
-    let lessons = c.lessons;
-    let keep = lessons.with_value(|l| start_steps(&ctx, l));
-    let loaded = lessons.with_value(|l| {
-        persist::load_context(&ctx.session_key(), keep, false, &mut || fresh(&ctx, l))
-    });
-    let files = lessons.with_value(|l| files_for(&ctx, l));
-    let initial = lessons.with_value(|l| initial_files(&ctx, l));
+    let files = files_for(&ctx);
     c.ctx.set(ctx.clone());
-    state.session.set_value(loaded.session);
-    set_session_files(state, files);
-    c.file_log.set_value(loaded.files);
-    c.outputs.set_value(loaded.outputs);
+    c.files_now.set_value(
+        files
+            .clone()
+            .unwrap_or_else(|| crate::sim::sort::map_of(initial_files(&ctx))),
+    );
+    open(&ctx, c.files_now.get_value(), false, 0, None);
     c.hints.set(c.record.with_untracked(|r| r.hints_of(&ctx)));
     c.message.set(None);
     c.checked.set(None);
-    c.last_check.set_value(None);
-    let mut entries = Vec::new();
-    let text = match &ctx {
+    let initial = match &ctx {
         Ctx::Lesson(id) => c
-            .lesson(id)
-            .map(|l| lesson_notice(&l))
+            .pages
+            .with_untracked(|p| p.get(id).map(|l| start_files(l)))
             .unwrap_or_default(),
-        Ctx::Sandbox => {
-            "Sandbox: the full playground, no goals. `sim cluster create` and the other sim commands make any topology.".to_string()
-        }
+        Ctx::Sandbox => sandbox_files(),
     };
-    push_notice(state, &mut entries, text, true);
-    let mut restored = loaded.entries;
-    renumber(state, &mut restored);
-    entries.extend(restored);
-    state.entries.set(entries);
     c.workspace.update(|w| {
         *w = Workspace {
             key: ctx.files_key(),
@@ -305,106 +216,32 @@ pub fn switch_to(state: &AppState, ctx: Ctx) {
             generation: w.generation + 1,
         }
     });
-    state.version.update(|v| *v += 1);
-    persist::save(state);
+}
+
+fn start_files(l: &LessonPage) -> Vec<(String, String)> {
+    l.start_files.clone()
 }
 
 /// Start the open context again: a lesson from its start, the sandbox from a fresh world. The
 /// editor's files stay as they are.
 pub fn restart(state: &AppState) {
-    let c = state.course;
-    let ctx = c.ctx.get_untracked();
-    let (session, log, outputs) = c.lessons.with_value(|l| fresh(&ctx, l));
-    state.session.set_value(session);
-    set_session_files(state, c.files_now.get_value());
-    c.file_log.set_value(log);
-    c.outputs.set_value(outputs);
-    c.message.set(None);
-    let text = match c.open_lesson() {
-        Some(l) => format!(
-            "Started the lesson \"{}\" again: the world is as it was at the lesson's start. Your files and typed history (Up/Down) are kept.",
-            l.title
-        ),
-        None => "Started a fresh world: the cluster is as it was at the very beginning. Your typed history (Up/Down) is kept.".to_string(),
-    };
-    let mut entries = Vec::new();
-    push_notice(state, &mut entries, text, true);
-    state.entries.set(entries);
-    persist::save(state);
-    state.version.update(|v| *v += 1);
+    state.course.message.set(None);
+    link::send(Request::Restart);
 }
 
 /// Undo the learner's last command: the log without it replayed on a fresh world.
-pub fn undo(state: &AppState) {
-    let c = state.course;
-    let ctx = c.ctx.get_untracked();
-    let keep = c.lessons.with_value(|l| start_steps(&ctx, l));
-    let start = now_ms();
-    let mut out_of_time = move || now_ms() - start > UNDO_BUDGET_MS;
-    let result = state.session.with_value(|s| {
-        c.file_log.with_value(|files| {
-            workspace::undo(
-                s.seed,
-                &s.log,
-                keep,
-                files,
-                Limits::default(),
-                &mut out_of_time,
-            )
-        })
-    });
-    match result {
-        Ok((restored, files, undone)) => {
-            let mut outputs = Vec::new();
-            let mut entries = Vec::new();
-            for (i, r) in restored.outputs.into_iter().enumerate() {
-                workspace::push_output(&mut outputs, r.output.text.clone());
-                if i < keep {
-                    continue;
-                }
-                entries.push(Entry {
-                    id: 0,
-                    prompt: format!("{}:{}", r.context, r.namespace),
-                    command: persist::shown_command(&r.entry.line, r.entry.stdin.as_deref()),
-                    output: r.output.text,
-                    ok: r.output.ok,
-                    notice: false,
-                });
-            }
-            let extra = entries.len().saturating_sub(200);
-            entries.drain(..extra);
-            renumber(state, &mut entries);
-            let text = format!(
-                "Undid `{}`: the world is as it was just before it (the rest of your commands replayed on a fresh world).",
-                undone.line
-            );
-            push_notice(state, &mut entries, text.clone(), true);
-            state.session.set_value(restored.session);
-            set_session_files(state, c.files_now.get_value());
-            c.file_log.set_value(files);
-            c.outputs.set_value(outputs);
-            state.entries.set(entries);
-            c.message.set(Some(text));
-            persist::save(state);
-            state.version.update(|v| *v += 1);
-        }
-        Err(e) => c.message.set(Some(format!("Nothing undone: {e}."))),
-    }
+pub fn undo(_state: &AppState) {
+    link::send(Request::Undo);
 }
 
-/// Before a command runs: note the editor's files it will read.
-pub fn before_run(state: &AppState) {
-    let c = state.course;
-    let step = state.session.with_value(|s| s.log.len());
-    let files = c.files_now.get_value();
-    c.file_log.update_value(|l| l.note(step, &files));
+/// Run the open lesson's solution (its files into the editor, its commands in the terminal).
+pub fn solve(_state: &AppState) {
+    link::send(Request::Solve);
 }
 
-/// After a command ran: keep its output for `saw` goals, mark the lesson started, save.
-pub fn after_run(state: &AppState, out: &crate::shell::Output) {
+/// After a command ran: mark the lesson started.
+pub fn after_run(state: &AppState, _entry: &Entry) {
     let c = state.course;
-    c.outputs
-        .update_value(|o| workspace::push_output(o, out.text.clone()));
     if let Ctx::Lesson(id) = c.ctx.get_untracked() {
         if !c.record.with_untracked(|r| r.started.contains(&id)) {
             c.record.update(|r| {
@@ -413,48 +250,58 @@ pub fn after_run(state: &AppState, out: &crate::shell::Output) {
             c.record.with_untracked(progress::save);
         }
     }
-    persist::save(state);
 }
 
-/// Check the open lesson's goals if the world changed since the last check.
-fn check_goals(state: &AppState) {
+/// The engine's answers that are the course's.
+pub fn receive(state: &AppState, reply: Reply) {
     let c = state.course;
-    let Some(ctx) = c.ctx.try_get_untracked() else {
-        return;
-    };
-    let Ctx::Lesson(id) = &ctx else {
-        return;
-    };
-    let version = state.version.get_untracked();
-    let now = Some((ctx.clone(), version));
-    if c.last_check.get_value() == now {
-        return;
-    }
-    c.last_check.set_value(now);
-    let Some(lesson) = c.lesson(id) else {
-        return;
-    };
-    let results = state.session.with_value(|s| {
-        c.outputs.with_value(|outputs| {
-            goals::evaluate(
-                &lesson,
-                &goals::Progress {
-                    session: s,
-                    outputs,
-                },
-            )
-        })
-    });
-    let all = results.iter().all(|r| r.is_ok());
-    c.checked.set(Some(Checked {
-        lesson: id.clone(),
-        results,
-    }));
-    if all && !c.record.with_untracked(|r| r.done.contains(id)) {
-        c.record.update(|r| {
-            r.done.insert(id.clone());
-        });
-        c.record.with_untracked(progress::save);
+    match reply {
+        Reply::Goals { lesson, results } => {
+            let all = results.iter().all(|r| r.is_ok());
+            if c.ctx.get_untracked() != Ctx::Lesson(lesson.clone()) {
+                return;
+            }
+            c.checked.set(Some(Checked {
+                lesson: lesson.clone(),
+                results,
+            }));
+            if all && !c.record.with_untracked(|r| r.done.contains(&lesson)) {
+                c.record.update(|r| {
+                    r.done.insert(lesson);
+                });
+                c.record.with_untracked(progress::save);
+            }
+        }
+        Reply::Message(m) => c.message.set(Some(m)),
+        Reply::Lesson(Some(l)) => {
+            // A lesson opened before its text came starts with its files.
+            if c.ctx.get_untracked() == Ctx::Lesson(l.id.clone())
+                && c.workspace
+                    .with_untracked(|w| w.initial.is_empty() && !w.replace)
+                && files_for(&c.ctx.get_untracked()).is_none()
+                && !l.start_files.is_empty()
+            {
+                let files = start_files(&l);
+                c.files_now
+                    .set_value(crate::sim::sort::map_of(files.clone()));
+                c.workspace.update(|w| {
+                    w.initial = files;
+                    w.generation += 1;
+                });
+            }
+            c.pages.update(|p| {
+                p.insert(l.id.clone(), l);
+            });
+        }
+        Reply::Files(files) => {
+            c.files_now.set_value(files.clone());
+            c.workspace.update(|w| {
+                w.initial = files.into_iter().collect();
+                w.replace = true;
+                w.generation += 1;
+            });
+        }
+        _ => {}
     }
 }
 
@@ -467,10 +314,7 @@ pub fn wire(state: AppState) {
     });
     Effect::new(move |_| {
         let route = c.route.get();
-        let known = |id: &str| {
-            c.lessons
-                .with_value(|l| l.heads().iter().any(|l| l.id == id))
-        };
+        let known = |id: &str| c.lessons.with_value(|l| l.known(id));
         let open = match &route {
             Route::Lesson(id, _) if known(id) => {
                 switch_to(&state, Ctx::Lesson(id.clone()));
@@ -491,13 +335,18 @@ pub fn wire(state: AppState) {
             }
         }
     });
-    let interval = gloo_timers::callback::Interval::new(CHECK_MS, move || check_goals(&state));
+    let check = move || {
+        if matches!(c.ctx.try_get_untracked(), Some(Ctx::Lesson(_))) {
+            link::send(Request::CheckGoals);
+        }
+    };
+    let interval = gloo_timers::callback::Interval::new(CHECK_MS, check);
     let handle = StoredValue::new_local(Some(interval));
     on_cleanup(move || {
         handle.try_update_value(|h| h.take());
     });
     // Check once as soon as the page is up, not a tick later.
-    request_animation_frame(move || check_goals(&state));
+    request_animation_frame(check);
 }
 
 /// The left pane: the overview, a lesson, the sandbox's text, or what was not found.
@@ -509,10 +358,20 @@ pub fn CoursePane() -> impl IntoView {
         Route::Overview => overview::Overview().into_any(),
         Route::Lesson(id, step) => match c.lesson(&id) {
             Some(lesson) => view! { <lesson_view::LessonView lesson=lesson step=step/> }.into_any(),
+            None if c.lessons.with_value(|l| l.known(&id)) => loading().into_any(),
             None => not_found(format!("There is no lesson called \"{id}\".")).into_any(),
         },
         Route::Sandbox => sandbox().into_any(),
         Route::NotFound(h) => not_found(format!("Nothing lives at \"#{h}\".")).into_any(),
+    }
+}
+
+fn loading() -> impl IntoView {
+    view! {
+        <article class="lesson course-loading" id="lesson-loading">
+            <p class="course-crumbs"><a href="#/course">"Course"</a></p>
+            <p role="status">"Opening the lesson…"</p>
+        </article>
     }
 }
 

@@ -4,9 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The sandbox's files; a lesson's are under `KEY.lesson.ID` (`crate::ui::course`).
-pub const KEY: &str = "pocket-cluster.editor.v1";
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct File {
     pub name: String,

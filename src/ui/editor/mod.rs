@@ -10,10 +10,11 @@ pub mod files;
 mod highlight;
 
 use super::AppState;
-use crate::manifest::diagnostics::{self, Diagnostic, Severity};
-use crate::shell::field_docs::{self, FieldDocs};
-use crate::shell::files::MemFiles;
-use crate::shell::preview::{self, Change, DocPreview};
+use crate::host::proto::{Reply, Request};
+use crate::manifest::diagnostics::{Diagnostic, Severity};
+use crate::shell::field_docs::FieldDocs;
+use crate::shell::preview::{Change, DocPreview};
+use crate::ui::link;
 use files::File;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -201,13 +202,20 @@ pub fn Editor() -> impl IntoView {
         reload.track();
         text.get_untracked()
     });
-    let checked = Memo::new(move |_| {
+    // The engine's check of the buffer, asked for as it changes (and after an apply, which
+    // can make a kind known); an answer for a text that has changed since is dropped.
+    let checked = RwSignal::new(Vec::<Diagnostic>::new());
+    Effect::new(move |_| {
         applied.track();
         let t = text.get();
-        state
-            .session
-            .try_with_value(|s| diagnostics::check(&t, s.world.cluster().store.kinds()))
-            .unwrap_or_default()
+        let asked = t.clone();
+        link::ask(Request::Diagnose { text: t }, move |reply| {
+            if let Reply::Diagnostics(d) = reply {
+                if text.get_untracked() == asked {
+                    checked.set(d);
+                }
+            }
+        });
     });
 
     // Another lesson (or the sandbox) opened: its files come into the tabs.
@@ -238,8 +246,7 @@ pub fn Editor() -> impl IntoView {
         let set: crate::course::workspace::FileSet =
             crate::sim::sort::map_of(saved.files.iter().map(|f| (f.name.clone(), f.text.clone())));
         state.course.files_now.try_set_value(set.clone());
-        let mem = MemFiles { files: set };
-        state.session.try_update_value(|s| s.files = Box::new(mem));
+        link::send(Request::Files(set));
     });
 
     let set_text = move |t: String| {
@@ -258,32 +265,34 @@ pub fn Editor() -> impl IntoView {
             ));
             return;
         }
-        let p = state
-            .session
-            .try_with_value(|s| preview::preview(s, &body))
-            .unwrap_or_default();
-        if p.is_empty() {
-            notice.set(Some("There is no object in this file to apply.".into()));
-            return;
-        }
-        notice.set(None);
-        result.set(String::new());
-        preview.set(Some(p));
-        // Move focus to the decision, as a dialog would.
-        request_animation_frame(move || {
-            if let Some(b) = document().get_element_by_id("apply-confirm") {
-                if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = b.focus();
-                }
+        link::ask(Request::Preview { text: body }, move |reply| {
+            let Reply::Preview(p) = reply else {
+                return;
+            };
+            if p.is_empty() {
+                notice.set(Some("There is no object in this file to apply.".into()));
+                return;
             }
+            notice.set(None);
+            result.set(String::new());
+            preview.set(Some(p));
+            // Move focus to the decision, as a dialog would.
+            request_animation_frame(move || {
+                if let Some(b) = document().get_element_by_id("apply-confirm") {
+                    if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = b.focus();
+                    }
+                }
+            });
         });
     };
     let confirm = move || {
         preview.set(None);
         let line = format!("kubectl apply -f {}", name.get_untracked());
-        let out = state.run(&line, &line, None);
-        result.set(out.text);
-        applied.update(|n| *n += 1);
+        state.run_then(&line, &line, None, move |ran| {
+            result.set(ran.entry.output.clone());
+            applied.update(|n| *n += 1);
+        });
         if let Some(el) = area.get_untracked() {
             let _ = el.focus();
         }
@@ -299,11 +308,19 @@ pub fn Editor() -> impl IntoView {
             return;
         };
         let line = caret_line(&el);
-        docs.set(Some(
-            field_docs::docs_at(&el.value(), line).ok_or_else(|| {
-                format!("Line {line}: put the cursor on a field (a key such as replicas: or image:) of a kind kubectl explain knows.")
-            }),
-        ));
+        link::ask(
+            Request::FieldDocs {
+                text: el.value(),
+                line,
+            },
+            move |reply| {
+                if let Reply::FieldDocs(d) = reply {
+                    docs.set(Some(d.ok_or_else(|| {
+                        format!("Line {line}: put the cursor on a field (a key such as replicas: or image:) of a kind kubectl explain knows.")
+                    })));
+                }
+            },
+        );
     };
 
     let on_key = move |ev: leptos::ev::KeyboardEvent| {

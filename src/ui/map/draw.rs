@@ -67,7 +67,10 @@ pub fn pod_view(p: MapPod, endpoint: Signal<bool>) -> impl IntoView {
         p.status,
         p.ready,
         ip,
-        p.proxy.as_ref().map(|x| format!(", {x}")).unwrap_or_default()
+        p.proxy
+            .as_ref()
+            .map(|x| format!(", {x}"))
+            .unwrap_or_default()
     );
     let title = format!(
         "{label}\nrestarts: {}\n{}",

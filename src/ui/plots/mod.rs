@@ -22,22 +22,15 @@ fn now_ms() -> f64 {
 
 /// Draw the three charts from the session's metrics as they are now.
 fn draw_all(state: &AppState) {
-    let Some((pods, samples, names, seconds, now)) = state.session.try_with_value(|s| {
-        let m = &s.metrics;
-        (
-            m.per_pod(),
-            m.samples().iter().cloned().collect::<Vec<_>>(),
-            m.workload_names(),
-            m.seconds().iter().cloned().collect::<Vec<_>>(),
-            s.world.now as f64 / 1000.0,
-        )
-    }) else {
+    let Some(now) = state.view.try_with_untracked(|v| v.now as f64 / 1000.0) else {
         return;
     };
-    let palette = draw::Palette::of_page();
-    draw::per_pod("plot-pods", &palette, &pods);
-    draw::replicas("plot-replicas", &palette, &samples, &names, now);
-    draw::errors("plot-errors", &palette, &seconds, now);
+    state.plots.with_untracked(|p| {
+        let palette = draw::Palette::of_page();
+        draw::per_pod("plot-pods", &palette, &p.per_pod);
+        draw::replicas("plot-replicas", &palette, &p.samples, &p.names, now);
+        draw::errors("plot-errors", &palette, &p.seconds, now);
+    });
 }
 
 #[component]
@@ -46,26 +39,15 @@ pub fn Plots() -> impl IntoView {
     let theme = expect_context::<Theme>();
     let open = RwSignal::new(true);
     let resized = RwSignal::new(0u64);
-    let revision = Memo::new(move |_| {
-        state.version.track();
-        state
-            .session
-            .try_with_value(|s| s.metrics.revision())
-            .unwrap_or(0)
-    });
+    let revision = Memo::new(move |_| state.plots.with(|p| p.revision));
     let summaries = Memo::new(move |_| {
-        // `get`, not `track`: it is the memo's value that has to be brought up to date.
-        let _ = revision.get();
-        state
-            .session
-            .try_with_value(|s| {
-                (
-                    s.metrics.per_pod_summary(),
-                    s.metrics.replicas_summary(),
-                    s.metrics.errors_summary(),
-                )
-            })
-            .unwrap_or_default()
+        state.plots.with(|p| {
+            (
+                p.per_pod_summary.clone(),
+                p.replicas_summary.clone(),
+                p.errors_summary.clone(),
+            )
+        })
     });
 
     let last_draw = StoredValue::new(f64::NEG_INFINITY);

@@ -14,16 +14,7 @@ use leptos::prelude::*;
 use output::OutputText;
 use persist::TerminalState;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
-    pub id: u64,
-    pub prompt: String,
-    pub command: String,
-    pub output: String,
-    pub ok: bool,
-    /// A message of the terminal itself (restored, set aside, reset), not a command.
-    pub notice: bool,
-}
+pub use crate::host::proto::Entry;
 
 /// Candidates shown under the line at most.
 const LISTED: usize = 120;
@@ -118,7 +109,7 @@ pub fn Terminal() -> impl IntoView {
     let clear_screen = move || {
         state.entries.set(Vec::new());
         completions.set(Vec::new());
-        cleared.set_value(state.session.with_value(persist::commands_run));
+        cleared.set_value(state.view.with_untracked(|v| v.commands_run));
         save_terminal();
     };
 
@@ -152,7 +143,7 @@ pub fn Terminal() -> impl IntoView {
             };
             if l.trim_end() == h.delim {
                 heredoc.set(None);
-                let shown = persist::shown_command(&h.line, Some(&h.body));
+                let shown = crate::host::shown_command(&h.line, Some(&h.body));
                 state.run(&shown, &h.line, Some(&h.body));
             } else {
                 h.body.push_str(&l);
@@ -197,17 +188,27 @@ pub fn Terminal() -> impl IntoView {
             .flatten()
             .map(|c| byte_offset(&line, c as usize))
             .unwrap_or(line.len());
-        let c = state
-            .session
-            .with_value(|s| crate::shell::complete::complete(s, &line, at));
         let again = tabbed.get_value();
         tabbed.set_value(true);
-        if c.line != line {
-            set_line(c.line, Some(c.cursor));
-            completions.set(Vec::new());
-        } else if c.candidates.len() > 1 && again {
-            completions.set(c.candidates);
-        }
+        let asked = line.clone();
+        crate::ui::link::ask(
+            crate::host::proto::Request::Complete { line, at },
+            move |reply| {
+                let crate::host::proto::Reply::Completion(c) = reply else {
+                    return;
+                };
+                // The learner typed on meanwhile: this answer is for a line that is gone.
+                if input.get_untracked() != asked {
+                    return;
+                }
+                if c.line != asked {
+                    set_line(c.line, Some(c.cursor));
+                    completions.set(Vec::new());
+                } else if c.candidates.len() > 1 && again {
+                    completions.set(c.candidates);
+                }
+            },
+        );
     };
 
     let history_step = move |up: bool| {
@@ -316,13 +317,9 @@ pub fn Terminal() -> impl IntoView {
     });
 
     let prompt = move || {
-        state.version.track();
-        state.session.with_value(|s| {
-            (
-                s.world.cluster().name.clone(),
-                s.namespace_for(s.world.current),
-            )
-        })
+        state
+            .view
+            .with(|v| (v.context.clone(), v.namespace.clone()))
     };
 
     view! {
