@@ -27,8 +27,8 @@ trap 'kill "$SITE_PID" 2>/dev/null || true; rm -f "$SITE_LOG"' EXIT
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
 
-step "cargo clippy --target wasm32-unknown-unknown --bin pocket-cluster-web -- -D warnings"
-cargo clippy --target wasm32-unknown-unknown --bin pocket-cluster-web -- -D warnings
+step "cargo clippy --target wasm32-unknown-unknown --bin pocket-cluster-web --bin pocket-cluster-engine -- -D warnings"
+cargo clippy --target wasm32-unknown-unknown --bin pocket-cluster-web --bin pocket-cluster-engine -- -D warnings
 
 step "cargo test"
 cargo test

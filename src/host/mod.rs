@@ -167,7 +167,10 @@ impl Host {
                 source,
             } => {
                 let ran = self.run(&shown, &line, stdin.as_deref(), source);
-                self.changed(own, true);
+                // The map's traffic (up to 200 requests a second) is saved as ticks are.
+                let save =
+                    source == Source::Terminal || (self.clock)() - self.last_save >= TICK_SAVE_MS;
+                self.changed(own, save);
                 vec![Reply::Ran(ran)]
             }
             Request::Describe { line } => {

@@ -52,6 +52,22 @@ spec:
       command: ["sleep", "3600"]
 `;
 
+test("the page's wasm holds the views, the engine's worker the engine", async () => {
+  // The page's first view downloads only its own wasm; the engine (API store, controllers,
+  // kubectl, the exec shell) is in the worker's. A change that pulls engine code into the page
+  // shows here as a jump in size (the page's was 1.06 MB when the split was made, the
+  // engine's 2.9 MB).
+  const dist = process.env.E2E_DIST || 'dist';
+  const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+  const size = (re) => wasm.filter((f) => re.test(f)).map((f) => fs.statSync(path.join(dist, f)).size);
+  const [pageWasm] = size(/^pocket-cluster-web/);
+  const [engineWasm] = size(/^pocket-cluster-engine/);
+  assert.ok(pageWasm && engineWasm, `both wasm files are built: ${wasm.join(', ')}`);
+  assert.ok(pageWasm < 1_400_000, `the page's wasm is ${pageWasm} bytes: did engine code get into it?`);
+  assert.ok(engineWasm > 2 * pageWasm, `the engine's wasm is ${engineWasm} bytes, the page's ${pageWasm}`);
+  assert.equal(await page.evaluate(() => document.body.dataset.engine), '1', 'the engine answered');
+});
+
 test('loads the three panes', async () => {
   for (const id of ['#lesson-pane', '#cluster-pane', '#workbench-pane']) {
     assert.ok(await page.locator(id).isVisible(), `${id} should be visible`);

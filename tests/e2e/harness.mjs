@@ -121,9 +121,11 @@ export async function openApp(browser, url) {
   try {
     // The page draws first (data-ready); the engine's worker answers a moment later
     // (data-engine): the tests look at both.
+    // (The benchmark pages ask the engine only when told to run.)
+    const engine = !/#\/bench/.test(url);
     await page.waitForFunction(
-      () => document.body && document.body.dataset.ready === '1' && document.body.dataset.engine === '1',
-      null,
+      (engine) => document.body && document.body.dataset.ready === '1' && (!engine || document.body.dataset.engine === '1'),
+      engine,
       { timeout: 15_000 },
     );
   } catch (err) {

@@ -39,9 +39,15 @@ function assertNoPageErrors() {
 
 const inputValue = () => page.inputValue('#terminal-input');
 
+// Tab asks the engine's worker; the input is marked until the answer is in.
+async function pressTab() {
+  await page.press('#terminal-input', 'Tab');
+  await page.waitForFunction(() => !document.querySelector('#terminal-input').hasAttribute('data-completing'));
+}
+
 async function typeAndTab(text, tabs = 1) {
   await page.fill('#terminal-input', text);
-  for (let i = 0; i < tabs; i++) await page.press('#terminal-input', 'Tab');
+  for (let i = 0; i < tabs; i++) await pressTab();
   return inputValue();
 }
 
@@ -68,7 +74,7 @@ test('Tab completes commands, kinds, names and flags; a second Tab lists the can
   const partial = await typeAndTab('kubectl get po ');
   assert.match(partial, /^kubectl get po web-[a-z0-9]+-$/);
   assert.equal(await page.locator('#terminal-completions').count(), 0);
-  await page.press('#terminal-input', 'Tab');
+  await pressTab();
   const listed = await page.locator('#terminal-completions li').allInnerTexts();
   assert.equal(listed.length, 3, listed.join(','));
   for (const name of listed) assert.ok(name.startsWith(partial.slice('kubectl get po '.length)), name);
@@ -86,7 +92,7 @@ test('Tab completes commands, kinds, names and flags; a second Tab lists the can
     const el = document.querySelector('#terminal-input');
     el.setSelectionRange(20, 20);
   });
-  await page.press('#terminal-input', 'Tab');
+  await pressTab();
   assert.equal(await inputValue(), 'kubectl get deploy web -o wide');
   await page.fill('#terminal-input', '');
   assertNoPageErrors();

@@ -151,7 +151,9 @@ pub fn init() -> CourseState {
     let (record, problem) = progress::load();
     let ctx = initial_ctx(&route, &record, &lessons);
     let (terminal, terminal_problem) = persist::load_terminal();
-    let files = files_for(&ctx).unwrap_or_else(|| crate::sim::sort::map_of(initial_files(&ctx)));
+    // The editor reads its saved files itself (and says so if they had to be set aside); it
+    // hands them to the engine as soon as it is drawn.
+    let files = crate::sim::sort::map_of(initial_files(&ctx));
     open(
         &ctx,
         files.clone(),
@@ -204,7 +206,7 @@ pub fn switch_to(state: &AppState, ctx: Ctx) {
     let initial = match &ctx {
         Ctx::Lesson(id) => c
             .pages
-            .with_untracked(|p| p.get(id).map(|l| start_files(l)))
+            .with_untracked(|p| p.get(id).map(start_files))
             .unwrap_or_default(),
         Ctx::Sandbox => sandbox_files(),
     };
@@ -278,7 +280,7 @@ pub fn receive(state: &AppState, reply: Reply) {
             if c.ctx.get_untracked() == Ctx::Lesson(l.id.clone())
                 && c.workspace
                     .with_untracked(|w| w.initial.is_empty() && !w.replace)
-                && files_for(&c.ctx.get_untracked()).is_none()
+                && storage::get(&c.ctx.get_untracked().files_key()).is_none()
                 && !l.start_files.is_empty()
             {
                 let files = start_files(&l);

@@ -191,12 +191,17 @@ pub fn Terminal() -> impl IntoView {
         let again = tabbed.get_value();
         tabbed.set_value(true);
         let asked = line.clone();
+        // Set while the engine is asked (the tests wait for it to go).
+        let _ = el.set_attribute("data-completing", "1");
         crate::ui::link::ask(
             crate::host::proto::Request::Complete { line, at },
             move |reply| {
                 let crate::host::proto::Reply::Completion(c) = reply else {
                     return;
                 };
+                if let Some(el) = input_ref.get_untracked() {
+                    let _ = el.remove_attribute("data-completing");
+                }
                 // The learner typed on meanwhile: this answer is for a line that is gone.
                 if input.get_untracked() != asked {
                     return;
