@@ -233,6 +233,8 @@ test('Reset asks first, then starts a fresh world', async () => {
   assert.match(await runCommand(page, 'kubectl get deploy'), /^api\s/m, 'cancel keeps the world');
   await page.click('#terminal-reset');
   await page.click('#terminal-reset-confirm');
+  // The engine's worker answers a moment later.
+  await page.locator('#terminal-output .term-notice', { hasText: 'Started a fresh world' }).waitFor({ timeout: 5_000 });
   assert.match(await page.locator('#terminal-output .term-notice').last().innerText(), /Started a fresh world/);
   assert.match(await runCommand(page, 'kubectl get deploy'), /No resources found/);
   await reload();

@@ -280,7 +280,7 @@ pub fn receive(state: &AppState, reply: Reply) {
             if c.ctx.get_untracked() == Ctx::Lesson(l.id.clone())
                 && c.workspace
                     .with_untracked(|w| w.initial.is_empty() && !w.replace)
-                && storage::get(&c.ctx.get_untracked().files_key()).is_none()
+                && !editor_files::has_saved(&c.ctx.get_untracked().files_key())
                 && !l.start_files.is_empty()
             {
                 let files = start_files(&l);

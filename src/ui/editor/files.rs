@@ -46,6 +46,14 @@ pub fn load(key: &str) -> Result<Option<Saved>, String> {
     }
 }
 
+/// Whether files are saved under `key` (readable and not empty); reads only.
+pub fn has_saved(key: &str) -> bool {
+    storage()
+        .and_then(|st| st.get_item(key).ok().flatten())
+        .and_then(|raw| serde_json::from_str::<Saved>(&raw).ok())
+        .is_some_and(|s| !s.files.is_empty())
+}
+
 pub fn save(key: &str, saved: &Saved) {
     if let (Some(st), Ok(json)) = (storage(), serde_json::to_string(saved)) {
         let _ = st.set_item(key, &json);
