@@ -443,21 +443,8 @@ impl Host {
                     .max(keep)
                     .min(commands)
                     .max(commands.saturating_sub(SHOWN));
-                let mut outputs = Vec::new();
-                for (i, r) in restored.outputs.into_iter().enumerate() {
-                    workspace::push_output(&mut outputs, r.output.text.clone());
-                    if i < skip {
-                        continue;
-                    }
-                    entries.push(Entry {
-                        id: 0,
-                        prompt: format!("{}:{}", r.context, r.namespace),
-                        command: shown_command(&r.entry.line, r.entry.stdin.as_deref()),
-                        output: r.output.text,
-                        ok: r.output.ok,
-                        notice: false,
-                    });
-                }
+                let (outputs, shown) = replayed(restored.outputs, skip);
+                entries.extend(shown);
                 if mine > 0 {
                     let plural = if mine == 1 { "" } else { "s" };
                     entries.push(Entry::notice(
@@ -524,22 +511,7 @@ impl Host {
             &mut out_of_time,
         )
         .map_err(|e| format!("Nothing undone: {e}."))?;
-        let mut outputs = Vec::new();
-        let mut entries = Vec::new();
-        for (i, r) in restored.outputs.into_iter().enumerate() {
-            workspace::push_output(&mut outputs, r.output.text.clone());
-            if i < keep {
-                continue;
-            }
-            entries.push(Entry {
-                id: 0,
-                prompt: format!("{}:{}", r.context, r.namespace),
-                command: shown_command(&r.entry.line, r.entry.stdin.as_deref()),
-                output: r.output.text,
-                ok: r.output.ok,
-                notice: false,
-            });
-        }
+        let (outputs, mut entries) = replayed(restored.outputs, keep);
         let extra = entries.len().saturating_sub(SHOWN);
         entries.drain(..extra);
         let text = format!(
@@ -605,6 +577,28 @@ impl Host {
             results,
         })
     }
+}
+
+/// A replay's commands: every output (for `saw` goals) and, from the `skip`th on, the
+/// terminal's entries.
+fn replayed(commands: Vec<journal::Replayed>, skip: usize) -> (Vec<String>, Vec<Entry>) {
+    let mut outputs = Vec::new();
+    let mut entries = Vec::new();
+    for (i, r) in commands.into_iter().enumerate() {
+        workspace::push_output(&mut outputs, r.output.text.clone());
+        if i < skip {
+            continue;
+        }
+        entries.push(Entry {
+            id: 0,
+            prompt: format!("{}:{}", r.context, r.namespace),
+            command: shown_command(&r.entry.line, r.entry.stdin.as_deref()),
+            output: r.output.text,
+            ok: r.output.ok,
+            notice: false,
+        });
+    }
+    (outputs, entries)
 }
 
 fn set_aside_message(key: &str, e: &RestoreError) -> String {

@@ -15,8 +15,14 @@ use crate::bench::route::{options_from, route_path, traffic_options_from, Done};
 use crate::host::proto::{Reply, Request};
 use leptos::prelude::*;
 
-/// Run the route's benchmark in the engine's worker; `done` gets its outcome.
-fn ask_bench(running: RwSignal<bool>, done: RwSignal<Option<Done>>) {
+/// Run the route's benchmark in the engine's worker (unless one runs, or the route's options
+/// are wrong); `done` gets its outcome.
+fn ask_bench(running: RwSignal<bool>, done: RwSignal<Option<Done>>, can_run: bool) {
+    if running.get_untracked() || !can_run {
+        return;
+    }
+    running.set(true);
+    done.set(None);
     let hash = window().location().hash().unwrap_or_default();
     super::link::ask(Request::Bench { route: hash }, move |reply| {
         if let Reply::Bench(d) = reply {
@@ -54,14 +60,7 @@ fn EngineBench() -> impl IntoView {
     let can_run = errors.is_empty();
     let isolated = cross_origin_isolated();
 
-    let run = move |_| {
-        if running.get_untracked() || !can_run {
-            return;
-        }
-        running.set(true);
-        done.set(None);
-        ask_bench(running, done);
-    };
+    let run = move |_| ask_bench(running, done, can_run);
 
     let o = &opts;
     let params = [
@@ -166,14 +165,7 @@ fn TrafficBench() -> impl IntoView {
     let can_run = errors.is_empty();
     let isolated = cross_origin_isolated();
 
-    let run = move |_| {
-        if running.get_untracked() || !can_run {
-            return;
-        }
-        running.set(true);
-        done.set(None);
-        ask_bench(running, done);
-    };
+    let run = move |_| ask_bench(running, done, can_run);
 
     let params = [
         ("requests", opts.requests.to_string()),
