@@ -65,7 +65,7 @@ pub struct ContainerRuntime {
     /// The exit before the current run (boxed: most containers never exited).
     pub last_exit: Option<Box<(i64, String, Millis, Millis)>>,
     /// Shared with the container's status in the API (one copy of the 77 bytes).
-    pub container_id: Shared<String>,
+    pub container_id: SharedStr,
     pub probes: ProbeState,
     /// The Service variables this container instance started with (fact 56 (d): fixed at
     /// start, so Services made later do not appear until it restarts). Shared between the
@@ -595,7 +595,7 @@ impl Kubelets {
                         restarts: 0,
                         backoff: 0,
                         last_exit: None,
-                        container_id: Shared::default(),
+                        container_id: SharedStr::default(),
                         probes: ProbeState::default(),
                         service_env: Default::default(),
                         config_env: None,
@@ -742,7 +742,7 @@ impl Kubelets {
         let c = &mut rt.containers[i];
         c.config_env = (config != ConfigEnv::default()).then(|| Box::new(config));
         c.pinned = pinned;
-        c.container_id = Shared::new(format!("containerd://{}", ctx.rng.hex(64)));
+        c.container_id = SharedStr::new(&format!("containerd://{}", ctx.rng.hex(64)));
         c.service_env = ctx.service_env.clone();
         let boot = self.boot_data_store(pod, rt, i, now);
         let c = &mut rt.containers[i];
@@ -1207,7 +1207,7 @@ impl Kubelets {
         let live: BTreeSet<&str> = self
             .pods
             .values()
-            .flat_map(|p| p.containers.iter().map(|c| c.container_id.as_str()))
+            .flat_map(|p| p.containers.iter().map(|c| &*c.container_id))
             .collect();
         self.files.retain(|id, _| live.contains(id.as_str()));
     }

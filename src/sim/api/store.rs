@@ -682,7 +682,7 @@ impl Store {
     fn aggregate(
         &mut self,
         now: Millis,
-        key: u64,
+        key: u32,
         namespace: &str,
         kind: &str,
         name: &str,
@@ -813,9 +813,12 @@ fn exact(mut s: String) -> String {
 }
 
 /// A hash of what event aggregation compares.
-fn event_key(namespace: &str, kind: &str, name: &str, reason: &str, message: &str) -> u64 {
+fn event_key(namespace: &str, kind: &str, name: &str, reason: &str, message: &str) -> u32 {
     use std::hash::BuildHasher;
-    crate::sim::fxhash::FxBuild::default().hash_one((namespace, kind, name, reason, message))
+    let h =
+        crate::sim::fxhash::FxBuild::default().hash_one((namespace, kind, name, reason, message));
+    // The high half folded in: FxHash's last multiplication mixes upwards.
+    (h ^ (h >> 32)) as u32
 }
 
 /// The namespace key a kind is stored under: cluster-scoped kinds ignore it.

@@ -88,6 +88,49 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
     }
 }
 
+/// A text shared between copies, in one allocation of its exact length (none when empty):
+/// a container's ID, which its status and the kubelet's record both hold. It reads, compares
+/// and (de)serialises as the text.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SharedStr(Option<std::sync::Arc<str>>);
+
+impl SharedStr {
+    pub fn new(text: &str) -> SharedStr {
+        SharedStr((!text.is_empty()).then(|| text.into()))
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_deref().unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl std::fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| SharedStr::new(&s))
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -612,13 +655,9 @@ pub struct ContainerStatus {
     pub image: String,
     #[serde(rename = "imageID", default, skip_serializing_if = "String::is_empty")]
     pub image_id: String,
-    #[serde(
-        rename = "containerID",
-        default,
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(rename = "containerID", default, skip_serializing_if = "str::is_empty")]
     /// The kubelet's record of the container holds the same copy.
-    pub container_id: Shared<String>,
+    pub container_id: SharedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
 }
@@ -813,7 +852,7 @@ pub struct NamespaceStatus {
 
 /// An event, as `kubectl describe` and `kubectl get events` show them (core/v1 Event).
 ///
-/// 88 bytes: a cluster keeps six per pod. The strings many events repeat are shared (the
+/// 80 bytes: a cluster keeps six per pod. The strings many events repeat are shared (the
 /// namespace, the object's name between its events, recurring messages) and the four words
 /// from the program's own text (kind, type, reason, source) are one pointer to a shared
 /// [`EventWords`].
@@ -830,8 +869,9 @@ pub struct Event {
     pub first_timestamp: u64,
     pub last_timestamp: u64,
     pub count: u32,
-    /// A hash of what aggregation compares (object, reason, message), to find repeats fast.
-    pub key: u64,
+    /// A hash of what aggregation compares (object, reason, message), to find repeats fast
+    /// (32 bits: beside `count` in one word; a collision only costs a full comparison).
+    pub key: u32,
 }
 
 /// The words of an event that come from the program's text: the involved object's kind, the
