@@ -70,6 +70,13 @@ impl Ord for NameKey {
     }
 }
 
+/// Hashes as its bytes do (`[u8]`), so a hash map keyed by `NameKey` is looked up by bytes.
+impl std::hash::Hash for NameKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state)
+    }
+}
+
 impl Borrow<[u8]> for NameKey {
     fn borrow(&self) -> &[u8] {
         self.as_bytes()

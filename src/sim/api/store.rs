@@ -724,17 +724,17 @@ impl Store {
 struct EventText {
     namespaces: Vec<Arc<str>>,
     messages: Vec<Option<Arc<str>>>,
-    /// The objects of the last few events (a pod's events come together).
-    names: [Option<Arc<str>>; NAME_SLOTS],
-    next_name: usize,
+    /// One copy of each name events are about: a pod's six events come from four control
+    /// loops' passes (ReplicaSet, scheduler, two kubelet syncs), far apart at 100,000 pods.
+    /// Names no event holds any more are swept out before the set would grow.
+    names: crate::sim::fxhash::FxHashSet<Arc<str>>,
     /// The last words asked for (a few combinations come back all the time), by the
     /// addresses of their texts, so most events need not look in the shared set.
     words: [Option<&'static EventWords>; WORD_SLOTS],
     next_words: usize,
 }
 
-/// Slots of `EventText::names` and `EventText::words`.
-const NAME_SLOTS: usize = 8;
+/// Slots of `EventText::words`.
 const WORD_SLOTS: usize = 16;
 
 /// Slots of `EventText::messages`.
@@ -753,12 +753,19 @@ impl EventText {
     }
 
     fn name(&mut self, name: &str) -> Arc<str> {
-        if let Some(shared) = self.names.iter().flatten().find(|n| ***n == *name) {
+        if let Some(shared) = self.names.get(name) {
             return shared.clone();
         }
+        if self.names.len() == self.names.capacity() {
+            // Full: drop the names only this set still holds (their events are gone).
+            self.names.retain(|n| Arc::strong_count(n) > 1);
+            if self.names.len() * 4 > self.names.capacity() * 3 {
+                // Most are still held: grow now, so the next sweep is as far away.
+                self.names.reserve(self.names.len());
+            }
+        }
         let shared: Arc<str> = name.into();
-        self.names[self.next_name] = Some(shared.clone());
-        self.next_name = (self.next_name + 1) % NAME_SLOTS;
+        self.names.insert(shared.clone());
         shared
     }
 

@@ -594,13 +594,16 @@ pub struct Toleration {
     pub toleration_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodStatus {
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub phase: Word,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<Condition>,
+    /// Shared between the pods that report the same conditions (copy on write, as
+    /// `Shared`): the pods of a ReplicaSet started together are scheduled, initialised and
+    /// Ready in the same seconds, and the kubelet hands them one copy (`kubelet.rs`).
+    #[serde(default = "no_conditions", skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Shared<Vec<Condition>>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -617,6 +620,32 @@ pub struct PodStatus {
     pub container_statuses: Vec<ContainerStatus>,
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub qos_class: Word,
+}
+
+/// One copy of the empty list, for every pod that has no conditions yet (no allocation per
+/// new pod).
+pub fn no_conditions() -> Shared<Vec<Condition>> {
+    thread_local! {
+        static EMPTY: Shared<Vec<Condition>> = Shared::new(Vec::new());
+    }
+    EMPTY.with(Shared::clone)
+}
+
+impl Default for PodStatus {
+    fn default() -> Self {
+        PodStatus {
+            phase: Word::Borrowed(""),
+            conditions: no_conditions(),
+            reason: String::new(),
+            message: String::new(),
+            host_ip: String::new(),
+            pod_ip: String::new(),
+            start_time: None,
+            init_container_statuses: Vec::new(),
+            container_statuses: Vec::new(),
+            qos_class: Word::Borrowed(""),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
