@@ -349,10 +349,11 @@ impl Runtimes {
 pub struct Kubelets {
     /// Looked up by key, never walked (so hash maps).
     pub pods: Runtimes,
-    pub images: BTreeMap<String, BTreeSet<String>>,
-    pub next_host: BTreeMap<String, u32>,
+    /// The images each node has, by node (looked up, never walked).
+    pub images: FxHashMap<String, BTreeSet<String>>,
+    pub next_host: FxHashMap<String, u32>,
     /// Host numbers of the pod IPs in use on each node.
-    hosts_in_use: BTreeMap<String, BTreeSet<u32>>,
+    hosts_in_use: FxHashMap<String, BTreeSet<u32>>,
     /// Each container instance's writable layer, by containerID (see `fs.rs`).
     pub files: BTreeMap<String, super::fs::Layer>,
     /// The nodes' own files (hostPath) and the PersistentVolumes' disks (see `volumes.rs`).
@@ -411,14 +412,19 @@ pub struct NodeView {
     pub name: String,
     pub ip: String,
     pub pod_cidr: String,
+    /// The first three numbers of the pod CIDR (`10.244.3`), which pod IPs start with.
+    ip_prefix: String,
 }
 
 impl NodeView {
     fn new(node: &Node) -> NodeView {
+        let base = node.spec.pod_cidr.split('/').next().unwrap_or("10.244.0.0");
+        let prefix: Vec<&str> = base.split('.').take(3).collect();
         NodeView {
             name: node.metadata.name.clone(),
             ip: node_ip(node),
             pod_cidr: node.spec.pod_cidr.clone(),
+            ip_prefix: prefix.join("."),
         }
     }
 }
@@ -520,11 +526,20 @@ fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
 impl Kubelets {
     /// The next free address in the node's pod CIDR (10.244.N.0/24), going round.
     fn allocate_ip(&mut self, node: &NodeView) -> (String, Option<u32>) {
-        let base = node.pod_cidr.split('/').next().unwrap_or("10.244.0.0");
-        let prefix: Vec<&str> = base.split('.').take(3).collect();
-        let prefix = prefix.join(".");
-        let counter = self.next_host.entry(node.name.clone()).or_insert(2);
-        let used = self.hosts_in_use.entry(node.name.clone()).or_default();
+        let prefix = &node.ip_prefix;
+        // Looked up first: the node's name is copied only for its first pod.
+        if !self.next_host.contains_key(&node.name) {
+            self.next_host.insert(node.name.clone(), 2);
+        }
+        if !self.hosts_in_use.contains_key(&node.name) {
+            self.hosts_in_use.insert(node.name.clone(), BTreeSet::new());
+        }
+        let (Some(counter), Some(used)) = (
+            self.next_host.get_mut(&node.name),
+            self.hosts_in_use.get_mut(&node.name),
+        ) else {
+            return (format!("{prefix}.255"), None);
+        };
         for _ in 0..253 {
             let host = *counter;
             *counter = if *counter >= 254 { 2 } else { *counter + 1 };
@@ -598,7 +613,7 @@ impl Kubelets {
             return;
         }
         *store.watch.counters.syncs.entry("kubelet").or_default() += keys.len() as u64;
-        let mut nodes: BTreeMap<String, Option<NodeView>> = BTreeMap::new();
+        let mut nodes: FxHashMap<String, Option<NodeView>> = FxHashMap::default();
         let mut ctx = Ctx {
             now,
             rng,
@@ -1069,10 +1084,17 @@ impl Kubelets {
             RunState::Pulling { started, done } if done <= now => {
                 let image = rt.containers[i].image.clone();
                 if images::lookup(&image).is_some() {
-                    self.images
-                        .entry(node.name.clone())
-                        .or_default()
-                        .insert(image.clone());
+                    match self.images.get_mut(&node.name) {
+                        Some(have) => {
+                            if !have.contains(&image) {
+                                have.insert(image.clone());
+                            }
+                        }
+                        None => {
+                            self.images
+                                .insert(node.name.clone(), BTreeSet::from([image.clone()]));
+                        }
+                    }
                     let took = go_duration(done - started);
                     ctx.event(
                         pod,

@@ -38,15 +38,28 @@ impl<T> Default for Table<T> {
     }
 }
 
+/// A name looked up in a table's map: by an inline key when it fits (compared eight bytes at
+/// a time, see `NameKey`), by its bytes otherwise.
+fn find<'a, V>(names: &'a BTreeMap<NameKey, V>, name: &str) -> Option<&'a V> {
+    match NameKey::query(name) {
+        Some(key) => names.get(&key),
+        None => names.get(name.as_bytes()),
+    }
+}
+
+fn find_mut<'a, V>(names: &'a mut BTreeMap<NameKey, V>, name: &str) -> Option<&'a mut V> {
+    match NameKey::query(name) {
+        Some(key) => names.get_mut(&key),
+        None => names.get_mut(name.as_bytes()),
+    }
+}
+
 impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.items
-            .get(namespace)?
-            .get(name.as_bytes())
-            .map(|b| &**b)
+        find(self.items.get(namespace)?, name).map(|b| &**b)
     }
     fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
-        let v = self.items.get_mut(namespace)?.get_mut(name.as_bytes())?;
+        let v = find_mut(self.items.get_mut(namespace)?, name)?;
         self.rev += 1;
         Some(&mut **v)
     }
@@ -63,7 +76,7 @@ impl<T> Table<T> {
         if let Some(slot) = self
             .items
             .get_mut(namespace)
-            .and_then(|m| m.get_mut(name.as_bytes()))
+            .and_then(|m| find_mut(m, name))
         {
             return Some(std::mem::replace(&mut **slot, value));
         }
@@ -76,7 +89,10 @@ impl<T> Table<T> {
     }
     fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
         let names = self.items.get_mut(namespace)?;
-        let old = names.remove(name.as_bytes())?;
+        let old = match NameKey::query(name) {
+            Some(key) => names.remove(&key),
+            None => names.remove(name.as_bytes()),
+        }?;
         if names.is_empty() {
             self.items.remove(namespace);
         }

@@ -47,8 +47,9 @@ impl WorkQueue {
     pub fn add(&mut self, namespace: &str, name: &str) {
         match self.ready.get_mut(namespace) {
             Some(names) => {
-                if !names.contains(name.as_bytes()) {
-                    names.insert(NameKey::new(name));
+                let key = NameKey::new(name);
+                if !names.contains(&key) {
+                    names.insert(key);
                 }
             }
             None => {
