@@ -7,12 +7,14 @@
 //!   pocket-cluster bench traffic [--seed N] [--requests N] [--quiet]
 //!                                          traced requests per second through a gateway
 
-/// mimalloc rather than the system's malloc: see Cargo.toml.
-#[cfg(not(target_arch = "wasm32"))]
+/// mimalloc rather than the system's malloc: see Cargo.toml. A build with
+/// `RUSTFLAGS="--cfg system_alloc"` keeps the system's malloc, for heap profilers that do not
+/// see mimalloc (heaptrack, massif: BENCHMARKS.md).
+#[cfg(all(not(target_arch = "wasm32"), not(system_alloc)))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), not(system_alloc)))]
 extern "C" {
     /// mimalloc's `mi_option_set` (mimalloc.h; the static library the `mimalloc` crate links).
     fn mi_option_set(option: std::os::raw::c_int, value: std::os::raw::c_long);
@@ -24,7 +26,7 @@ extern "C" {
 /// the old one dropped), so at 100,000 pods it kept handing 2 MiB transparent huge pages back
 /// and faulting them in again zeroed: 1.2-1.7 s of system time of a 5 s run, against 0.4 s
 /// without purging, for the same peak (BENCHMARKS.md, branch engine3).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), not(system_alloc)))]
 fn keep_freed_memory() {
     const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
     // SAFETY: sets one of mimalloc's options (an integer in its option table); any value is
@@ -54,7 +56,7 @@ const USAGE: &str = "usage:
                                          FILE:LINE: MESSAGE for each problem";
 
 fn main() -> ExitCode {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(not(target_arch = "wasm32"), not(system_alloc)))]
     keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seed = 1u64;

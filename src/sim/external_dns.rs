@@ -715,7 +715,7 @@ fn running(world: &World) -> Vec<(usize, String, String, Vec<String>)> {
             }
             let mut args = spec.command.clone();
             args.extend(spec.args.iter().cloned());
-            out.push((k, (*r.container_id).clone(), spec.image.clone(), args));
+            out.push((k, r.container_id.to_string(), spec.image.clone(), args));
         }
     }
     out

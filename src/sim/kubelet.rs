@@ -1,6 +1,7 @@
 //! The kubelets: for each pod bound to a node, pull images, start containers, restart them by the
 //! pod's restartPolicy with back-off, stop them on deletion, and report status back to the API.
 
+use super::api::name_key::NameKey;
 use super::api::*;
 use super::clock::{go_duration, secs, Millis};
 use super::fxhash::FxHashMap;
@@ -65,7 +66,7 @@ pub struct ContainerRuntime {
     /// The exit before the current run (boxed: most containers never exited).
     pub last_exit: Option<Box<(i64, String, Millis, Millis)>>,
     /// Shared with the container's status in the API (one copy of the 77 bytes).
-    pub container_id: Shared<String>,
+    pub container_id: SharedStr,
     pub probes: ProbeState,
     /// The Service variables this container instance started with (fact 56 (d): fixed at
     /// start, so Services made later do not appear until it restarts). Shared between the
@@ -307,19 +308,103 @@ fn run_probe(
     Ok(())
 }
 
+/// Each pod's runtime record, by namespace and then name (kept inline: `NameKey`), so the
+/// records need no copy of their keys' strings.
+#[derive(Debug, Clone, Default)]
+pub struct Runtimes(FxHashMap<String, FxHashMap<NameKey, PodRuntime>>);
+
+impl Runtimes {
+    pub fn get(&self, key: &(String, String)) -> Option<&PodRuntime> {
+        self.0.get(&key.0)?.get(key.1.as_bytes())
+    }
+
+    pub fn get_mut(&mut self, key: &(String, String)) -> Option<&mut PodRuntime> {
+        self.0.get_mut(&key.0)?.get_mut(key.1.as_bytes())
+    }
+
+    pub fn contains_key(&self, key: &(String, String)) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn insert(&mut self, key: &(String, String), rt: PodRuntime) {
+        let names = match self.0.get_mut(&key.0) {
+            Some(names) => names,
+            None => self.0.entry(key.0.clone()).or_default(),
+        };
+        names.insert(NameKey::new(&key.1), rt);
+    }
+
+    pub fn remove(&mut self, key: &(String, String)) -> Option<PodRuntime> {
+        self.0.get_mut(&key.0)?.remove(key.1.as_bytes())
+    }
+
+    /// Every record, in no particular order.
+    pub fn values(&self) -> impl Iterator<Item = &PodRuntime> {
+        self.0.values().flat_map(|names| names.values())
+    }
+}
+
 /// Per-cluster kubelet state: what each node has pulled, and each pod's containers.
 #[derive(Debug, Clone, Default)]
 pub struct Kubelets {
-    /// Looked up by key, never walked (so a hash map).
-    pub pods: FxHashMap<(String, String), PodRuntime>,
-    pub images: BTreeMap<String, BTreeSet<String>>,
-    pub next_host: BTreeMap<String, u32>,
+    /// Looked up by key, never walked (so hash maps).
+    pub pods: Runtimes,
+    /// The images each node has, by node (looked up, never walked).
+    pub images: FxHashMap<String, BTreeSet<String>>,
+    pub next_host: FxHashMap<String, u32>,
     /// Host numbers of the pod IPs in use on each node.
-    hosts_in_use: BTreeMap<String, BTreeSet<u32>>,
+    hosts_in_use: FxHashMap<String, BTreeSet<u32>>,
     /// Each container instance's writable layer, by containerID (see `fs.rs`).
     pub files: BTreeMap<String, super::fs::Layer>,
     /// The nodes' own files (hostPath) and the PersistentVolumes' disks (see `volumes.rs`).
     pub storage: super::volumes::Storage,
+    /// The pod conditions reported last, to hand one copy to the pods that report the same.
+    conditions: RecentConditions,
+}
+
+/// The last few lists of pod conditions the kubelets reported. Pods started together report
+/// the same ones (scheduled, initialised and Ready in the same seconds), so a pod's new
+/// conditions are looked for here first and shared when found: 100,000 pods of a benchmark
+/// hold a handful of copies (four conditions, 480 bytes, each) instead of 100,000.
+#[derive(Debug, Clone, Default)]
+struct RecentConditions {
+    slots: Vec<Shared<Vec<Condition>>>,
+    /// The slot that matched or was filled last (looked at first).
+    last: usize,
+}
+
+/// Slots of `RecentConditions`.
+const CONDITION_SLOTS: usize = 8;
+
+impl RecentConditions {
+    /// One copy of these conditions: the pod's own when they did not change, a recent one
+    /// when equal, or a new one.
+    fn share(
+        &mut self,
+        old: &Shared<Vec<Condition>>,
+        new: Vec<Condition>,
+    ) -> Shared<Vec<Condition>> {
+        if **old == new {
+            return old.clone();
+        }
+        let n = self.slots.len();
+        for k in 0..n {
+            let i = (self.last + k) % n;
+            if *self.slots[i] == new {
+                self.last = i;
+                return self.slots[i].clone();
+            }
+        }
+        let shared = Shared::new(new);
+        if n < CONDITION_SLOTS {
+            self.slots.push(shared.clone());
+            self.last = n;
+        } else {
+            self.last = (self.last + 1) % n;
+            self.slots[self.last] = shared.clone();
+        }
+        shared
+    }
 }
 
 /// What a kubelet knows of its own node.
@@ -327,14 +412,19 @@ pub struct NodeView {
     pub name: String,
     pub ip: String,
     pub pod_cidr: String,
+    /// The first three numbers of the pod CIDR (`10.244.3`), which pod IPs start with.
+    ip_prefix: String,
 }
 
 impl NodeView {
     fn new(node: &Node) -> NodeView {
+        let base = node.spec.pod_cidr.split('/').next().unwrap_or("10.244.0.0");
+        let prefix: Vec<&str> = base.split('.').take(3).collect();
         NodeView {
             name: node.metadata.name.clone(),
             ip: node_ip(node),
             pod_cidr: node.spec.pod_cidr.clone(),
+            ip_prefix: prefix.join("."),
         }
     }
 }
@@ -436,11 +526,20 @@ fn exit_plan(pod: &Pod, c: &Container, now: Millis) -> Option<(Millis, i64)> {
 impl Kubelets {
     /// The next free address in the node's pod CIDR (10.244.N.0/24), going round.
     fn allocate_ip(&mut self, node: &NodeView) -> (String, Option<u32>) {
-        let base = node.pod_cidr.split('/').next().unwrap_or("10.244.0.0");
-        let prefix: Vec<&str> = base.split('.').take(3).collect();
-        let prefix = prefix.join(".");
-        let counter = self.next_host.entry(node.name.clone()).or_insert(2);
-        let used = self.hosts_in_use.entry(node.name.clone()).or_default();
+        let prefix = &node.ip_prefix;
+        // Looked up first: the node's name is copied only for its first pod.
+        if !self.next_host.contains_key(&node.name) {
+            self.next_host.insert(node.name.clone(), 2);
+        }
+        if !self.hosts_in_use.contains_key(&node.name) {
+            self.hosts_in_use.insert(node.name.clone(), BTreeSet::new());
+        }
+        let (Some(counter), Some(used)) = (
+            self.next_host.get_mut(&node.name),
+            self.hosts_in_use.get_mut(&node.name),
+        ) else {
+            return (format!("{prefix}.255"), None);
+        };
         for _ in 0..253 {
             let host = *counter;
             *counter = if *counter >= 254 { 2 } else { *counter + 1 };
@@ -514,7 +613,7 @@ impl Kubelets {
             return;
         }
         *store.watch.counters.syncs.entry("kubelet").or_default() += keys.len() as u64;
-        let mut nodes: BTreeMap<String, Option<NodeView>> = BTreeMap::new();
+        let mut nodes: FxHashMap<String, Option<NodeView>> = FxHashMap::default();
         let mut ctx = Ctx {
             now,
             rng,
@@ -595,7 +694,7 @@ impl Kubelets {
                         restarts: 0,
                         backoff: 0,
                         last_exit: None,
-                        container_id: Shared::default(),
+                        container_id: SharedStr::default(),
                         probes: ProbeState::default(),
                         service_env: Default::default(),
                         config_env: None,
@@ -616,7 +715,7 @@ impl Kubelets {
                 ctx.pod_env = resolve_pod_env(store, pod, &rt);
                 self.mount(store, pod, &mut rt, &mut ctx);
                 self.start_next(pod, node, &mut rt, &mut ctx);
-                self.pods.insert(key.clone(), rt);
+                self.pods.insert(&key, rt);
             }
             let Some(mut rt) = self.pods.remove(&key) else {
                 continue;
@@ -625,10 +724,10 @@ impl Kubelets {
             self.mount(store, pod, &mut rt, &mut ctx);
             let gone = self.step_pod(pod, node, &mut rt, &mut ctx);
             if gone {
-                self.pods.insert(key.clone(), rt);
+                self.pods.insert(&key, rt);
                 removed.push(key);
             } else {
-                let status = pod_status(pod, node, &rt, now);
+                let status = pod_status(pod, node, &rt, now, &mut self.conditions);
                 if status != pod.status {
                     store.modify::<Pod>(&key.0, &key.1, |p| p.status = status);
                     // The kubelet has seen its own write.
@@ -636,7 +735,7 @@ impl Kubelets {
                 }
                 let next = rt.deadlines().filter(|t| *t > now).min();
                 store.watch.kubelet.set_timer(&key, next);
-                self.pods.insert(key, rt);
+                self.pods.insert(&key, rt);
             }
         }
         super::controllers::volume::after_kubelet_sync(store, held, attached, now);
@@ -742,7 +841,7 @@ impl Kubelets {
         let c = &mut rt.containers[i];
         c.config_env = (config != ConfigEnv::default()).then(|| Box::new(config));
         c.pinned = pinned;
-        c.container_id = Shared::new(format!("containerd://{}", ctx.rng.hex(64)));
+        c.container_id = SharedStr::new(&format!("containerd://{}", ctx.rng.hex(64)));
         c.service_env = ctx.service_env.clone();
         let boot = self.boot_data_store(pod, rt, i, now);
         let c = &mut rt.containers[i];
@@ -985,10 +1084,17 @@ impl Kubelets {
             RunState::Pulling { started, done } if done <= now => {
                 let image = rt.containers[i].image.clone();
                 if images::lookup(&image).is_some() {
-                    self.images
-                        .entry(node.name.clone())
-                        .or_default()
-                        .insert(image.clone());
+                    match self.images.get_mut(&node.name) {
+                        Some(have) => {
+                            if !have.contains(&image) {
+                                have.insert(image.clone());
+                            }
+                        }
+                        None => {
+                            self.images
+                                .insert(node.name.clone(), BTreeSet::from([image.clone()]));
+                        }
+                    }
                     let took = go_duration(done - started);
                     ctx.event(
                         pod,
@@ -1207,7 +1313,7 @@ impl Kubelets {
         let live: BTreeSet<&str> = self
             .pods
             .values()
-            .flat_map(|p| p.containers.iter().map(|c| c.container_id.as_str()))
+            .flat_map(|p| p.containers.iter().map(|c| &*c.container_id))
             .collect();
         self.files.retain(|id, _| live.contains(id.as_str()));
     }
@@ -1651,7 +1757,13 @@ fn container_status(c: &ContainerRuntime, pod: &Pod, now: Millis) -> ContainerSt
 }
 
 /// The status the kubelet reports for a pod from its runtime state.
-fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodStatus {
+fn pod_status(
+    pod: &Pod,
+    node: &NodeView,
+    rt: &PodRuntime,
+    now: Millis,
+    shared: &mut RecentConditions,
+) -> PodStatus {
     // Built from its parts: what the old status says of the containers is replaced, so it is
     // not copied first.
     let split = rt.init_count.min(rt.containers.len());
@@ -1663,15 +1775,13 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
         .iter()
         .map(|c| container_status(c, pod, now))
         .collect();
+    // Room for the four a running pod has (PodScheduled, Initialized, Ready,
+    // ContainersReady), so adding ours does not reallocate.
+    let mut conditions = Vec::with_capacity(pod.status.conditions.len().max(4));
+    conditions.extend(pod.status.conditions.iter().cloned());
     let mut status = PodStatus {
         phase: Word::Borrowed(""),
-        // Room for the four a running pod has (PodScheduled, Initialized, Ready,
-        // ContainersReady), so adding ours does not reallocate.
-        conditions: {
-            let mut c = Vec::with_capacity(pod.status.conditions.len().max(4));
-            c.extend(pod.status.conditions.iter().cloned());
-            c
-        },
+        conditions: no_conditions(),
         reason: pod.status.reason.clone(),
         message: pod.status.message.clone(),
         host_ip: node.ip.clone(),
@@ -1751,7 +1861,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
                 .map(|i| rt.containers[i].name.as_str())
                 .collect();
             set_condition(
-                &mut status.conditions,
+                &mut conditions,
                 "Initialized",
                 "False",
                 "ContainersNotInitialized",
@@ -1762,7 +1872,7 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
                 now,
             );
         }
-        None => set_condition(&mut status.conditions, "Initialized", "True", "", "", now),
+        None => set_condition(&mut conditions, "Initialized", "True", "", "", now),
     }
     let (ready, reason) = if all_ready {
         ("True", "")
@@ -1782,15 +1892,9 @@ fn pod_status(pod: &Pod, node: &NodeView, rt: &PodRuntime, now: Millis) -> PodSt
     } else {
         format!("containers with unready status: [{}]", not_ready.join(" "))
     };
-    set_condition(&mut status.conditions, "Ready", ready, reason, &msg, now);
-    set_condition(
-        &mut status.conditions,
-        "ContainersReady",
-        ready,
-        reason,
-        &msg,
-        now,
-    );
+    set_condition(&mut conditions, "Ready", ready, reason, &msg, now);
+    set_condition(&mut conditions, "ContainersReady", ready, reason, &msg, now);
+    status.conditions = shared.share(&pod.status.conditions, conditions);
     status
 }
 

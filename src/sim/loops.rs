@@ -177,7 +177,7 @@ fn running(world: &World) -> Vec<Live> {
                 namespace: p.metadata.namespace.clone(),
                 pod: p.metadata.name.clone(),
                 container: spec.name.clone(),
-                container_id: (*r.container_id).clone(),
+                container_id: r.container_id.to_string(),
                 program,
             });
         }

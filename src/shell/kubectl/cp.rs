@@ -256,7 +256,7 @@ fn locate(s: &Session, p: &flags::Parsed, spec: &Spec) -> Result<Target, String>
         container: container.name.clone(),
         family: rootfs::family(&rt.image),
         workdir,
-        container_id: (*rt.container_id).clone(),
+        container_id: rt.container_id.to_string(),
         notes,
     })
 }

@@ -105,7 +105,7 @@ fn container_lines(
     let i = format!("{indent}  ");
     if let Some(s) = status {
         if !s.container_id.is_empty() {
-            out.push_str(&format!("{i}Container ID:\t{}\n", *s.container_id));
+            out.push_str(&format!("{i}Container ID:\t{}\n", &*s.container_id));
         }
     }
     out.push_str(&format!("{i}Image:\t{}\n", c.image));

@@ -194,7 +194,7 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 return Err(waiting("image can't be pulled"))
             }
             Some(RunState::Running { since, .. }) => {
-                let id = rt.map(|r| r.container_id.as_str()).unwrap_or("");
+                let id = rt.map(|r| &*r.container_id).unwrap_or("");
                 // Programs whose output depends on the world (External-DNS, a shell loop
                 // calling wget) keep their log.
                 crate::sim::external_dns::logs(&s.world, cluster, id)
@@ -219,7 +219,7 @@ pub(super) fn logs(s: &mut Session, args: &[String]) -> Result<Output, String> {
                 started, finished, ..
             }) => images::logs(&container.image, &command, &env, *started, *finished),
             Some(RunState::Stopping { .. }) => {
-                let id = rt.map(|r| r.container_id.as_str()).unwrap_or("");
+                let id = rt.map(|r| &*r.container_id).unwrap_or("");
                 crate::sim::loops::logs(&s.world, cluster, id).unwrap_or_default()
             }
             Some(RunState::Waiting) if pod.spec.init_containers.is_empty() => {

@@ -37,6 +37,12 @@ impl NameKey {
         }
     }
 
+    /// A key to look `name` up with: itself when it fits inline (compared by words, see
+    /// `Ord`), None when it does not (look it up by its bytes instead: no allocation).
+    pub fn query(name: &str) -> Option<NameKey> {
+        (name.len() <= INLINE).then(|| NameKey::new(name))
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             NameKey::Inline { len, bytes } => &bytes[..(*len as usize).min(INLINE)],
@@ -65,8 +71,36 @@ impl PartialOrd for NameKey {
 }
 
 impl Ord for NameKey {
+    /// As the bytes order. Two inline names are compared as their zero-padded arrays, eight
+    /// bytes at a time, then by length: the same order (where one is a prefix of the other,
+    /// the longer one's next bytes are either above the padding's zeros or, all zero, leave
+    /// the length to decide), without a call to `memcmp` for each of a lookup's comparisons.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.as_bytes().cmp(other.as_bytes())
+        match (self, other) {
+            (NameKey::Inline { len: a, bytes: x }, NameKey::Inline { len: b, bytes: y }) => {
+                words(x).cmp(&words(y)).then(a.cmp(b))
+            }
+            _ => self.as_bytes().cmp(other.as_bytes()),
+        }
+    }
+}
+
+/// An inline name's bytes as four big-endian words (the last two bytes zero), which order as
+/// the bytes do.
+fn words(b: &[u8; INLINE]) -> [u64; 4] {
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        let end = (i + 8).min(INLINE);
+        w[..end - i].copy_from_slice(&b[i..end]);
+        u64::from_be_bytes(w)
+    };
+    [word(0), word(8), word(16), word(24)]
+}
+
+/// Hashes as its bytes do (`[u8]`), so a hash map keyed by `NameKey` is looked up by bytes.
+impl std::hash::Hash for NameKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state)
     }
 }
 
@@ -95,6 +129,11 @@ mod tests {
             "web-0001-5d8f9c7b6d-x4k2",
             "",
             "é-unicode",
+            "a",
+            "a\0",
+            "a\0b",
+            "a\0\0",
+            "ab",
             long.as_str(),
             "b",
             &long[..INLINE],
@@ -111,6 +150,18 @@ mod tests {
             NameKey::Inline { .. }
         ));
         assert!(matches!(NameKey::new(&long), NameKey::Heap(_)));
+    }
+
+    #[test]
+    fn looks_up_by_query_or_bytes() {
+        let mut m: BTreeMap<NameKey, u32> = BTreeMap::new();
+        for (i, n) in ["web-1", "web-10", "web-2", "x"].iter().enumerate() {
+            m.insert(NameKey::new(n), i as u32);
+        }
+        let long = "y".repeat(INLINE + 1);
+        assert_eq!(NameKey::query(&long).map(|k| m.get(&k).copied()), None);
+        assert_eq!(m.get(&NameKey::query("web-10").unwrap()), Some(&1));
+        assert_eq!(m.get(&NameKey::query("web-3").unwrap()), None);
     }
 
     #[test]

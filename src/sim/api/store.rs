@@ -38,15 +38,28 @@ impl<T> Default for Table<T> {
     }
 }
 
+/// A name looked up in a table's map: by an inline key when it fits (compared eight bytes at
+/// a time, see `NameKey`), by its bytes otherwise.
+fn find<'a, V>(names: &'a BTreeMap<NameKey, V>, name: &str) -> Option<&'a V> {
+    match NameKey::query(name) {
+        Some(key) => names.get(&key),
+        None => names.get(name.as_bytes()),
+    }
+}
+
+fn find_mut<'a, V>(names: &'a mut BTreeMap<NameKey, V>, name: &str) -> Option<&'a mut V> {
+    match NameKey::query(name) {
+        Some(key) => names.get_mut(&key),
+        None => names.get_mut(name.as_bytes()),
+    }
+}
+
 impl<T> Table<T> {
     pub fn get(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.items
-            .get(namespace)?
-            .get(name.as_bytes())
-            .map(|b| &**b)
+        find(self.items.get(namespace)?, name).map(|b| &**b)
     }
     fn get_mut(&mut self, namespace: &str, name: &str) -> Option<&mut T> {
-        let v = self.items.get_mut(namespace)?.get_mut(name.as_bytes())?;
+        let v = find_mut(self.items.get_mut(namespace)?, name)?;
         self.rev += 1;
         Some(&mut **v)
     }
@@ -63,7 +76,7 @@ impl<T> Table<T> {
         if let Some(slot) = self
             .items
             .get_mut(namespace)
-            .and_then(|m| m.get_mut(name.as_bytes()))
+            .and_then(|m| find_mut(m, name))
         {
             return Some(std::mem::replace(&mut **slot, value));
         }
@@ -76,7 +89,10 @@ impl<T> Table<T> {
     }
     fn remove(&mut self, namespace: &str, name: &str) -> Option<T> {
         let names = self.items.get_mut(namespace)?;
-        let old = names.remove(name.as_bytes())?;
+        let old = match NameKey::query(name) {
+            Some(key) => names.remove(&key),
+            None => names.remove(name.as_bytes()),
+        }?;
         if names.is_empty() {
             self.items.remove(namespace);
         }
@@ -682,7 +698,7 @@ impl Store {
     fn aggregate(
         &mut self,
         now: Millis,
-        key: u64,
+        key: u32,
         namespace: &str,
         kind: &str,
         name: &str,
@@ -724,17 +740,17 @@ impl Store {
 struct EventText {
     namespaces: Vec<Arc<str>>,
     messages: Vec<Option<Arc<str>>>,
-    /// The objects of the last few events (a pod's events come together).
-    names: [Option<Arc<str>>; NAME_SLOTS],
-    next_name: usize,
+    /// One copy of each name events are about: a pod's six events come from four control
+    /// loops' passes (ReplicaSet, scheduler, two kubelet syncs), far apart at 100,000 pods.
+    /// Names no event holds any more are swept out before the set would grow.
+    names: crate::sim::fxhash::FxHashSet<Arc<str>>,
     /// The last words asked for (a few combinations come back all the time), by the
     /// addresses of their texts, so most events need not look in the shared set.
     words: [Option<&'static EventWords>; WORD_SLOTS],
     next_words: usize,
 }
 
-/// Slots of `EventText::names` and `EventText::words`.
-const NAME_SLOTS: usize = 8;
+/// Slots of `EventText::words`.
 const WORD_SLOTS: usize = 16;
 
 /// Slots of `EventText::messages`.
@@ -753,12 +769,19 @@ impl EventText {
     }
 
     fn name(&mut self, name: &str) -> Arc<str> {
-        if let Some(shared) = self.names.iter().flatten().find(|n| ***n == *name) {
+        if let Some(shared) = self.names.get(name) {
             return shared.clone();
         }
+        if self.names.len() == self.names.capacity() {
+            // Full: drop the names only this set still holds (their events are gone).
+            self.names.retain(|n| Arc::strong_count(n) > 1);
+            if self.names.len() * 4 > self.names.capacity() * 3 {
+                // Most are still held: grow now, so the next sweep is as far away.
+                self.names.reserve(self.names.len());
+            }
+        }
         let shared: Arc<str> = name.into();
-        self.names[self.next_name] = Some(shared.clone());
-        self.next_name = (self.next_name + 1) % NAME_SLOTS;
+        self.names.insert(shared.clone());
         shared
     }
 
@@ -813,9 +836,12 @@ fn exact(mut s: String) -> String {
 }
 
 /// A hash of what event aggregation compares.
-fn event_key(namespace: &str, kind: &str, name: &str, reason: &str, message: &str) -> u64 {
+fn event_key(namespace: &str, kind: &str, name: &str, reason: &str, message: &str) -> u32 {
     use std::hash::BuildHasher;
-    crate::sim::fxhash::FxBuild::default().hash_one((namespace, kind, name, reason, message))
+    let h =
+        crate::sim::fxhash::FxBuild::default().hash_one((namespace, kind, name, reason, message));
+    // The high half folded in: FxHash's last multiplication mixes upwards.
+    (h ^ (h >> 32)) as u32
 }
 
 /// The namespace key a kind is stored under: cluster-scoped kinds ignore it.

@@ -88,6 +88,49 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
     }
 }
 
+/// A text shared between copies, in one allocation of its exact length (none when empty):
+/// a container's ID, which its status and the kubelet's record both hold. It reads, compares
+/// and (de)serialises as the text.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SharedStr(Option<std::sync::Arc<str>>);
+
+impl SharedStr {
+    pub fn new(text: &str) -> SharedStr {
+        SharedStr((!text.is_empty()).then(|| text.into()))
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_deref().unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl std::fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| SharedStr::new(&s))
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -551,13 +594,16 @@ pub struct Toleration {
     pub toleration_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodStatus {
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub phase: Word,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<Condition>,
+    /// Shared between the pods that report the same conditions (copy on write, as
+    /// `Shared`): the pods of a ReplicaSet started together are scheduled, initialised and
+    /// Ready in the same seconds, and the kubelet hands them one copy (`kubelet.rs`).
+    #[serde(default = "no_conditions", skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Shared<Vec<Condition>>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -574,6 +620,32 @@ pub struct PodStatus {
     pub container_statuses: Vec<ContainerStatus>,
     #[serde(default, skip_serializing_if = "str::is_empty")]
     pub qos_class: Word,
+}
+
+/// One copy of the empty list, for every pod that has no conditions yet (no allocation per
+/// new pod).
+pub fn no_conditions() -> Shared<Vec<Condition>> {
+    thread_local! {
+        static EMPTY: Shared<Vec<Condition>> = Shared::new(Vec::new());
+    }
+    EMPTY.with(Shared::clone)
+}
+
+impl Default for PodStatus {
+    fn default() -> Self {
+        PodStatus {
+            phase: Word::Borrowed(""),
+            conditions: no_conditions(),
+            reason: String::new(),
+            message: String::new(),
+            host_ip: String::new(),
+            pod_ip: String::new(),
+            start_time: None,
+            init_container_statuses: Vec::new(),
+            container_statuses: Vec::new(),
+            qos_class: Word::Borrowed(""),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -612,13 +684,9 @@ pub struct ContainerStatus {
     pub image: String,
     #[serde(rename = "imageID", default, skip_serializing_if = "String::is_empty")]
     pub image_id: String,
-    #[serde(
-        rename = "containerID",
-        default,
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(rename = "containerID", default, skip_serializing_if = "str::is_empty")]
     /// The kubelet's record of the container holds the same copy.
-    pub container_id: Shared<String>,
+    pub container_id: SharedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
 }
@@ -813,7 +881,7 @@ pub struct NamespaceStatus {
 
 /// An event, as `kubectl describe` and `kubectl get events` show them (core/v1 Event).
 ///
-/// 88 bytes: a cluster keeps six per pod. The strings many events repeat are shared (the
+/// 80 bytes: a cluster keeps six per pod. The strings many events repeat are shared (the
 /// namespace, the object's name between its events, recurring messages) and the four words
 /// from the program's own text (kind, type, reason, source) are one pointer to a shared
 /// [`EventWords`].
@@ -830,8 +898,9 @@ pub struct Event {
     pub first_timestamp: u64,
     pub last_timestamp: u64,
     pub count: u32,
-    /// A hash of what aggregation compares (object, reason, message), to find repeats fast.
-    pub key: u64,
+    /// A hash of what aggregation compares (object, reason, message), to find repeats fast
+    /// (32 bits: beside `count` in one word; a collision only costs a full comparison).
+    pub key: u32,
 }
 
 /// The words of an event that come from the program's text: the involved object's kind, the

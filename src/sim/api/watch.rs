@@ -20,14 +20,16 @@ use std::sync::Arc;
 /// (namespace, name); cluster-scoped objects have an empty namespace.
 pub type Key = (String, String);
 
-/// A reference to one stored object.
+/// A reference to one stored object. The uid index and its owner's entry in the dependents
+/// index hold one copy of its name between them, and every object of a namespace shares one
+/// copy of the namespace.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjRef {
     /// A typed object's kind (`Pod`), or a stored-only object's resource (`configmaps`,
     /// `mappings.getambassador.io`: lowercase, so never a kind).
     pub kind: Cow<'static, str>,
-    pub namespace: String,
-    pub name: String,
+    pub namespace: Arc<str>,
+    pub name: Arc<str>,
 }
 
 /// A controller's work queue: keys to sync now, and keys to sync at a moment of the virtual clock.
@@ -45,8 +47,9 @@ impl WorkQueue {
     pub fn add(&mut self, namespace: &str, name: &str) {
         match self.ready.get_mut(namespace) {
             Some(names) => {
-                if !names.contains(name.as_bytes()) {
-                    names.insert(NameKey::new(name));
+                let key = NameKey::new(name);
+                if !names.contains(&key) {
+                    names.insert(key);
                 }
             }
             None => {
@@ -80,6 +83,13 @@ impl WorkQueue {
         }
         if let Some(old) = self.timer_of.remove(key) {
             self.timers.remove(&(old, key.clone()));
+            // A burst of timers (every new pod's image pull) leaves a large, nearly empty
+            // table behind: give it back once it is an eighth full (halving at least, so
+            // the rehashing costs little per removal).
+            let cap = self.timer_of.capacity();
+            if cap > 1024 && self.timer_of.len() < cap / 8 {
+                self.timer_of.shrink_to(self.timer_of.len() * 2);
+            }
         }
         if let Some(t) = at {
             self.timer_of.insert(key.clone(), t);
@@ -180,7 +190,9 @@ pub struct Watch {
     objects: FxHashMap<String, Indexed>,
     dependents: FxHashMap<Arc<str>, BTreeSet<ObjRef>>,
     /// Each node's pods, by namespace and name (the name inline: `NameKey`).
-    pods_on_node: BTreeMap<String, BTreeSet<(String, NameKey)>>,
+    pods_on_node: BTreeMap<String, BTreeSet<(Arc<str>, NameKey)>>,
+    /// One copy of each namespace's name, for the indexes above.
+    namespaces: Vec<Arc<str>>,
     usage: FxHashMap<String, Usage>,
     pod_counts: FxHashMap<String, PodCounts>,
     /// Each namespace's Services and their selectors, so a pod change wakes the Services that
@@ -299,7 +311,10 @@ impl Watch {
         u.cpu += req.0;
         u.memory += req.1;
         u.pods += 1;
-        let key = (p.metadata.namespace.clone(), NameKey::new(&p.metadata.name));
+        let key = (
+            self.namespace(&p.metadata.namespace),
+            NameKey::new(&p.metadata.name),
+        );
         match self.pods_on_node.get_mut(node) {
             Some(set) => {
                 set.insert(key);
@@ -468,12 +483,16 @@ impl Watch {
             return;
         }
         if let Some(o) = old {
-            let obj = ObjRef {
-                kind: kind.clone(),
-                namespace: o.namespace.clone(),
-                name: o.name.clone(),
-            };
             if let Some(owner) = old_owner {
+                // The copy the uid index holds (the same as the dependents set's).
+                let obj = match self.objects.get(&o.uid) {
+                    Some(i) => i.obj.clone(),
+                    None => ObjRef {
+                        kind: kind.clone(),
+                        namespace: o.namespace.as_str().into(),
+                        name: o.name.as_str().into(),
+                    },
+                };
                 if let Some(set) = self.dependents.get_mut(owner) {
                     set.remove(&obj);
                     if set.is_empty() {
@@ -492,8 +511,8 @@ impl Watch {
         if let Some(n) = new {
             let obj = ObjRef {
                 kind,
-                namespace: n.namespace.clone(),
-                name: n.name.clone(),
+                namespace: self.namespace(&n.namespace),
+                name: n.name.as_str().into(),
             };
             let owner = new_owner.map(|owner| {
                 let shared: Arc<str> = match self.dependents.get_key_value(owner) {
@@ -545,8 +564,9 @@ impl Watch {
                     u.memory = u.memory.saturating_sub(req.1);
                     u.pods = u.pods.saturating_sub(1);
                 }
+                let namespace = self.namespace(&o.metadata.namespace);
                 if let Some(set) = self.pods_on_node.get_mut(old_node) {
-                    set.remove(&(o.metadata.namespace.clone(), NameKey::new(&o.metadata.name)));
+                    set.remove(&(namespace, NameKey::new(&o.metadata.name)));
                     if set.is_empty() {
                         self.pods_on_node.remove(old_node);
                     }
@@ -558,10 +578,14 @@ impl Watch {
                 u.cpu += req.0;
                 u.memory += req.1;
                 u.pods += 1;
+                let key = (
+                    self.namespace(&n.metadata.namespace),
+                    NameKey::new(&n.metadata.name),
+                );
                 self.pods_on_node
                     .entry(new_node.to_string())
                     .or_default()
-                    .insert((n.metadata.namespace.clone(), NameKey::new(&n.metadata.name)));
+                    .insert(key);
             }
         }
         let Some(p) = new.or(old) else { return };
@@ -591,6 +615,18 @@ impl Watch {
         }
     }
 
+    /// The shared copy of a namespace's name (kept while there are few, as there are).
+    fn namespace(&mut self, namespace: &str) -> Arc<str> {
+        if let Some(shared) = self.namespaces.iter().find(|n| ***n == *namespace) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = namespace.into();
+        if self.namespaces.len() < 64 {
+            self.namespaces.push(shared.clone());
+        }
+        shared
+    }
+
     /// What is controlled by the object with this uid.
     pub fn dependents(&self, uid: &str) -> impl Iterator<Item = &ObjRef> {
         self.dependents.get(uid).into_iter().flatten()
@@ -600,7 +636,7 @@ impl Watch {
     pub fn owned_pods(&self, uid: &str) -> impl Iterator<Item = (&str, &str)> {
         self.dependents(uid)
             .filter(|o| o.kind == "Pod")
-            .map(|o| (o.namespace.as_str(), o.name.as_str()))
+            .map(|o| (&*o.namespace, &*o.name))
     }
 
     /// The stored object with this uid, if any.
@@ -624,7 +660,7 @@ impl Watch {
             .get(node)
             .into_iter()
             .flatten()
-            .map(|(ns, name)| (ns.as_str(), name.as_str()))
+            .map(|(ns, name)| (&**ns, name.as_str()))
     }
 
     /// What the pods bound to a node request (every bound pod counts, as the scheduler's cache).

@@ -33,7 +33,7 @@ pub fn reconcile(store: &mut Store, now: Millis) {
 }
 
 fn delete(store: &mut Store, obj: &ObjRef, now: Millis) {
-    let (ns, name) = (obj.namespace.as_str(), obj.name.as_str());
+    let (ns, name) = (&*obj.namespace, &*obj.name);
     match obj.kind.as_ref() {
         "Pod" => {
             store.delete_pod(ns, name, now, None);
