@@ -756,16 +756,22 @@ const WORD_SLOTS: usize = 16;
 /// Slots of `EventText::messages`.
 const MESSAGE_SLOTS: usize = 256;
 
+/// The shared copy of a namespace's name from `namespaces` (kept while there are few, as there
+/// are: at most 64; past them each call makes a copy of its own).
+pub(crate) fn intern_namespace(namespaces: &mut Vec<Arc<str>>, namespace: &str) -> Arc<str> {
+    if let Some(shared) = namespaces.iter().find(|n| ***n == *namespace) {
+        return shared.clone();
+    }
+    let shared: Arc<str> = namespace.into();
+    if namespaces.len() < 64 {
+        namespaces.push(shared.clone());
+    }
+    shared
+}
+
 impl EventText {
     fn namespace(&mut self, namespace: &str) -> Arc<str> {
-        if let Some(shared) = self.namespaces.iter().find(|n| ***n == *namespace) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = namespace.into();
-        if self.namespaces.len() < 64 {
-            self.namespaces.push(shared.clone());
-        }
-        shared
+        intern_namespace(&mut self.namespaces, namespace)
     }
 
     fn name(&mut self, name: &str) -> Arc<str> {

@@ -617,14 +617,7 @@ impl Watch {
 
     /// The shared copy of a namespace's name (kept while there are few, as there are).
     fn namespace(&mut self, namespace: &str) -> Arc<str> {
-        if let Some(shared) = self.namespaces.iter().find(|n| ***n == *namespace) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = namespace.into();
-        if self.namespaces.len() < 64 {
-            self.namespaces.push(shared.clone());
-        }
-        shared
+        super::store::intern_namespace(&mut self.namespaces, namespace)
     }
 
     /// What is controlled by the object with this uid.
