@@ -119,6 +119,8 @@ test('the editor and the terminal keep Tab, and Escape then Tab leaves them', as
   await page.keyboard.type('kubectl descr');
   await page.keyboard.press('Tab');
   assert.equal((await focused(page)).what, '#terminal-input', 'Tab stays in the terminal');
+  // The completion comes from the engine's worker: the input is marked until it is in.
+  await page.waitForFunction(() => !document.querySelector('#terminal-input').hasAttribute('data-completing'));
   assert.match(await page.inputValue('#terminal-input'), /^kubectl describe ?$/, 'and completes');
   await page.keyboard.press('Escape');
   await page.keyboard.press('Shift+Tab');
